@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import type { Sql } from "./db/database.ts";
+import type { Logger } from "./logger.ts";
+import type { AppEnv } from "./http/app-env.ts";
+import { designRoutes } from "./http/designs.routes.ts";
+import { handleError, handleNotFound } from "./http/error-handler.ts";
+import { healthRoutes } from "./http/health.routes.ts";
+import { requestContext } from "./http/request-context.ts";
+import { requireShop } from "./http/require-shop.ts";
+import type { DesignUploadService } from "./services/design-upload.service.ts";
+import type { DesignService } from "./services/design.service.ts";
+import type { Storage } from "./storage/storage.ts";
+
+/** Everything the HTTP app needs, built by main.ts (or a test). */
+export interface AppDeps {
+  sql: Sql;
+  databaseKind: string;
+  storage: Storage;
+  log: Logger;
+  uploads: DesignUploadService;
+  designs: DesignService;
+  maxUploadBytes: number;
+  maxFilesPerUpload: number;
+}
+
+/** Builds the Hono app: middleware order, routes, error handling. No I/O here. */
+export function buildApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestContext(deps.log));
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+
+  app.route("/", healthRoutes(deps));
+
+  const api = new Hono<AppEnv>();
+  api.use(requireShop(deps.sql));
+  api.route("/designs", designRoutes(deps));
+  app.route("/api", api);
+  return app;
+}

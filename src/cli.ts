@@ -1,0 +1,67 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { AppError } from "./errors.ts";
+import { addShopToken } from "./services/shop.service.ts";
+
+const USAGE = `Usage: bun run cli <command>
+
+Commands:
+  migrate                          apply pending database migrations
+  user add --shop NAME [--label L] create the shop if new and print a new API token
+
+Uses the same settings as the server (DATABASE_URL, DATA_DIR, …). On the embedded
+database, stop the server first: one process at a time can open it.
+`;
+
+/** Runs one CLI command; returns the exit code. Only results go to stdout. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === "help" || command === "--help") {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    embeddedDir: config.embeddedDbDir,
+    maxConnections: 1,
+  });
+  try {
+    if (command === "migrate") {
+      const applied = await migrate(db.sql);
+      process.stderr.write(applied.length ? `Applied migrations ${applied.join(", ")}\n` : "Database is up to date\n");
+      return 0;
+    }
+    if (command === "user" && sub === "add") {
+      const { values } = parseArgs({
+        args: rest,
+        options: { shop: { type: "string" }, label: { type: "string" } },
+        strict: true,
+      });
+      if (!values.shop) throw new UsageError("user add needs --shop NAME");
+      await migrate(db.sql);
+      const { token } = await addShopToken(db.sql, values.shop, values.label ?? "cli");
+      process.stdout.write(`${token}\n`);
+      return 0;
+    }
+    throw new UsageError(`Unknown command: ${[command, sub].filter(Boolean).join(" ")}`);
+  } finally {
+    await db.close();
+  }
+}
+
+class UsageError extends Error {}
+
+if (import.meta.main) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
+      else if (err instanceof ConfigError || err instanceof AppError) process.stderr.write(`${err.message}\n`);
+      else process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
+}

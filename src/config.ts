@@ -1,0 +1,119 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/** Thrown when the environment holds bad settings; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const megabytes = (max: number) => z.coerce.number().positive().max(max);
+
+/** Product name → longest printed side in inches, e.g. `{"poster":24,"mug":8.5}`. */
+const printSizesSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be JSON, e.g. {\"poster\":24}" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1), z.number().positive().max(200)));
+
+const envSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .optional(),
+  DATABASE_MAX_CONNECTIONS: int(1, 100).default(10),
+  STORAGE_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  MAX_UPLOAD_MB: megabytes(4096).default(300),
+  MAX_FILES_PER_UPLOAD: int(1, 1000).default(50),
+  MAX_INPUT_PIXELS: int(1, 1_000_000_000).default(100_000_000),
+  BATCH_MAX_MB: megabytes(4096).default(50),
+  BATCH_MAX_FILES: int(1, 1000).default(20),
+  UPLOAD_CONCURRENCY: int(1, 64).default(2),
+  UPLOAD_PIXEL_BUDGET: int(1_000_000, 2_000_000_000).default(48_000_000),
+  PRINT_DPI: int(72, 2400).default(400),
+  DIGITAL_DPI: int(72, 2400).default(300),
+  PRINT_LONGEST_SIDE_IN: z.coerce.number().positive().max(200).default(10),
+  PRINT_SIZES: printSizesSchema.default({}),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+});
+
+/** The validated, frozen settings of one process. */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databaseMaxConnections: number;
+  storageDir: string;
+  embeddedDbDir: string;
+  logLevel: LogLevel;
+  maxUploadBytes: number;
+  maxFilesPerUpload: number;
+  maxInputPixels: number;
+  batchMaxBytes: number;
+  batchMaxFiles: number;
+  uploadConcurrency: number;
+  uploadPixelBudget: number;
+  printDpi: number;
+  digitalDpi: number;
+  printLongestSideIn: number;
+  printSizes: Readonly<Record<string, number>>;
+  shutdownGraceMs: number;
+}
+
+const MB = 1024 * 1024;
+
+/** Parses settings from an environment map (default: process.env); throws ConfigError listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // An empty variable means "not set", as a shell user expects from `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    databaseMaxConnections: e.DATABASE_MAX_CONNECTIONS,
+    storageDir: resolve(e.STORAGE_DIR ?? `${dataDir}/files`),
+    embeddedDbDir: `${dataDir}/pglite`,
+    logLevel: e.LOG_LEVEL,
+    maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * MB),
+    maxFilesPerUpload: e.MAX_FILES_PER_UPLOAD,
+    maxInputPixels: e.MAX_INPUT_PIXELS,
+    batchMaxBytes: Math.round(e.BATCH_MAX_MB * MB),
+    batchMaxFiles: e.BATCH_MAX_FILES,
+    uploadConcurrency: e.UPLOAD_CONCURRENCY,
+    uploadPixelBudget: e.UPLOAD_PIXEL_BUDGET,
+    printDpi: e.PRINT_DPI,
+    digitalDpi: e.DIGITAL_DPI,
+    printLongestSideIn: e.PRINT_LONGEST_SIDE_IN,
+    printSizes: Object.freeze({ ...e.PRINT_SIZES }),
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  });
+}

@@ -1,0 +1,53 @@
+import postgres from "postgres";
+import { startEmbeddedPostgres } from "./embedded-postgres.ts";
+
+export type Sql = postgres.Sql;
+/** A transaction or the pool: repositories accept either. */
+export type Queryable = postgres.Sql | postgres.TransactionSql;
+
+/** An open database: the postgres.js client plus how it was opened. */
+export interface Database {
+  readonly sql: Sql;
+  readonly kind: "postgres" | "embedded";
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Real PostgreSQL when set; embedded PGlite under `embeddedDir` otherwise. */
+  url?: string;
+  embeddedDir: string;
+  maxConnections: number;
+  onNotice?: (notice: postgres.Notice) => void;
+}
+
+const clientDefaults = {
+  // Migrations say "create table if not exists"; its notices are noise.
+  onnotice: () => {},
+  connect_timeout: 10,
+  idle_timeout: 60,
+} as const;
+
+/** Opens the configured database; the caller must `close()` it. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const sql = postgres(options.url, { ...clientDefaults, max: options.maxConnections, onnotice: options.onNotice ?? clientDefaults.onnotice });
+    return { sql, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
+  }
+  const embedded = await startEmbeddedPostgres(options.embeddedDir);
+  const sql = postgres({
+    ...clientDefaults,
+    host: embedded.host,
+    port: embedded.port,
+    username: "postgres",
+    database: "postgres",
+    max: 1, // pglite-socket serves exactly one connection; more would hang
+  });
+  return {
+    sql,
+    kind: "embedded",
+    async close() {
+      await sql.end({ timeout: 5 });
+      await embedded.close();
+    },
+  };
+}

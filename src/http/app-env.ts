@@ -1,0 +1,11 @@
+import type { Logger } from "../logger.ts";
+import type { Shop } from "../types.ts";
+
+/** What middleware puts on the Hono context for the handlers after it. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    shop: Shop;
+  };
+}

@@ -1,0 +1,76 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { badRequest, payloadTooLarge } from "../errors.ts";
+import type { DesignUploadService } from "../services/design-upload.service.ts";
+import type { DesignService } from "../services/design.service.ts";
+import { DESIGN_KINDS } from "../types.ts";
+import type { AppEnv } from "./app-env.ts";
+import { readUploadForm } from "./read-upload-form.ts";
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(64).optional(),
+  kind: z.enum(DESIGN_KINDS).optional(),
+  product: z.string().max(100).optional(),
+});
+
+export interface DesignRoutesDeps {
+  uploads: DesignUploadService;
+  designs: DesignService;
+  maxUploadBytes: number;
+  maxFilesPerUpload: number;
+}
+
+/** /api/designs: upload, list, get, download, delete. */
+export function designRoutes(deps: DesignRoutesDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.post(
+    "/",
+    bodyLimit({
+      maxSize: deps.maxUploadBytes,
+      onError: () => {
+        throw payloadTooLarge(deps.maxUploadBytes);
+      },
+    }),
+    async (c) => {
+      const { files, fields } = await readUploadForm(c, deps.maxFilesPerUpload);
+      const result = await deps.uploads.upload({ shop: c.get("shop"), files, ...fields }, c.get("log"));
+      return c.json(result, 200);
+    },
+  );
+
+  app.get("/", async (c) => {
+    const q = listQuery.safeParse(c.req.query());
+    if (!q.success) throw badRequest("invalid_query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const { cursor, ...rest } = q.data;
+    return c.json(await deps.designs.list(c.get("shop"), { ...rest, after: cursor }));
+  });
+
+  app.get("/:id", async (c) => c.json(await deps.designs.get(c.get("shop"), c.req.param("id"))));
+
+  app.get("/:id/file", async (c) => {
+    const { design, file } = await deps.designs.openFile(c.get("shop"), c.req.param("id"));
+    const etag = `"${design.sha256}"`;
+    if (c.req.header("if-none-match") === etag) {
+      await file.body.cancel();
+      return c.body(null, 304);
+    }
+    const name = design.storagePath.split("/").at(-1)!;
+    return c.body(file.body, 200, {
+      "Content-Type": "image/png",
+      "Content-Length": String(file.size),
+      "Content-Disposition": `attachment; filename="${name.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      ETag: etag,
+      "Cache-Control": "private, max-age=31536000, immutable",
+    });
+  });
+
+  app.delete("/:id", async (c) => {
+    await deps.designs.delete(c.get("shop"), c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,48 @@
+import sharp, { type Metadata } from "sharp";
+import { detectImageFormat, type ImageFormat } from "./detect-format.ts";
+import { imageErrors } from "./image-errors.ts";
+
+/** What the header says, read before any pixel is decoded. */
+export interface ImageHeader {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  /** EXIF orientation says the image is stored turned by 90°. */
+  rotated: boolean;
+}
+
+/**
+ * Sniffs the format and reads the dimensions from the header only, refusing empty files,
+ * non-images and pixel bombs before a single pixel is decoded.
+ */
+export async function readImageHeader(bytes: Uint8Array, maxPixels: number): Promise<ImageHeader> {
+  if (bytes.length === 0) throw imageErrors.emptyFile();
+  const format = detectImageFormat(bytes);
+  if (!format) throw imageErrors.unsupportedFormat();
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
+  } catch (err) {
+    throw imageErrors.corruptImage(describeSharpError(err));
+  }
+  const width = meta.width ?? 0;
+  // Multi-page formats (GIF, TIFF) report the frame height separately.
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width <= 0 || height <= 0) throw imageErrors.corruptImage("no dimensions in the header");
+  if (width * height > maxPixels) throw imageErrors.tooManyPixels(width, height, maxPixels);
+  return {
+    format,
+    width,
+    height,
+    hasAlpha: meta.hasAlpha === true,
+    rotated: (meta.orientation ?? 1) >= 5,
+  };
+}
+
+/** libvips messages carry file offsets and internals; keep the first clause only. */
+export function describeSharpError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split("\n")[0]?.replace(/^Input (buffer|file) /, "").trim() ?? "";
+  return first.length > 160 ? `${first.slice(0, 157)}…` : first || "unknown decoder error";
+}

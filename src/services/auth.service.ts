@@ -1,0 +1,13 @@
+import type { Sql } from "../db/database.ts";
+import { unauthorized } from "../errors.ts";
+import { findShopByTokenHash } from "../repositories/api-token.repository.ts";
+import type { Shop } from "../types.ts";
+import { hashApiToken, looksLikeApiToken } from "./api-token.ts";
+
+/** Resolves a bearer token to its shop, or throws 401. */
+export async function authenticate(sql: Sql, token: string | undefined): Promise<Shop> {
+  if (!token || !looksLikeApiToken(token)) throw unauthorized();
+  const shop = await findShopByTokenHash(sql, hashApiToken(token));
+  if (!shop) throw unauthorized("This API token is not valid.");
+  return shop;
+}

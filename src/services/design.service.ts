@@ -1,0 +1,44 @@
+import type { Sql } from "../db/database.ts";
+import { notFound } from "../errors.ts";
+import { findDesign, listDesigns, softDeleteDesign, type DesignListQuery } from "../repositories/design.repository.ts";
+import type { Storage, StoredObject } from "../storage/storage.ts";
+import { StorageNotFoundError } from "../storage/storage.ts";
+import type { Design, Shop } from "../types.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reading and deleting a shop's designs. */
+export class DesignService {
+  constructor(private readonly deps: { sql: Sql; storage: Storage }) {}
+
+  /** A page of designs, newest first, and the cursor of the next page. */
+  async list(shop: Shop, q: DesignListQuery): Promise<{ items: Design[]; nextCursor: string | null }> {
+    if (q.after !== undefined && !UUID.test(q.after)) return { items: [], nextCursor: null };
+    const rows = await listDesigns(this.deps.sql, shop.id, { ...q, limit: q.limit + 1 });
+    const items = rows.slice(0, q.limit);
+    return { items, nextCursor: rows.length > q.limit ? items.at(-1)!.id : null };
+  }
+
+  /** One design; another shop's id or a malformed id is simply not found. */
+  async get(shop: Shop, id: string): Promise<Design> {
+    const design = UUID.test(id) ? await findDesign(this.deps.sql, shop.id, id) : undefined;
+    if (!design) throw notFound("Design");
+    return design;
+  }
+
+  /** The design and its stored print file. */
+  async openFile(shop: Shop, id: string): Promise<{ design: Design; file: StoredObject }> {
+    const design = await this.get(shop, id);
+    try {
+      return { design, file: await this.deps.storage.get(design.storagePath) };
+    } catch (err) {
+      if (err instanceof StorageNotFoundError) throw notFound("Design file");
+      throw err;
+    }
+  }
+
+  /** Soft delete: the row is hidden and no longer counts; the file stays for recovery. */
+  async delete(shop: Shop, id: string): Promise<void> {
+    if (!UUID.test(id) || !(await softDeleteDesign(this.deps.sql, shop.id, id))) throw notFound("Design");
+  }
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat, writeFile, open } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { assertSafeRelativePath } from "./storage-path.ts";
+import { StorageNotFoundError, type Storage, type StoredObject } from "./storage.ts";
+
+/** Stores files in a local directory, atomically (temporary name + fsync + rename). */
+export class LocalStorage implements Storage {
+  readonly driver = "local";
+  private readonly knownDirs = new Set<string>();
+
+  constructor(readonly root: string) {}
+
+  private resolve(path: string): string {
+    return join(this.root, ...assertSafeRelativePath(path));
+  }
+
+  async put(path: string, data: Uint8Array): Promise<void> {
+    const target = this.resolve(path);
+    const dir = dirname(target);
+    if (!this.knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
+    // Hidden temporary name in the same folder, so the rename is atomic.
+    const temp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
+    try {
+      const handle = await open(temp, "wx");
+      try {
+        await handle.writeFile(data);
+        await handle.sync(); // never lose a file: on disk before it is visible
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+    } catch (err) {
+      await rm(temp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") this.knownDirs.delete(dir);
+      throw err;
+    }
+  }
+
+  async get(path: string): Promise<StoredObject> {
+    const file = Bun.file(this.resolve(path));
+    if (!(await file.exists())) throw new StorageNotFoundError(path);
+    return { size: file.size, body: file.stream() };
+  }
+
+  async delete(path: string): Promise<void> {
+    await rm(this.resolve(path), { force: true });
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return stat(this.resolve(path)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+  }
+
+  async check(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const probe = join(this.root, `.health-${randomBytes(4).toString("hex")}`);
+    await writeFile(probe, "ok");
+    await rm(probe, { force: true });
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,30 @@
+/** physical: scaled to the product's print size; digital: pixels kept as uploaded. */
+export type DesignKind = "physical" | "digital";
+export const DESIGN_KINDS = ["physical", "digital"] as const;
+
+/** A tenant: every row and stored file belongs to one shop. */
+export interface Shop {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+/** A stored design as the API shows it. */
+export interface Design {
+  id: string;
+  filename: string;
+  product: string;
+  kind: DesignKind;
+  storagePath: string;
+  storageDriver: string;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  sourceSha256: string;
+  sourceFormat: string;
+  sourceWidth: number;
+  sourceHeight: number;
+  createdAt: string;
+}

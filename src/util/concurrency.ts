@@ -1,0 +1,53 @@
+/**
+ * Admits work while the sum of the weights in flight stays within a budget (pixels, bytes).
+ * A single item heavier than the whole budget still runs, alone, so nothing waits forever.
+ */
+export class WeightedSemaphore {
+  private inUse = 0;
+  private readonly waiting: Array<{ weight: number; wake: () => void }> = [];
+
+  constructor(private readonly budget: number) {}
+
+  /** Runs `fn` once `weight` fits in the budget. */
+  async run<T>(weight: number, fn: () => Promise<T>): Promise<T> {
+    const w = Math.min(weight, this.budget);
+    if (this.waiting.length > 0 || this.inUse + w > this.budget) {
+      await new Promise<void>((wake) => this.waiting.push({ weight: w, wake }));
+    } else {
+      this.inUse += w;
+    }
+    try {
+      return await fn();
+    } finally {
+      this.inUse -= w;
+      this.admit();
+    }
+  }
+
+  // First come, first served: a heavy item at the head is not starved by light ones behind it.
+  private admit(): void {
+    while (this.waiting.length > 0 && this.inUse + this.waiting[0]!.weight <= this.budget) {
+      const next = this.waiting.shift()!;
+      this.inUse += next.weight;
+      next.wake();
+    }
+  }
+}
+
+/** Maps `items` through `fn` with at most `limit` calls in flight, keeping order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

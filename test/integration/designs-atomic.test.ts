@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import sharp from "sharp";
+import type { Storage } from "../../src/storage/storage.ts";
+import { fixture, makeTestApp, type TestApp } from "../support/test-app.ts";
+
+const png = (n: number) =>
+  sharp({ create: { width: 20 + n, height: 20, channels: 3, background: { r: n * 20, g: 100, b: 50 } } }).png().toBuffer();
+
+/** Every file under the storage root, recursively (hidden temporaries included). */
+const filesOnDisk = (root: string): string[] => {
+  try {
+    return readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => `${e.parentPath}/${e.name}`);
+  } catch {
+    return [];
+  }
+};
+
+describe("batches and failures", () => {
+  test("50 files go through in batches bounded by count and bytes, each batch one INSERT", async () => {
+    const t = await makeTestApp({ env: { BATCH_MAX_FILES: "20", BATCH_MAX_MB: "50" } });
+    const files = await Promise.all(Array.from({ length: 50 }, async (_, i) => [`f${i}.png`, await png(i % 10)] as const));
+    const body = (await (await t.upload(files, { kind: "digital" })).json()) as { created: unknown[] };
+    expect(body.created).toHaveLength(50);
+    expect(t.logs.find((l) => l.msg === "upload finished")?.batches).toBe(3);
+  });
+
+  test("a storage failure rejects that file only, with storage_unavailable and no row", async () => {
+    let puts = 0;
+    const t = await makeTestApp({
+      storage: (local): Storage =>
+        Object.assign(Object.create(local) as Storage, {
+          put: async (path: string, data: Uint8Array) => {
+            if (++puts === 2) throw new Error("disk unplugged");
+            return local.put(path, data);
+          },
+        }),
+    });
+    const res = await t.upload([["a.png", await png(1)], ["b.png", await png(2)], ["c.png", await png(3)]], { kind: "digital" });
+    const body = (await res.json()) as { created: unknown[]; rejected: Array<{ error: { code: string } }> };
+    expect(res.status).toBe(200);
+    expect(body.created).toHaveLength(2);
+    expect(body.rejected.map((r) => r.error.code)).toEqual(["storage_unavailable"]);
+    const [row] = await t.sql`select count(*)::int as n from designs where shop_id = ${t.shop.id}`;
+    expect(row!.n).toBe(2);
+    expect(filesOnDisk(t.config.storageDir)).toHaveLength(2);
+  });
+
+  describe("a database failure while writing rows", () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await makeTestApp();
+      // A real fault in the real database: refuse inserts for one marked file name.
+      await t.sql.unsafe(`
+        create or replace function atelier_test_refuse() returns trigger language plpgsql as $$
+        begin
+          if new.filename like '%refuse-me%' then raise exception 'refused by test trigger'; end if;
+          return new;
+        end $$;
+        create trigger atelier_test_refuse before insert on designs
+          for each row execute function atelier_test_refuse();`);
+    });
+    afterAll(async () => {
+      await t.sql.unsafe(`drop trigger if exists atelier_test_refuse on designs; drop function if exists atelier_test_refuse();`);
+    });
+
+    test("leaves neither orphan rows nor orphan files, and says so per file", async () => {
+      const files = [
+        ["ok-1.png", await png(4)],
+        ["refuse-me.png", await png(5)],
+        ["ok-2.png", await png(6)],
+        ["bad.jpg", fixture("bad/truncated.jpg")],
+      ] as Array<[string, Uint8Array]>;
+      const body = (await (await t.upload(files, { kind: "digital" })).json()) as {
+        created: unknown[];
+        rejected: Array<{ filename: string; error: { code: string } }>;
+      };
+      expect(body.created).toHaveLength(0);
+      expect(body.rejected.map((r) => [r.filename, r.error.code])).toEqual([
+        ["ok-1.png", "database_unavailable"],
+        ["refuse-me.png", "database_unavailable"],
+        ["ok-2.png", "database_unavailable"],
+        ["bad.jpg", "corrupt_image"],
+      ]);
+      const [row] = await t.sql`select count(*)::int as n from designs where shop_id = ${t.shop.id}`;
+      expect(row!.n).toBe(0);
+      expect(filesOnDisk(t.config.storageDir)).toEqual([]);
+    });
+  });
+});
