@@ -1,12 +1,12 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { badRequest, payloadTooLarge } from "../errors.ts";
+import { badRequest } from "../errors.ts";
 import type { DesignUploadService } from "../services/design-upload.service.ts";
 import type { DesignService } from "../services/design.service.ts";
 import { DESIGN_KINDS } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readUploadForm } from "./read-upload-form.ts";
+import { uploadSizeLimit } from "./upload-size-limit.ts";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -28,12 +28,7 @@ export function designRoutes(deps: DesignRoutesDeps) {
 
   app.post(
     "/",
-    bodyLimit({
-      maxSize: deps.maxUploadBytes,
-      onError: () => {
-        throw payloadTooLarge(deps.maxUploadBytes);
-      },
-    }),
+    uploadSizeLimit(deps.maxUploadBytes),
     async (c) => {
       const { files, fields } = await readUploadForm(c, deps.maxFilesPerUpload);
       const result = await deps.uploads.upload({ shop: c.get("shop"), files, ...fields }, c.get("log"));

@@ -1,9 +1,8 @@
-import { cropAndFit } from "./fit-print-size.ts";
-import { decodeImage } from "./decode-image.ts";
-import { encodePrintPng } from "./encode-print-png.ts";
-import { opaqueRegion } from "./trim-transparent.ts";
 import type { DesignKind } from "../types.ts";
-
+import { findTrimRegion } from "./find-trim-region.ts";
+import { fitLongestSide } from "./fit-print-size.ts";
+import type { ImageHeader } from "./read-image-header.ts";
+import { renderPrintPng } from "./render-print-png.ts";
 
 /** How to turn one upload into its print file. */
 export interface PrintSpec {
@@ -19,27 +18,26 @@ export interface PrintFile {
   png: Buffer;
   width: number;
   height: number;
-  timings: { decodeMs: number; processMs: number; encodeMs: number };
+  /** trimMs: finding transparent borders; renderMs: decode, resize and encode, streamed together. */
+  timings: { trimMs: number; renderMs: number };
 }
 
 /**
- * decode → (physical: trim transparent borders, fit the print size) → PNG.
- * digital designs keep their pixels; both end as sRGB PNG with the DPI recorded.
+ * physical: trim fully transparent borders, scale to the print size; digital: keep the
+ * pixels. Both end as 8-bit sRGB PNG with alpha kept and the DPI recorded.
  */
-export async function makePrintFile(bytes: Uint8Array, spec: PrintSpec): Promise<PrintFile> {
+export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec: PrintSpec): Promise<PrintFile> {
   const t0 = performance.now();
-  let img = await decodeImage(bytes, spec.maxPixels);
+  const physical = spec.kind === "physical";
+  const crop = physical ? await findTrimRegion(bytes, header.hasAlpha, spec.maxPixels) : undefined;
   const t1 = performance.now();
-  if (spec.kind === "physical") img = await cropAndFit(img, opaqueRegion(img), spec.longestSidePx);
+  // Oriented size: EXIF rotation by 90° swaps width and height.
+  const upright = header.rotated ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
+  const base = crop ?? upright;
+  const size = physical ? fitLongestSide(base.width, base.height, spec.longestSidePx) : undefined;
+  const out = await renderPrintPng(bytes, { maxPixels: spec.maxPixels, dpi: spec.dpi, crop, size });
   const t2 = performance.now();
-  const png = await encodePrintPng(img, spec.dpi);
-  const t3 = performance.now();
-  return {
-    png,
-    width: img.width,
-    height: img.height,
-    timings: { decodeMs: ms(t1 - t0), processMs: ms(t2 - t1), encodeMs: ms(t3 - t2) },
-  };
+  return { ...out, timings: { trimMs: ms(t1 - t0), renderMs: ms(t2 - t1) } };
 }
 
 const ms = (n: number) => Math.round(n * 10) / 10;

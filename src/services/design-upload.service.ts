@@ -8,6 +8,7 @@ import { printFileName, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Design, DesignKind, Shop } from "../types.ts";
 import { mapWithConcurrency, WeightedSemaphore } from "../util/concurrency.ts";
+import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 
 /** One uploaded file, read lazily so a batch holds only its own bytes. */
 export interface UploadFile {
@@ -69,6 +70,7 @@ type Outcome =
 /** Turns uploads into stored print files and design rows, batch by batch. */
 export class DesignUploadService {
   private readonly pixels: WeightedSemaphore;
+  private readonly reclaimer = new MemoryReclaimer(64 * 1024 * 1024);
 
   constructor(private readonly deps: DesignUploadDeps) {
     this.pixels = new WeightedSemaphore(deps.settings.pixelBudget);
@@ -124,32 +126,38 @@ export class DesignUploadService {
 
   private async processFile(req: UploadRequest, file: UploadFile, index: number, log: Logger): Promise<Outcome> {
     const flog = log.child({ file: file.name, index });
-    const t0 = performance.now();
+    const timer = stepTimer();
     let header: ImageHeader | undefined;
     try {
       const bytes = await file.bytes();
       header = await readImageHeader(bytes, this.deps.settings.maxInputPixels);
+      const inspectMs = timer.lap();
       const sourceSha256 = sha256Hex(bytes);
       const spec = this.printSpec(req);
-      const print = await this.pixels.run(header.width * header.height, () => makePrintFile(bytes, spec));
+      const known = header;
+      // The pixel budget bounds decoding memory across every upload in flight.
+      const print = await this.pixels.run(known.width * known.height, () => makePrintFile(bytes, known, spec));
+      const sha256 = sha256Hex(print.png);
+      const hashMs = timer.lap() - print.timings.trimMs - print.timings.renderMs;
       const id = Bun.randomUUIDv7();
       const path = storagePath(req.shop.slug, req.product, printFileName(file.name, id.slice(-12), "png"));
-      const t1 = performance.now();
       try {
         await this.deps.storage.put(path, print.png);
       } catch (err) {
         flog.error("storage write failed", { err, path });
         return { ok: false, index, rejected: reject(file.name, "storage_unavailable", "The print file could not be stored. Try again.") };
       }
-      const storeMs = Math.round(performance.now() - t1);
+      this.reclaimer.release(bytes.length + print.png.length);
       flog.info("design processed", {
         format: header.format,
         width: print.width,
         height: print.height,
         bytes: print.png.length,
+        inspectMs,
         ...print.timings,
-        storeMs,
-        totalMs: Math.round(performance.now() - t0),
+        hashMs: Math.max(0, Math.round(hashMs * 10) / 10),
+        storeMs: timer.lap(),
+        totalMs: timer.total(),
       });
       const row: NewDesign = {
         id,
@@ -163,7 +171,7 @@ export class DesignUploadService {
         width: print.width,
         height: print.height,
         bytes: print.png.length,
-        sha256: sha256Hex(print.png),
+        sha256,
         sourceSha256,
         sourceFormat: header.format,
         sourceWidth: header.width,
@@ -172,7 +180,7 @@ export class DesignUploadService {
       return { ok: true, index, row };
     } catch (err) {
       if (err instanceof AppError) {
-        flog.info("file rejected", { code: err.code, reason: err.message, format: header?.format });
+        flog.info("file rejected", { code: err.code, reason: err.message, format: header?.format, totalMs: timer.total() });
         return { ok: false, index, rejected: reject(file.name, err.code, err.message) };
       }
       flog.error("file processing failed", { err });
@@ -212,6 +220,22 @@ export function splitIntoBatches<T extends { size: number }>(files: T[], maxByte
 
 function reject(filename: string, code: string, message: string): RejectedFile {
   return { filename, error: { code, message } };
+}
+
+/** Milliseconds per step: `lap()` since the previous lap, `total()` since the start. */
+function stepTimer() {
+  const start = performance.now();
+  let last = start;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    lap() {
+      const now = performance.now();
+      const d = now - last;
+      last = now;
+      return round(d);
+    },
+    total: () => round(performance.now() - start),
+  };
 }
 
 function sha256Hex(bytes: Uint8Array): string {

@@ -55,7 +55,7 @@ describe("POST /api/designs", () => {
     expect(row!.n).toBe(3);
     const logged = t.logs.filter((l) => l.msg === "design processed");
     expect(logged).toHaveLength(3);
-    for (const l of logged) for (const k of ["decodeMs", "processMs", "encodeMs", "storeMs"]) expect(typeof l[k]).toBe("number");
+    for (const l of logged) for (const k of ["inspectMs", "trimMs", "renderMs", "hashMs", "storeMs"]) expect(typeof l[k]).toBe("number");
     expect(t.logs.some((l) => l.msg === "upload finished" && l.created === 3)).toBe(true);
   });
 

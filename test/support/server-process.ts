@@ -12,7 +12,10 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts the server as a seller would (README line 1 minus the install), on a free port. */
+/**
+ * Starts the server as a seller would (README line 1 minus the install), on a free port.
+ * It is ready when it logs "listening", so LOG_LEVEL must be info or debug.
+ */
 export async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
   const proc = Bun.spawn([process.execPath, "src/main.ts"], {
     cwd: ROOT,
@@ -46,16 +49,19 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
       }
     }
   })();
+  let timer: Timer | undefined;
   const port = await Promise.race([
     listening,
     proc.exited.then((code) => {
       throw new Error(`server exited with ${code}: ${errText}`);
     }),
-    Bun.sleep(timeoutMs).then(() => {
-      proc.kill();
-      throw new Error(`server did not start in ${timeoutMs} ms: ${errText}`);
+    new Promise<never>((_, fail) => {
+      timer = setTimeout(() => {
+        proc.kill();
+        fail(new Error(`server did not start in ${timeoutMs} ms: ${errText}`));
+      }, timeoutMs);
     }),
-  ]);
+  ]).finally(() => clearTimeout(timer));
   return {
     proc,
     url: `http://127.0.0.1:${port}`,

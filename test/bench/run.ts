@@ -1,0 +1,17 @@
+/**
+ * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
+ * Names: upload, startup (default: all).
+ */
+import { benchStartup } from "./startup.bench.ts";
+import { benchUpload } from "./upload.bench.ts";
+
+const benches: Record<string, () => Promise<void>> = { upload: benchUpload, startup: benchStartup };
+const names = process.argv.slice(2);
+for (const name of names.length ? names : Object.keys(benches)) {
+  const bench = benches[name];
+  if (!bench) {
+    process.stderr.write(`Unknown bench "${name}". Known: ${Object.keys(benches).join(", ")}\n`);
+    process.exit(2);
+  }
+  await bench();
+}
