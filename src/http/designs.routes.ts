@@ -30,7 +30,7 @@ export function designRoutes(deps: DesignRoutesDeps) {
     "/",
     uploadSizeLimit(deps.maxUploadBytes),
     async (c) => {
-      const { files, fields } = await readUploadForm(c, deps.maxFilesPerUpload);
+      const { files, fields } = await readUploadForm(c, { maxFiles: deps.maxFilesPerUpload, maxBytes: deps.maxUploadBytes });
       const result = await deps.uploads.upload({ shop: c.get("shop"), files, ...fields }, c.get("log"));
       return c.json(result, 200);
     },

@@ -1,6 +1,13 @@
+import {
+  MaxFileSizeExceededError,
+  MaxPartsExceededError,
+  MaxTotalSizeExceededError,
+  MultipartParseError,
+  parseMultipartRequest,
+} from "@remix-run/multipart-parser";
 import type { Context } from "hono";
 import { z } from "zod";
-import { AppError, badRequest } from "../errors.ts";
+import { badRequest, payloadTooLarge } from "../errors.ts";
 import type { UploadFile } from "../services/design-upload.service.ts";
 import { DESIGN_KINDS } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -17,46 +24,53 @@ const fieldsSchema = z.object({
 
 export type UploadFields = z.infer<typeof fieldsSchema>;
 
-/** Parses a design upload form: `files` (1..maxFiles), `kind`, `product`. */
+/** Text fields beside the files; anything past this many parts is refused. */
+const MAX_TEXT_PARTS = 20;
+const MAX_TEXT_BYTES = 4096;
+
+/**
+ * Parses a design upload form (`files` 1..maxFiles, `kind`, `product`) from the body stream.
+ * Each file keeps the body's own chunks (no second copy of the request, unlike
+ * `Request.formData()`), and the read stops at the first limit passed.
+ */
 export async function readUploadForm(
   c: Context<AppEnv>,
-  maxFiles: number,
+  limits: { maxFiles: number; maxBytes: number },
 ): Promise<{ files: UploadFile[]; fields: UploadFields }> {
   const type = c.req.header("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("multipart/form-data")) {
+  if (!/^multipart\/form-data\s*;.*boundary=/i.test(type)) {
     throw badRequest("expected_multipart", "Send the files as multipart/form-data in the field \"files\".");
   }
-  let form: Awaited<ReturnType<Request["formData"]>>;
+  const files: UploadFile[] = [];
+  const text: Record<string, string> = {};
   try {
-    form = await c.req.raw.formData();
+    const parts = parseMultipartRequest(c.req.raw, {
+      maxFileSize: limits.maxBytes,
+      maxTotalSize: limits.maxBytes,
+      maxParts: limits.maxFiles + MAX_TEXT_PARTS,
+    });
+    for await (const part of parts) {
+      if (part.name === "files") {
+        if (!part.isFile) throw badRequest("invalid_files", "Every \"files\" entry must be a file, not a text field.");
+        if (files.length === limits.maxFiles) throw tooManyFiles(limits.maxFiles);
+        const filename = part.filename || "unnamed";
+        files.push({ name: filename, size: part.size, bytes: async () => part.bytes });
+      } else if (!part.isFile && part.name && part.size <= MAX_TEXT_BYTES) {
+        text[part.name] = part.text;
+      }
+    }
   } catch (err) {
-    // The body limit aborts the read with its own error (413); let that one through.
-    if (err instanceof AppError) throw err;
-    throw badRequest("invalid_multipart", "The multipart body could not be parsed.");
-  }
-  const entries = form.getAll("files");
-  const files = entries.filter((e) => typeof e !== "string");
-  if (files.length !== entries.length) {
-    throw badRequest("invalid_files", "Every \"files\" entry must be a file, not a text field.");
+    if (err instanceof MaxTotalSizeExceededError || err instanceof MaxFileSizeExceededError) throw payloadTooLarge(limits.maxBytes);
+    if (err instanceof MaxPartsExceededError) throw tooManyFiles(limits.maxFiles);
+    if (err instanceof MultipartParseError) throw badRequest("invalid_multipart", "The multipart body could not be parsed.");
+    throw err;
   }
   if (files.length === 0) throw badRequest("no_files", "Attach at least one file in the field \"files\".");
-  if (files.length > maxFiles) {
-    throw badRequest("too_many_files", `At most ${maxFiles} files per upload; this one has ${files.length}.`);
-  }
-  const parsed = fieldsSchema.safeParse({
-    kind: textField(form, "kind"),
-    product: textField(form, "product"),
-  });
+  const parsed = fieldsSchema.safeParse({ kind: text.kind || undefined, product: text.product || undefined });
   if (!parsed.success) {
     throw badRequest("invalid_fields", parsed.error.issues.map((i) => i.message).join("; "));
   }
-  return {
-    files: files.map((f) => ({ name: f.name || "unnamed", size: f.size, bytes: () => f.bytes() })),
-    fields: parsed.data,
-  };
+  return { files, fields: parsed.data };
 }
 
-function textField(form: { get(name: string): unknown }, name: string): string | undefined {
-  const v = form.get(name);
-  return typeof v === "string" && v !== "" ? v : undefined;
-}
+const tooManyFiles = (max: number) => badRequest("too_many_files", `At most ${max} files per upload.`);

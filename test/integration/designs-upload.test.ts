@@ -136,6 +136,38 @@ describe("upload requests that are wrong as a whole", () => {
     await expectError(await t.upload([["big.jpg", new Uint8Array(1_200_000)]]), 413, "payload_too_large");
   });
 
+  test("a chunked body (no Content-Length) over the limit → 413 while streaming", async () => {
+    const form = new FormData();
+    form.append("files", new File([new Uint8Array(1_500_000)], "big.jpg"));
+    const encoded = new Response(form);
+    const type = encoded.headers.get("content-type")!;
+    const bytes = new Uint8Array(await encoded.arrayBuffer());
+    const body = new ReadableStream({
+      start(ctrl) {
+        for (let i = 0; i < bytes.length; i += 65536) ctrl.enqueue(bytes.subarray(i, i + 65536));
+        ctrl.close();
+      },
+    });
+    const res = await t.request("/api/designs", { method: "POST", body, headers: { "content-type": type } });
+    await expectError(res, 413, "payload_too_large");
+  });
+
+  test("a broken multipart body → 400 invalid_multipart", async () => {
+    const res = await t.request("/api/designs", {
+      method: "POST",
+      body: "--xyz\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n\r\nno closing boundary",
+      headers: { "content-type": "multipart/form-data; boundary=xyz" },
+    });
+    await expectError(res, 400, "invalid_multipart");
+  });
+
+  test("a text field named files → 400 invalid_files", async () => {
+    const form = new FormData();
+    form.append("files", "just text");
+    const res = await t.request("/api/designs", { method: "POST", body: form });
+    await expectError(res, 400, "invalid_files");
+  });
+
   test("not multipart → 400", async () => {
     const res = await t.request("/api/designs", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
     await expectError(res, 400, "expected_multipart");

@@ -88,6 +88,22 @@ describe("the server process on the embedded defaults", () => {
     running = undefined;
   });
 
+  test("SIGTERM during an upload lets it finish, then exits", async () => {
+    running = await startServer(env, 30_000);
+    const form = new FormData();
+    for (const name of ["storm-1920.jpg", "ladybird-2560.jpg", "twowings-2560.jpg"]) {
+      form.append("files", new File([fixture(`artwork/${name}`)], name));
+    }
+    const upload = fetch(`${running.url}/api/designs`, { method: "POST", body: form, headers: { authorization: `Bearer ${firstToken}` } });
+    await waitFor(() => running!.logs.some((l) => l.msg === "design processed"), 10_000);
+    const exited = running.stop("SIGTERM");
+    const res = await upload;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { summary: { created: number } }).summary.created).toBe(3);
+    expect(await exited).toBe(0);
+    running = undefined;
+  });
+
   test("with DATABASE_URL it runs on PostgreSQL", async () => {
     const shared = await testDatabase();
     if (!shared.adminUrl) {
