@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { AppError } from "./errors.ts";
+import { hashFile } from "./services/hash-files.ts";
+import { importHashes } from "./services/hash-import.service.ts";
 import { addShopToken } from "./services/shop.service.ts";
 
 const USAGE = `Usage: bun run cli <command>
@@ -10,6 +12,10 @@ const USAGE = `Usage: bun run cli <command>
 Commands:
   migrate                          apply pending database migrations
   user add --shop NAME [--label L] create the shop if new and print a new API token
+  hash FILE...                     print the four ImageHash-compatible hashes, one JSON line per file
+  import-hashes --shop NAME FILE.csv
+                                   import the old system's hashes (filename, path, phash, ahash,
+                                   dhash, whash) so that history counts as duplicates
 
 Uses the same settings as the server (DATABASE_URL, DATA_DIR, …). On the embedded
 database, stop the server first: one process at a time can open it.
@@ -23,6 +29,17 @@ export async function runCli(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
+  if (command === "hash") {
+    const files = [sub, ...rest].filter((f): f is string => Boolean(f));
+    if (files.length === 0) throw new UsageError("hash needs at least one FILE");
+    let failed = 0;
+    for (const file of files) {
+      const line = await hashFile(file, config.maxInputPixels);
+      if ("error" in line) failed++;
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+    return failed ? 1 : 0;
+  }
   const db = await openDatabase({
     url: config.databaseUrl,
     embeddedDir: config.embeddedDbDir,
@@ -44,6 +61,20 @@ export async function runCli(argv: string[]): Promise<number> {
       await migrate(db.sql);
       const { token } = await addShopToken(db.sql, values.shop, values.label ?? "cli");
       process.stdout.write(`${token}\n`);
+      return 0;
+    }
+    if (command === "import-hashes") {
+      const { values, positionals } = parseArgs({
+        args: [sub, ...rest].filter((a): a is string => a !== undefined),
+        options: { shop: { type: "string" } },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (!values.shop || positionals.length !== 1) throw new UsageError("import-hashes needs --shop NAME and one FILE.csv");
+      await migrate(db.sql);
+      const report = await importHashes(db.sql, values.shop, await Bun.file(positionals[0]!).text());
+      for (const s of report.skipped) process.stderr.write(`line ${s.line} skipped: ${s.reason}\n`);
+      process.stdout.write(`${JSON.stringify({ imported: report.imported, skipped: report.skipped.length })}\n`);
       return 0;
     }
     throw new UsageError(`Unknown command: ${[command, sub].filter(Boolean).join(" ")}`);

@@ -52,6 +52,12 @@ const envSchema = z.object({
   PRINT_LONGEST_SIDE_IN: z.coerce.number().positive().max(200).default(10),
   PRINT_SIZES: printSizesSchema.default({}),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  HASH_THREADS: int(1, 16).default(1),
+  HASH_QUEUE: int(1, 100_000).default(200),
+  // Indexed thresholds are limited by the 16 chunks of the multi-index (r + 1 <= 16).
+  DUP_PHASH_MAX: int(0, 15).default(8),
+  DUP_CROP_AHASH_MAX: int(0, 15).default(10),
+  DUP_CROP_PHASH_MAX: int(0, 256).default(40),
 });
 
 /** The validated, frozen settings of one process. */
@@ -77,6 +83,9 @@ export interface Config {
   printLongestSideIn: number;
   printSizes: Readonly<Record<string, number>>;
   shutdownGraceMs: number;
+  hashThreads: number;
+  hashQueue: number;
+  duplicateThresholds: Readonly<{ phashMax: number; cropAhashMax: number; cropPhashMax: number }>;
 }
 
 const MB = 1024 * 1024;
@@ -115,5 +124,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     printLongestSideIn: e.PRINT_LONGEST_SIDE_IN,
     printSizes: Object.freeze({ ...e.PRINT_SIZES }),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    hashThreads: e.HASH_THREADS,
+    hashQueue: e.HASH_QUEUE,
+    duplicateThresholds: Object.freeze({
+      phashMax: e.DUP_PHASH_MAX,
+      cropAhashMax: e.DUP_CROP_AHASH_MAX,
+      cropPhashMax: e.DUP_CROP_PHASH_MAX,
+    }),
   });
 }

@@ -7,6 +7,9 @@ import { DesignUploadService } from "./services/design-upload.service.ts";
 import { DesignService } from "./services/design.service.ts";
 import { ensureFirstShop } from "./services/shop.service.ts";
 import { LocalStorage } from "./storage/local.storage.ts";
+import { HashPool } from "./media/hash-pool.ts";
+import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
+import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import type { Storage } from "./storage/storage.ts";
 
 /** Everything a running Atelier holds; `close()` releases it in reverse order. */
@@ -29,13 +32,15 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const applied = await migrate(db.sql);
     if (applied.length > 0) log.info("migrations applied", { versions: applied });
     const storage = new LocalStorage(config.storageDir);
-    const app = wireApp(config, db, storage, log);
+    const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
+    const app = wireApp(config, db, storage, log, (bytes) => hashPool.hash(bytes));
     return {
       config,
       db,
       storage,
       app,
       async close() {
+        await hashPool.close();
         await storage.close();
         await db.close();
       },
@@ -46,11 +51,19 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
   }
 }
 
-/** Wires services and routes over an open database and storage; no I/O. */
-export function wireApp(config: Readonly<Config>, db: Pick<Database, "sql" | "kind">, storage: Storage, log: Logger) {
+/** Wires services and routes over an open database, storage and hasher; no I/O. */
+export function wireApp(
+  config: Readonly<Config>,
+  db: Pick<Database, "sql" | "kind">,
+  storage: Storage,
+  log: Logger,
+  hash: (bytes: Uint8Array) => Promise<ImageHashes>,
+) {
   const uploads = new DesignUploadService({
     sql: db.sql,
     storage,
+    hash,
+    duplicates: new DuplicateFinder({ sql: db.sql, thresholds: config.duplicateThresholds }),
     settings: {
       maxInputPixels: config.maxInputPixels,
       batchMaxBytes: config.batchMaxBytes,

@@ -36,6 +36,11 @@ export function designRoutes(deps: DesignRoutesDeps) {
     },
   );
 
+  app.post("/check", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
+    const { files } = await readUploadForm(c, { maxFiles: deps.maxFilesPerUpload, maxBytes: deps.maxUploadBytes });
+    return c.json(await deps.uploads.check({ shop: c.get("shop"), files }, c.get("log")), 200);
+  });
+
   app.get("/", async (c) => {
     const q = listQuery.safeParse(c.req.query());
     if (!q.success) throw badRequest("invalid_query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

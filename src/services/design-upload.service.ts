@@ -1,14 +1,19 @@
 import type { Sql } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
+import { imageErrors } from "../media/image-errors.ts";
 import { makePrintFile, type PrintSpec } from "../media/make-print-file.ts";
 import { readImageHeader, type ImageHeader } from "../media/read-image-header.ts";
+import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
 import { insertDesigns, type NewDesign } from "../repositories/design.repository.ts";
 import { printFileName, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Design, DesignKind, Shop } from "../types.ts";
 import { mapWithConcurrency, WeightedSemaphore } from "../util/concurrency.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
+import { isLowInformation } from "./duplicate-rule.ts";
+import type { DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
 
 /** One uploaded file, read lazily so a batch holds only its own bytes. */
 export interface UploadFile {
@@ -29,19 +34,25 @@ export interface RejectedFile {
   error: { code: string; message: string };
 }
 
-/** Filled by duplicate detection (next step of the pipeline); empty for now. */
-export interface DuplicateFile {
-  filename: string;
-  tier: string;
-  distance: number;
-  duplicateOf: { id?: string; filename: string };
-}
+/** A duplicate as the API reports it. */
+export type DuplicateFile = { filename: string } & DuplicateFinding;
+
+/** A design created by this upload, with its hashes. */
+export type CreatedDesign = Design & { hashes: ImageHashes };
 
 export interface UploadResult {
-  created: Design[];
+  created: CreatedDesign[];
   duplicates: DuplicateFile[];
   rejected: RejectedFile[];
   summary: { uploaded: number; created: number; duplicates: number; rejected: number; ms: number };
+}
+
+/** The answer of a check: what would be new, what is a duplicate, what is refused. */
+export interface CheckResult {
+  unique: Array<{ filename: string; hashes: ImageHashes }>;
+  duplicates: DuplicateFile[];
+  rejected: RejectedFile[];
+  summary: { uploaded: number; unique: number; duplicates: number; rejected: number; ms: number };
 }
 
 export interface UploadSettings {
@@ -61,15 +72,26 @@ export interface DesignUploadDeps {
   sql: Sql;
   storage: Storage;
   settings: UploadSettings;
+  hash(bytes: Uint8Array): Promise<ImageHashes>;
+  duplicates: DuplicateFinder;
 }
 
-type Outcome =
-  | { ok: true; index: number; row: NewDesign }
-  | { ok: false; index: number; rejected: RejectedFile };
+/** A file that passed inspection and hashing. */
+interface Inspected extends HashedFile {
+  index: number;
+  bytes: Uint8Array;
+  header: ImageHeader;
+  inspectMs: number;
+  hashMs: number;
+}
 
-/** Turns uploads into stored print files and design rows, batch by batch. */
+type Rejection = { index: number; rejected: RejectedFile };
+type Stored = { index: number; row: NewDesign; hash: NewDesignHash };
+
+/** Turns uploads into stored print files and design rows, batch by batch, skipping duplicates. */
 export class DesignUploadService {
   private readonly pixels: WeightedSemaphore;
+  // Collect after every 64 MB of dropped sharp buffers (see MemoryReclaimer).
   private readonly reclaimer = new MemoryReclaimer(64 * 1024 * 1024);
 
   constructor(private readonly deps: DesignUploadDeps) {
@@ -79,121 +101,227 @@ export class DesignUploadService {
   /** Processes every file; one bad file never fails the others. */
   async upload(req: UploadRequest, log: Logger): Promise<UploadResult> {
     const started = performance.now();
-    const created: Design[] = [];
-    const rejected: Array<{ index: number; rejected: RejectedFile }> = [];
-    const batches = splitIntoBatches(req.files, this.deps.settings.batchMaxBytes, this.deps.settings.batchMaxFiles);
-    let offset = 0;
+    const created: CreatedDesign[] = [];
+    const duplicates: Array<{ index: number; dup: DuplicateFile }> = [];
+    const rejected: Rejection[] = [];
+    const accepted: HashedFile[] = [];
+    const batches = this.batches(req.files);
     for (const batch of batches) {
-      const outcome = await this.processBatch(req, batch, offset, log);
+      const inspected = await this.inspectAll(req.files, batch, rejected, log);
+      const fresh = await this.dedupe(req.shop, inspected, accepted, duplicates);
+      const outcome = await this.storeBatch(req, fresh, log);
       created.push(...outcome.created);
       rejected.push(...outcome.rejected);
-      offset += batch.length;
     }
-    rejected.sort((a, b) => a.index - b.index);
-    const ms = Math.round(performance.now() - started);
+    const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
     const result: UploadResult = {
       created,
-      duplicates: [],
-      rejected: rejected.map((r) => r.rejected),
-      summary: { uploaded: req.files.length, created: created.length, duplicates: 0, rejected: rejected.length, ms },
+      duplicates: duplicates.sort(byIndex).map((d) => d.dup),
+      rejected: rejected.sort(byIndex).map((r) => r.rejected),
+      summary: {
+        uploaded: req.files.length,
+        created: created.length,
+        duplicates: duplicates.length,
+        rejected: rejected.length,
+        ms: Math.round(performance.now() - started),
+      },
     };
     log.info("upload finished", { shopId: req.shop.id, kind: req.kind, product: req.product, batches: batches.length, ...result.summary });
     return result;
   }
 
-  private async processBatch(req: UploadRequest, files: UploadFile[], offset: number, log: Logger) {
-    const outcomes = await mapWithConcurrency(files, this.deps.settings.concurrency, (file, i) =>
-      this.processFile(req, file, offset + i, log),
-    );
-    const stored = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
-    const rejected = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
-    if (stored.length === 0) return { created: [] as Design[], rejected };
+  /** Inspects, hashes and de-duplicates like `upload`, and stores nothing. */
+  async check(req: Omit<UploadRequest, "kind" | "product">, log: Logger): Promise<CheckResult> {
+    const started = performance.now();
+    const duplicates: Array<{ index: number; dup: DuplicateFile }> = [];
+    const rejected: Rejection[] = [];
+    const accepted: HashedFile[] = [];
+    const unique: Array<{ index: number; filename: string; hashes: ImageHashes }> = [];
+    for (const batch of this.batches(req.files)) {
+      const inspected = await this.inspectAll(req.files, batch, rejected, log);
+      for (const f of await this.dedupe(req.shop, inspected, accepted, duplicates)) {
+        unique.push({ index: f.index, filename: f.filename, hashes: f.hashes });
+      }
+    }
+    const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
+    const summary = {
+      uploaded: req.files.length,
+      unique: unique.length,
+      duplicates: duplicates.length,
+      rejected: rejected.length,
+      ms: Math.round(performance.now() - started),
+    };
+    log.info("check finished", { shopId: req.shop.id, ...summary });
+    return {
+      unique: unique.sort(byIndex).map(({ filename, hashes }) => ({ filename, hashes })),
+      duplicates: duplicates.sort(byIndex).map((d) => d.dup),
+      rejected: rejected.sort(byIndex).map((r) => r.rejected),
+      summary,
+    };
+  }
+
+  private batches(files: UploadFile[]): number[][] {
+    const indexed = files.map((f, index) => ({ size: f.size, index }));
+    return splitIntoBatches(indexed, this.deps.settings.batchMaxBytes, this.deps.settings.batchMaxFiles).map((b) => b.map((f) => f.index));
+  }
+
+  /** Step 1, concurrent: read, sniff, check the header, hash (in the hash pool). */
+  private async inspectAll(files: UploadFile[], batch: number[], rejected: Rejection[], log: Logger): Promise<Inspected[]> {
+    const results = await mapWithConcurrency(batch, this.deps.settings.concurrency, async (index) => {
+      const file = files[index]!;
+      const timer = stepTimer();
+      try {
+        const bytes = await file.bytes();
+        const header = await readImageHeader(bytes, this.deps.settings.maxInputPixels);
+        const inspectMs = timer.lap();
+        const sourceSha256 = sha256Hex(bytes);
+        const hashes = await this.deps.hash(bytes).catch((err: unknown) => {
+          log.warn("hashing failed", { file: file.name, err });
+          throw imageErrors.corruptImage("the hash decoder could not read it");
+        });
+        const inspected: Inspected = {
+          index,
+          filename: file.name,
+          bytes,
+          header,
+          sourceSha256,
+          hashes,
+          lowInformation: isLowInformation(hashes),
+          inspectMs,
+          hashMs: timer.lap(),
+        };
+        return inspected;
+      } catch (err) {
+        rejected.push({ index, rejected: this.rejection(file.name, err, log) });
+        return undefined;
+      }
+    });
+    return results.filter((r): r is Inspected => r !== undefined);
+  }
+
+  /** Step 2, in upload order: batch, exact and near duplicates are set aside. */
+  private async dedupe(
+    shop: Shop,
+    files: Inspected[],
+    accepted: HashedFile[],
+    duplicates: Array<{ index: number; dup: DuplicateFile }>,
+  ): Promise<Inspected[]> {
+    const fresh: Inspected[] = [];
+    for (const f of files) {
+      const found = await this.deps.duplicates.find(shop.id, f, accepted);
+      if (found) {
+        duplicates.push({ index: f.index, dup: { filename: f.filename, ...found } });
+      } else {
+        accepted.push(f);
+        fresh.push(f);
+      }
+    }
+    return fresh;
+  }
+
+  /** Steps 3–4: render and store each file, then one transaction with every row of the batch. */
+  private async storeBatch(req: UploadRequest, files: Inspected[], log: Logger) {
+    const outcomes = await mapWithConcurrency(files, this.deps.settings.concurrency, (f) => this.renderAndStore(req, f, log));
+    const stored = outcomes.filter((o): o is Stored => "row" in o);
+    const rejected = outcomes.filter((o): o is Rejection => "rejected" in o);
+    if (stored.length === 0) return { created: [] as CreatedDesign[], rejected };
     try {
-      // One multi-row INSERT in one transaction, only after every file is safely stored.
-      const designs = await this.deps.sql.begin((tx) => insertDesigns(tx, stored.map((s) => s.row)));
-      return { created: designs, rejected };
+      // One multi-row INSERT per table in one transaction, only after every file is stored.
+      const designs = await this.deps.sql.begin(async (tx) => {
+        const rows = await insertDesigns(tx, stored.map((s) => s.row));
+        await insertDesignHashes(tx, stored.map((s) => s.hash));
+        return rows;
+      });
+      return { created: designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes })), rejected };
     } catch (err) {
       log.error("design rows not written; removing their files", { err, files: stored.length });
       await Promise.all(stored.map((s) => this.deps.storage.delete(s.row.storagePath).catch(() => {})));
       const failed = stored.map((s) => ({
-        ok: false as const,
         index: s.index,
         rejected: reject(s.row.filename, "database_unavailable", "The design could not be saved; nothing was kept. Try again."),
       }));
-      return { created: [] as Design[], rejected: [...rejected, ...failed] };
+      return { created: [] as CreatedDesign[], rejected: [...rejected, ...failed] };
     }
   }
 
-  private async processFile(req: UploadRequest, file: UploadFile, index: number, log: Logger): Promise<Outcome> {
-    const flog = log.child({ file: file.name, index });
+  private async renderAndStore(req: UploadRequest, f: Inspected, log: Logger): Promise<Stored | Rejection> {
+    const flog = log.child({ file: f.filename, index: f.index });
     const timer = stepTimer();
-    let header: ImageHeader | undefined;
     try {
-      const bytes = await file.bytes();
-      header = await readImageHeader(bytes, this.deps.settings.maxInputPixels);
-      const inspectMs = timer.lap();
-      const sourceSha256 = sha256Hex(bytes);
       const spec = this.printSpec(req);
-      const known = header;
       // The pixel budget bounds decoding memory across every upload in flight.
-      const print = await this.pixels.run(known.width * known.height, () => makePrintFile(bytes, known, spec));
+      const print = await this.pixels.run(f.header.width * f.header.height, () => makePrintFile(f.bytes, f.header, spec));
       const sha256 = sha256Hex(print.png);
-      const hashMs = timer.lap() - print.timings.trimMs - print.timings.renderMs;
+      timer.lap();
       const id = Bun.randomUUIDv7();
-      const path = storagePath(req.shop.slug, req.product, printFileName(file.name, id.slice(-12), "png"));
+      const path = storagePath(req.shop.slug, req.product, printFileName(f.filename, id.slice(-12), "png"));
       try {
         await this.deps.storage.put(path, print.png);
       } catch (err) {
         flog.error("storage write failed", { err, path });
-        return { ok: false, index, rejected: reject(file.name, "storage_unavailable", "The print file could not be stored. Try again.") };
+        return { index: f.index, rejected: reject(f.filename, "storage_unavailable", "The print file could not be stored. Try again.") };
       }
-      this.reclaimer.release(bytes.length + print.png.length);
+      this.reclaimer.release(f.bytes.length + print.png.length);
       flog.info("design processed", {
-        format: header.format,
+        format: f.header.format,
         width: print.width,
         height: print.height,
         bytes: print.png.length,
-        inspectMs,
+        inspectMs: f.inspectMs,
+        hashMs: f.hashMs,
         ...print.timings,
-        hashMs: Math.max(0, Math.round(hashMs * 10) / 10),
         storeMs: timer.lap(),
-        totalMs: timer.total(),
       });
-      const row: NewDesign = {
-        id,
-        shopId: req.shop.id,
-        filename: file.name,
-        product: req.product,
-        kind: req.kind,
-        storagePath: path,
-        storageDriver: this.deps.storage.driver,
-        format: "png",
-        width: print.width,
-        height: print.height,
-        bytes: print.png.length,
-        sha256,
-        sourceSha256,
-        sourceFormat: header.format,
-        sourceWidth: header.width,
-        sourceHeight: header.height,
+      return {
+        index: f.index,
+        row: {
+          id,
+          shopId: req.shop.id,
+          filename: f.filename,
+          product: req.product,
+          kind: req.kind,
+          storagePath: path,
+          storageDriver: this.deps.storage.driver,
+          format: "png",
+          width: print.width,
+          height: print.height,
+          bytes: print.png.length,
+          sha256,
+          sourceSha256: f.sourceSha256,
+          sourceFormat: f.header.format,
+          sourceWidth: f.header.width,
+          sourceHeight: f.header.height,
+        },
+        hash: {
+          id: Bun.randomUUIDv7(),
+          shopId: req.shop.id,
+          designId: id,
+          filename: f.filename,
+          path: null,
+          sourceSha256: f.sourceSha256,
+          hashes: f.hashes,
+          lowInformation: f.lowInformation,
+        },
       };
-      return { ok: true, index, row };
     } catch (err) {
-      if (err instanceof AppError) {
-        flog.info("file rejected", { code: err.code, reason: err.message, format: header?.format, totalMs: timer.total() });
-        return { ok: false, index, rejected: reject(file.name, err.code, err.message) };
-      }
-      flog.error("file processing failed", { err });
-      return { ok: false, index, rejected: reject(file.name, "processing_failed", "The image could not be processed.") };
+      return { index: f.index, rejected: this.rejection(f.filename, err, flog) };
     }
+  }
+
+  private rejection(filename: string, err: unknown, log: Logger): RejectedFile {
+    if (err instanceof AppError) {
+      log.info("file rejected", { file: filename, code: err.code, reason: err.message });
+      return reject(filename, err.code, err.message);
+    }
+    log.error("file processing failed", { file: filename, err });
+    return reject(filename, "processing_failed", "The image could not be processed.");
   }
 
   private printSpec(req: UploadRequest): PrintSpec {
     const s = this.deps.settings;
-    const dpi = req.kind === "physical" ? s.printDpi : s.digitalDpi;
     return {
       kind: req.kind,
-      dpi,
+      dpi: req.kind === "physical" ? s.printDpi : s.digitalDpi,
       longestSidePx: Math.round(s.printLongestSideIn(req.product) * s.printDpi),
       maxPixels: s.maxInputPixels,
     };
@@ -222,19 +350,16 @@ function reject(filename: string, code: string, message: string): RejectedFile {
   return { filename, error: { code, message } };
 }
 
-/** Milliseconds per step: `lap()` since the previous lap, `total()` since the start. */
+/** Milliseconds per step: `lap()` since the previous lap. */
 function stepTimer() {
-  const start = performance.now();
-  let last = start;
-  const round = (n: number) => Math.round(n * 10) / 10;
+  let last = performance.now();
   return {
     lap() {
       const now = performance.now();
       const d = now - last;
       last = now;
-      return round(d);
+      return Math.round(d * 10) / 10;
     },
-    total: () => round(performance.now() - start),
   };
 }
 

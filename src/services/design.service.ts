@@ -1,6 +1,7 @@
 import type { Sql } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import { findDesign, listDesigns, softDeleteDesign, type DesignListQuery } from "../repositories/design.repository.ts";
+import { softDeleteHashesOfDesign } from "../repositories/design-hash.repository.ts";
 import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Design, Shop } from "../types.ts";
@@ -39,6 +40,13 @@ export class DesignService {
 
   /** Soft delete: the row is hidden and no longer counts; the file stays for recovery. */
   async delete(shop: Shop, id: string): Promise<void> {
-    if (!UUID.test(id) || !(await softDeleteDesign(this.deps.sql, shop.id, id))) throw notFound("Design");
+    const deleted =
+      UUID.test(id) &&
+      (await this.deps.sql.begin(async (tx) => {
+        if (!(await softDeleteDesign(tx, shop.id, id))) return false;
+        await softDeleteHashesOfDesign(tx, shop.id, id); // a deleted design no longer matches
+        return true;
+      }));
+    if (!deleted) throw notFound("Design");
   }
 }

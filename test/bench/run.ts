@@ -1,11 +1,16 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
- * Names: upload, startup (default: all).
+ * Names: upload, startup, near-duplicate, hash (default: all).
  */
+import { benchNearDuplicate } from "./near-duplicate.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
 
-const benches: Record<string, () => Promise<void>> = { upload: benchUpload, startup: benchStartup };
+const benches: Record<string, () => Promise<void>> = {
+  upload: benchUpload,
+  startup: benchStartup,
+  "near-duplicate": benchNearDuplicate,
+};
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {
   const bench = benches[name];

@@ -67,11 +67,13 @@ describe("POST /api/designs", () => {
       .toBuffer();
     const phys = (await (await t.upload([["block.png", art]])).json()) as UploadBody;
     expect(phys.created[0]).toMatchObject({ width: 4000, height: 2000 });
-    const dig = (await (await t.upload([["block.png", art]], { kind: "digital", product: "Stickers" })).json()) as UploadBody;
+    // The same bytes again would be a duplicate: use another shop.
+    const other = await makeTestApp();
+    const dig = (await (await other.upload([["block.png", art]], { kind: "digital", product: "Stickers" })).json()) as UploadBody;
     expect(dig.created[0]).toMatchObject({ width: 400, height: 300, kind: "digital", product: "Stickers" });
-    const file = readFileSync(join(t.config.storageDir, dig.created[0]!.storagePath));
+    const file = readFileSync(join(other.config.storageDir, dig.created[0]!.storagePath));
     expect(await sharp(file).metadata()).toMatchObject({ density: 300, hasAlpha: true, channels: 4 });
-    expect(dig.created[0]!.storagePath).toStartWith(`${t.shop.slug}/Stickers/block-`);
+    expect(dig.created[0]!.storagePath).toStartWith(`${other.shop.slug}/Stickers/block-`);
   });
 
   test("a fully transparent physical design is refused", async () => {

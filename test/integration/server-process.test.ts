@@ -91,7 +91,7 @@ describe("the server process on the embedded defaults", () => {
   test("SIGTERM during an upload lets it finish, then exits", async () => {
     running = await startServer(env, 30_000);
     const form = new FormData();
-    for (const name of ["storm-1920.jpg", "ladybird-2560.jpg", "twowings-2560.jpg"]) {
+    for (const name of ["ladybird-2560.jpg", "twowings-2560.jpg", "autumn-2560.webp"]) {
       form.append("files", new File([fixture(`artwork/${name}`)], name));
     }
     const upload = fetch(`${running.url}/api/designs`, { method: "POST", body: form, headers: { authorization: `Bearer ${firstToken}` } });

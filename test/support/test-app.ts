@@ -8,6 +8,7 @@ import { addShopToken } from "../../src/services/shop.service.ts";
 import { LocalStorage } from "../../src/storage/local.storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { testDatabase } from "./test-database.ts";
+import { testHashPool } from "./test-hash-pool.ts";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
@@ -33,7 +34,7 @@ export async function makeTestApp(options: TestAppOptions = {}) {
   const storage = options.storage ? options.storage(local) : local;
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger("debug", {}, (line) => logs.push(JSON.parse(line)));
-  const app = wireApp(config, db, storage, log);
+  const app = wireApp(config, db, storage, log, (bytes) => testHashPool().hash(bytes));
   const { shop, token } = await addShopToken(db.sql, `shop-${crypto.randomUUID()}`);
 
   const authed = (init: RequestInit = {}, as = token): RequestInit => ({
@@ -54,7 +55,7 @@ export async function makeTestApp(options: TestAppOptions = {}) {
     /** A request with this shop's token (or `as`). */
     request: (path: string, init?: RequestInit, as?: string) => app.request(path, authed(init, as)),
     /** POST /api/designs with the given files and fields. */
-    upload(files: Array<readonly [string, Uint8Array]>, fields: Record<string, string> = {}, as?: string) {
+    upload(files: ReadonlyArray<readonly [string, Uint8Array]>, fields: Record<string, string> = {}, as?: string) {
       const form = new FormData();
       for (const [name, bytes] of files) form.append("files", new File([bytes], name));
       for (const [k, v] of Object.entries(fields)) form.append(k, v);

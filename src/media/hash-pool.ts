@@ -1,0 +1,38 @@
+import Piscina from "piscina";
+import type { ImageHashes } from "./imagehash/image-hashes.ts";
+
+export interface HashPoolOptions {
+  threads: number;
+  /** Tasks waiting beyond the running ones; more are refused rather than queued forever. */
+  maxQueue: number;
+}
+
+/** A Piscina pool of hash workers (separate from the mockup renderer). */
+export class HashPool {
+  private readonly pool: Piscina;
+
+  constructor(options: HashPoolOptions) {
+    this.pool = new Piscina({
+      filename: new URL("../../workers/hash.worker.ts", import.meta.url).href,
+      minThreads: options.threads,
+      maxThreads: options.threads,
+      maxQueue: options.maxQueue,
+      idleTimeout: 60_000,
+    });
+  }
+
+  /** Hashes a copy of `bytes` (the caller keeps its own for rendering); the copy is moved, not cloned. */
+  async hash(bytes: Uint8Array): Promise<ImageHashes> {
+    // Piscina.move at the top level of the task transfers the buffer (nested, it would be copied).
+    return this.pool.run(Piscina.move(bytes.slice().buffer)) as Promise<ImageHashes>;
+  }
+
+  /** Duration statistics of finished tasks, for logs and metrics. */
+  get stats() {
+    return { completed: this.pool.completed, queued: this.pool.queueSize, utilization: this.pool.utilization };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

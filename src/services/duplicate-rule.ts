@@ -1,0 +1,77 @@
+import { hammingDistanceHex, type ImageHashes } from "../media/imagehash/image-hashes.ts";
+
+/** Distances below which two designs count as the same artwork; settings, see README. */
+export interface DuplicateThresholds {
+  /** Re-encoded, resized, re-saved or brightened copies: phash distance at most this. */
+  phashMax: number;
+  /** Slightly cropped copies move phash a lot but ahash little: ahash at most this… */
+  cropAhashMax: number;
+  /** …and phash still at most this (keeps different artworks with similar layouts apart). */
+  cropPhashMax: number;
+}
+
+export type HashName = keyof ImageHashes;
+
+/** Which rule matched and at what distance. */
+export interface RuleMatch {
+  hash: HashName;
+  distance: number;
+}
+
+/** phash of a uniform image: DC bit only. */
+const UNIFORM_PHASH = `8${"0".repeat(63)}`;
+
+/**
+ * Blank and uniform images hash within a bit or two of each other whatever their colour,
+ * so distance says nothing about them: they are matched by identical bytes only.
+ */
+export function isLowInformation(h: ImageHashes): boolean {
+  return hammingDistanceHex(h.phash, UNIFORM_PHASH) <= 2 || popcountHex(h.dhash) <= 2;
+}
+
+/** Applies the duplicate rule to two hash sets; `undefined` when they are different designs. */
+export function matchHashes(a: ImageHashes, b: ImageHashes, t: DuplicateThresholds): RuleMatch | undefined {
+  if (isLowInformation(a) || isLowInformation(b)) return undefined;
+  const phash = hammingDistanceHex(a.phash, b.phash);
+  if (phash <= t.phashMax) return { hash: "phash", distance: phash };
+  if (phash > t.cropPhashMax) return undefined;
+  const ahash = hammingDistanceHex(a.ahash, b.ahash);
+  if (ahash <= t.cropAhashMax) return { hash: "ahash", distance: ahash };
+  return undefined;
+}
+
+/** The 16 chunks of 16 bits of a 64-hex-digit hash, most significant first (multi-index hashing). */
+export function hashChunks(hex: string): number[] {
+  const chunks: number[] = [];
+  for (let i = 0; i < 16; i++) chunks.push(Number.parseInt(hex.slice(i * 4, i * 4 + 4), 16));
+  return chunks;
+}
+
+/** A hash as the bit string PostgreSQL's bit(256) takes and gives. */
+export function hexToBits(hex: string): string {
+  let bits = "";
+  for (const ch of hex) bits += Number.parseInt(ch, 16).toString(2).padStart(4, "0");
+  return bits;
+}
+
+/** The inverse of hexToBits. */
+export function bitsToHex(bits: string): string {
+  let hex = "";
+  for (let i = 0; i < bits.length; i += 4) hex += Number.parseInt(bits.slice(i, i + 4), 2).toString(16);
+  return hex;
+}
+
+function popcountHex(hex: string): number {
+  let n = 0;
+  for (const ch of hex) {
+    let v = Number.parseInt(ch, 16);
+    while (v) {
+      n += v & 1;
+      v >>= 1;
+    }
+  }
+  return n;
+}
+
+/** A valid hash: 64 lower-case hex digits. */
+export const HASH_HEX = /^[0-9a-f]{64}$/;

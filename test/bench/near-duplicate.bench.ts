@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { findNearHash } from "../../src/repositories/design-hash.repository.ts";
+import { DuplicateFinder } from "../../src/services/duplicate-finder.ts";
+import { bitsToHex, isLowInformation } from "../../src/services/duplicate-rule.ts";
+import { median } from "./stats.ts";
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const QUERIES = 200;
+const ADMIN = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** Near-duplicate lookup among ROWS random designs of one shop, on PostgreSQL and on PGlite. */
+export async function benchNearDuplicate(): Promise<void> {
+  const target = process.env.BENCH_DB ?? "both";
+  if (target !== "embedded") await onPostgres();
+  if (target !== "postgres") await onEmbedded(Number(process.env.BENCH_ROWS_EMBEDDED ?? 100_000));
+}
+
+async function onPostgres() {
+  const name = `atelier_bench_${Date.now().toString(36)}`;
+  const admin = postgres(ADMIN, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } catch (err) {
+    process.stdout.write(`near-duplicate bench: PostgreSQL not reachable at ${ADMIN} (${(err as Error).message}); skipped\n`);
+    await admin.end();
+    return;
+  }
+  const url = new URL(ADMIN);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString(), embeddedDir: "", maxConnections: 2 });
+  try {
+    await run(db, "postgres", ROWS);
+  } finally {
+    await db.close();
+    await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+async function onEmbedded(rows: number) {
+  const dir = mkdtempSync(join(tmpdir(), "atelier-bench-pglite-"));
+  const db = await openDatabase({ embeddedDir: dir, maxConnections: 1 });
+  try {
+    await run(db, "embedded", rows);
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(db: Database, label: string, rows: number) {
+  const sql = db.sql;
+  await migrate(sql);
+  const shopId = Bun.randomUUIDv7();
+  await sql`insert into shops (id, name, slug) values (${shopId}, 'bench', 'bench')`;
+  const t0 = performance.now();
+  // Random 256-bit hashes, generated in the database: two md5s make 256 random bits.
+  await sql.unsafe(`
+    create or replace function pg_temp.chunk_keys(h bit(256)) returns int[] language sql immutable as $$
+      select array_agg(i * 65536 + substring(h from i * 16 + 1 for 16)::int order by i) from generate_series(0, 15) i
+    $$`);
+  const step = 100_000;
+  for (let from = 0; from < rows; from += step) {
+    await sql.unsafe(`
+      insert into design_hashes (id, shop_id, filename, phash, ahash, dhash, whash, phash_keys, ahash_keys)
+      select gen_random_uuid(), '${shopId}', 'f' || g, p, a, p, a, pg_temp.chunk_keys(p), pg_temp.chunk_keys(a)
+      from generate_series(${from + 1}, ${Math.min(rows, from + step)}) g,
+      lateral (select ('x' || md5(random()::text || g) || md5(random()::text))::bit(256) as p,
+                      ('x' || md5(random()::text || g) || md5(random()::text))::bit(256) as a) r`);
+  }
+  await sql.unsafe("analyze design_hashes");
+  const loadS = Math.round((performance.now() - t0) / 100) / 10;
+
+  const sample = await sql<{ phash: string; ahash: string }[]>`
+    select phash::text, ahash::text from design_hashes order by random() limit ${QUERIES}`;
+  const queries = sample.map((s) => ({ phash: flipBits(s.phash, 1 + Math.floor(Math.random() * 8)), ahash: flipBits(s.ahash, 3) }));
+
+  const near: number[] = [];
+  for (const q of queries) {
+    const t = performance.now();
+    const hit = await findNearHash(sql, shopId, "phash", bitsToHex(q.phash), 8);
+    near.push(performance.now() - t);
+    if (!hit) throw new Error("multi-index search missed a planted near duplicate");
+  }
+  const scan: number[] = [];
+  for (const q of queries.slice(0, 10)) {
+    const t = performance.now();
+    await sql`select id from design_hashes where shop_id = ${shopId} and bit_count(phash # ${q.phash}::bit(256)) <= 8 limit 1`;
+    scan.push(performance.now() - t);
+  }
+  // A 20-file upload's duplicate checks: bytes, exact hashes, near phash, near ahash, each file.
+  const finder = new DuplicateFinder({ sql, thresholds: { phashMax: 8, cropAhashMax: 10, cropPhashMax: 40 } });
+  const uploads: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (const q of queries.slice(r * 20, r * 20 + 20)) {
+      const hashes = { phash: bitsToHex(flipBits(q.phash, 40)), ahash: bitsToHex(flipBits(q.ahash, 40)), dhash: randomHex(), whash: randomHex() };
+      await finder.find(shopId, { filename: "x", sourceSha256: randomHex(), hashes, lowInformation: isLowInformation(hashes) }, []);
+    }
+    uploads.push(performance.now() - t);
+  }
+  const r = (n: number) => Math.round(n * 100) / 100;
+  process.stdout.write(
+    `bench near-duplicate lookup (${label}, ${rows.toLocaleString("en")} designs, distance <= 8): ` +
+      `median ${r(median(near))} ms, p95 ${r(percentile(near, 0.95))} ms over ${near.length} queries; ` +
+      `full scan median ${r(median(scan))} ms; 20-file duplicate check median ${r(median(uploads))} ms; load ${loadS} s\n`,
+  );
+}
+
+function flipBits(bits: string, n: number): string {
+  const b = bits.split("");
+  const picked = new Set<number>();
+  while (picked.size < n) picked.add(Math.floor(Math.random() * 256));
+  for (const i of picked) b[i] = b[i] === "1" ? "0" : "1";
+  return b.join("");
+}
+
+function randomHex(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}

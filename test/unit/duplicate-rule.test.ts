@@ -1,0 +1,44 @@
+import { expect, test } from "bun:test";
+import { bitsToHex, hashChunks, hexToBits, isLowInformation, matchHashes } from "../../src/services/duplicate-rule.ts";
+import { parseCsv } from "../../src/util/csv.ts";
+
+const zero = "0".repeat(64);
+const flip = (hex: string, bits: number[]) => {
+  const b = hexToBits(hex).split("");
+  for (const i of bits) b[i] = b[i] === "1" ? "0" : "1";
+  return bitsToHex(b.join(""));
+};
+const some = "c0099ec9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b";
+
+test("hex ⇄ bits round-trips, most significant bit first", () => {
+  expect(hexToBits("8" + "0".repeat(63))).toBe("1" + "0".repeat(255));
+  expect(bitsToHex(hexToBits(some))).toBe(some);
+});
+
+test("16 chunks of 16 bits; hashes within r differ in at most r chunks", () => {
+  const chunks = hashChunks(some);
+  expect(chunks).toHaveLength(16);
+  expect(chunks[0]).toBe(0xc009);
+  const near = flip(some, [0, 17, 200, 201, 255]);
+  const differing = hashChunks(near).filter((c, i) => c !== chunks[i]).length;
+  expect(differing).toBeLessThanOrEqual(5);
+});
+
+test("uniform images are low-information; the rule never matches them", () => {
+  const uniform = { phash: `8${"0".repeat(63)}`, ahash: zero, dhash: zero, whash: zero };
+  expect(isLowInformation(uniform)).toBe(true);
+  const t = { phashMax: 8, cropAhashMax: 10, cropPhashMax: 40 };
+  expect(matchHashes(uniform, uniform, t)).toBeUndefined();
+  const art = { phash: some, ahash: some, dhash: some, whash: some };
+  expect(isLowInformation(art)).toBe(false);
+  expect(matchHashes(art, { ...art, phash: flip(some, [1, 2, 3]) }, t)).toEqual({ hash: "phash", distance: 3 });
+  const cropped = { ...art, phash: flip(some, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), ahash: flip(some, [5, 6, 7]) };
+  expect(matchHashes(art, cropped, t)).toEqual({ hash: "ahash", distance: 3 });
+});
+
+test("CSV: quotes, doubled quotes, CRLF, blank lines", () => {
+  expect(parseCsv('a,"b,c","say ""hi"""\r\n\r\nx,y,z\n')).toEqual([
+    ["a", "b,c", 'say "hi"'],
+    ["x", "y", "z"],
+  ]);
+});
