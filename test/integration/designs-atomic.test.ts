@@ -6,7 +6,7 @@ import { fixture, makeTestApp, type TestApp } from "../support/test-app.ts";
 
 /** A distinct image per call (random noise), so none is a duplicate of another. */
 const png = (n: number) =>
-  sharp({ create: { width: 40 + n, height: 40, channels: 3, noise: { type: "gaussian", mean: 128, sigma: 60 } } }).png().toBuffer();
+  sharp({ create: { width: 40 + n, height: 40, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 60 } } }).png().toBuffer();
 
 /** Every file under the storage root, recursively (hidden temporaries included). */
 const filesOnDisk = (root: string): string[] => {

@@ -5,7 +5,7 @@ import { makeTestApp, type TestApp } from "../support/test-app.ts";
 
 /** Distinct small designs (noise), so none is a duplicate of another. */
 const swatch = (_seed: number) =>
-  sharp({ create: { width: 40, height: 30, channels: 3, noise: { type: "gaussian", mean: 128, sigma: 60 } } }).png().toBuffer();
+  sharp({ create: { width: 40, height: 30, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 60 } } }).png().toBuffer();
 
 describe("reading and deleting designs", () => {
   let a: TestApp;

@@ -34,7 +34,7 @@ function isPng16BitGrey(bytes: Uint8Array): boolean {
 
 function open(bytes: Uint8Array): Sharp {
   // "truncated" mirrors Pillow, which rejects cut-off files but tolerates libjpeg warnings.
-  return sharp(bytes, { ignoreIcc: true, pages: 1, failOn: "truncated", limitInputPixels: false });
+  return sharp(bytes, { ignoreIcc: true, pages: 1, failOn: "truncated", limitInputPixels: false, sequentialRead: true });
 }
 
 async function decodePng16Grey(bytes: Uint8Array): Promise<HashPixels> {
