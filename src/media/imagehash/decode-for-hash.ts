@@ -23,6 +23,9 @@ export interface HashPixels {
   height: number;
 }
 
+/** Pillow raises DecompressionBombError above 2 * Image.MAX_IMAGE_PIXELS; the reference has no hash for those. */
+export const PILLOW_MAX_PIXELS = 178_956_970;
+
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** True for a PNG whose IHDR says 16-bit greyscale without alpha (colour type 0). */
@@ -34,11 +37,12 @@ function isPng16BitGrey(bytes: Uint8Array): boolean {
 
 function open(bytes: Uint8Array): Sharp {
   // "truncated" mirrors Pillow, which rejects cut-off files but tolerates libjpeg warnings.
-  return sharp(bytes, { ignoreIcc: true, pages: 1, failOn: "truncated", limitInputPixels: false, sequentialRead: true });
+  return sharp(bytes, { ignoreIcc: true, pages: 1, failOn: "truncated", limitInputPixels: PILLOW_MAX_PIXELS, sequentialRead: true });
 }
 
 async function decodePng16Grey(bytes: Uint8Array): Promise<HashPixels> {
-  const { data, info } = await open(bytes).extractChannel(0).raw({ depth: "ushort" }).toBuffer({ resolveWithObject: true });
+  // Asking for "grey16" keeps the stored samples; a plain ushort raw output is rescaled from 8 bits.
+  const { data, info } = await open(bytes).toColourspace("grey16").raw({ depth: "ushort" }).toBuffer({ resolveWithObject: true });
   const samples = new Uint16Array(data.buffer, data.byteOffset, info.width * info.height);
   const rgb = new Uint8Array(samples.length * 3);
   for (let i = 0; i < samples.length; i++) {

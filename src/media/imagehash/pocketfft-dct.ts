@@ -1,9 +1,10 @@
 /**
  * Unnormalised DCT-II (scipy.fftpack.dct, type 2, norm=None) computed with the same
- * floating-point operations, in the same order, as the pocketfft C++ backend that
- * scipy 1.4–1.16 ships: pre-processing, a real backward FFT (rfftp with radix-4 and
- * radix-2 passes) and the DCT post-twiddle. Only power-of-two lengths are supported,
- * because only those need no radix-3/5/generic passes and their angle step is exact.
+ * floating-point operations, in the same order, as scipy's pocketfft C++ backend
+ * (scipy.fft._pocketfft, checked bit for bit against scipy 1.10.1): pre-processing,
+ * a real backward FFT (rfftp with radix-4 and radix-2 passes) and the DCT post-twiddle.
+ * Only power-of-two lengths are supported: they need no radix-3/5/generic passes, and
+ * their angle step pi/(4n) is exact in double.
  */
 
 /** cos/sin of 2*pi*idx/n, built the way pocketfft's `sincos_2pibyn` builds them. */
