@@ -1,4 +1,5 @@
 import Piscina from "piscina";
+import { unavailable } from "../errors.ts";
 import type { ImageHashes } from "./imagehash/image-hashes.ts";
 
 export interface HashPoolOptions {
@@ -10,8 +11,10 @@ export interface HashPoolOptions {
 /** A Piscina pool of hash workers (separate from the mockup renderer). */
 export class HashPool {
   private readonly pool: Piscina;
+  private readonly maxQueue: number;
 
   constructor(options: HashPoolOptions) {
+    this.maxQueue = options.maxQueue;
     this.pool = new Piscina({
       filename: new URL("../../workers/hash.worker.ts", import.meta.url).href,
       minThreads: options.threads,
@@ -23,13 +26,11 @@ export class HashPool {
 
   /** Hashes a copy of `bytes` (the caller keeps its own for rendering); the copy is moved, not cloned. */
   async hash(bytes: Uint8Array): Promise<ImageHashes> {
+    if (this.pool.queueSize >= this.maxQueue) {
+      throw unavailable("server_busy", "Too many images are waiting to be checked; try again in a moment.");
+    }
     // Piscina.move at the top level of the task transfers the buffer (nested, it would be copied).
     return this.pool.run(Piscina.move(bytes.slice().buffer)) as Promise<ImageHashes>;
-  }
-
-  /** Duration statistics of finished tasks, for logs and metrics. */
-  get stats() {
-    return { completed: this.pool.completed, queued: this.pool.queueSize, utilization: this.pool.utilization };
   }
 
   async close(): Promise<void> {

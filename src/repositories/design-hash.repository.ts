@@ -66,26 +66,27 @@ const toMatch = (r: Row): HashMatch => ({
   hashes: { phash: bitsToHex(r.phash), ahash: bitsToHex(r.ahash), dhash: bitsToHex(r.dhash), whash: bitsToHex(r.whash) },
 });
 
-/** An active design of the shop with exactly these source bytes. */
-export async function findBySourceSha256(sql: Queryable, shopId: string, sha256: string): Promise<HashMatch | undefined> {
-  const [row] = await sql<Row[]>`
-    select id as hash_id, design_id, filename, 0 as distance, phash::text, ahash::text, dhash::text, whash::text
+/**
+ * Tier 2 in one round trip: an active design with exactly these source bytes (first), or an
+ * informative one with any of the four hashes exactly equal (index lookups).
+ */
+export async function findExact(
+  sql: Queryable,
+  shopId: string,
+  sha256: string,
+  h: ImageHashes | undefined,
+): Promise<(HashMatch & { sameBytes: boolean }) | undefined> {
+  const [row] = await sql<(Row & { same_bytes: boolean })[]>`
+    select id as hash_id, design_id, filename, 0 as distance, phash::text, ahash::text, dhash::text, whash::text,
+      source_sha256 is not distinct from ${sha256} as same_bytes
     from design_hashes
-    where shop_id = ${shopId} and source_sha256 = ${sha256} and deleted_at is null
+    where shop_id = ${shopId} and deleted_at is null
+      and (source_sha256 = ${sha256}
+        ${h ? sql`or (not low_information and (phash = ${hexToBits(h.phash)}::bit(256) or ahash = ${hexToBits(h.ahash)}::bit(256)
+          or dhash = ${hexToBits(h.dhash)}::bit(256) or whash = ${hexToBits(h.whash)}::bit(256)))` : sql``})
+    order by same_bytes desc
     limit 1`;
-  return row && toMatch(row);
-}
-
-/** An active, informative design with any of the four hashes exactly equal (index lookups). */
-export async function findExactHash(sql: Queryable, shopId: string, h: ImageHashes): Promise<HashMatch | undefined> {
-  const [row] = await sql<Row[]>`
-    select id as hash_id, design_id, filename, 0 as distance, phash::text, ahash::text, dhash::text, whash::text
-    from design_hashes
-    where shop_id = ${shopId} and deleted_at is null and not low_information
-      and (phash = ${hexToBits(h.phash)}::bit(256) or ahash = ${hexToBits(h.ahash)}::bit(256)
-        or dhash = ${hexToBits(h.dhash)}::bit(256) or whash = ${hexToBits(h.whash)}::bit(256))
-    limit 1`;
-  return row && toMatch(row);
+  return row && { ...toMatch(row), sameBytes: row.same_bytes };
 }
 
 /**

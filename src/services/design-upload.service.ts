@@ -10,7 +10,7 @@ import { insertDesigns, type NewDesign } from "../repositories/design.repository
 import { printFileName, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Design, DesignKind, Shop } from "../types.ts";
-import { mapWithConcurrency, WeightedSemaphore } from "../util/concurrency.ts";
+import { WeightedSemaphore } from "../util/concurrency.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import { isLowInformation } from "./duplicate-rule.ts";
 import type { DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
@@ -107,9 +107,14 @@ export class DesignUploadService {
     const accepted: HashedFile[] = [];
     const batches = this.batches(req.files);
     for (const batch of batches) {
-      const inspected = await this.inspectAll(req.files, batch, rejected, log);
-      const fresh = await this.dedupe(req.shop, inspected, accepted, duplicates);
-      const outcome = await this.storeBatch(req, fresh, log);
+      // Rendering of a new design starts as soon as it is known not to be a duplicate, while
+      // the files after it are still being hashed and checked.
+      const renders = new WeightedSemaphore(this.deps.settings.concurrency);
+      const work: Array<Promise<Stored | Rejection>> = [];
+      await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, rejected, log), accepted, duplicates, (f) => {
+        work.push(renders.run(1, () => this.renderAndStore(req, f, log)));
+      });
+      const outcome = await this.insertBatch(await Promise.all(work), log);
       created.push(...outcome.created);
       rejected.push(...outcome.rejected);
     }
@@ -138,10 +143,9 @@ export class DesignUploadService {
     const accepted: HashedFile[] = [];
     const unique: Array<{ index: number; filename: string; hashes: ImageHashes }> = [];
     for (const batch of this.batches(req.files)) {
-      const inspected = await this.inspectAll(req.files, batch, rejected, log);
-      for (const f of await this.dedupe(req.shop, inspected, accepted, duplicates)) {
+      await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, rejected, log), accepted, duplicates, (f) => {
         unique.push({ index: f.index, filename: f.filename, hashes: f.hashes });
-      }
+      });
     }
     const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
     const summary = {
@@ -165,9 +169,12 @@ export class DesignUploadService {
     return splitIntoBatches(indexed, this.deps.settings.batchMaxBytes, this.deps.settings.batchMaxFiles).map((b) => b.map((f) => f.index));
   }
 
-  /** Step 1, concurrent: read, sniff, check the header, hash (in the hash pool). */
-  private async inspectAll(files: UploadFile[], batch: number[], rejected: Rejection[], log: Logger): Promise<Inspected[]> {
-    const results = await mapWithConcurrency(batch, this.deps.settings.concurrency, async (index) => {
+  /**
+   * Step 1, all files of the batch at once: read, sniff, check the header, hash. The hash
+   * pool bounds the real concurrency; results come back as promises, in upload order.
+   */
+  private inspectAll(files: UploadFile[], batch: number[], rejected: Rejection[], log: Logger): Array<Promise<Inspected | undefined>> {
+    return batch.map(async (index) => {
       const file = files[index]!;
       const timer = stepTimer();
       try {
@@ -176,10 +183,11 @@ export class DesignUploadService {
         const inspectMs = timer.lap();
         const sourceSha256 = sha256Hex(bytes);
         const hashes = await this.deps.hash(bytes).catch((err: unknown) => {
+          if (err instanceof AppError) throw err;
           log.warn("hashing failed", { file: file.name, err });
           throw imageErrors.corruptImage("the hash decoder could not read it");
         });
-        const inspected: Inspected = {
+        return {
           index,
           filename: file.name,
           bytes,
@@ -190,38 +198,36 @@ export class DesignUploadService {
           inspectMs,
           hashMs: timer.lap(),
         };
-        return inspected;
       } catch (err) {
         rejected.push({ index, rejected: this.rejection(file.name, err, log) });
         return undefined;
       }
     });
-    return results.filter((r): r is Inspected => r !== undefined);
   }
 
-  /** Step 2, in upload order: batch, exact and near duplicates are set aside. */
-  private async dedupe(
+  /** Step 2, in upload order: batch, exact and near duplicates are set aside; `onFresh` gets the rest. */
+  private async dedupeInOrder(
     shop: Shop,
-    files: Inspected[],
+    inspections: Array<Promise<Inspected | undefined>>,
     accepted: HashedFile[],
     duplicates: Array<{ index: number; dup: DuplicateFile }>,
-  ): Promise<Inspected[]> {
-    const fresh: Inspected[] = [];
-    for (const f of files) {
+    onFresh: (f: Inspected) => void,
+  ): Promise<void> {
+    for (const pending of inspections) {
+      const f = await pending;
+      if (!f) continue;
       const found = await this.deps.duplicates.find(shop.id, f, accepted);
       if (found) {
         duplicates.push({ index: f.index, dup: { filename: f.filename, ...found } });
       } else {
         accepted.push(f);
-        fresh.push(f);
+        onFresh(f);
       }
     }
-    return fresh;
   }
 
-  /** Steps 3–4: render and store each file, then one transaction with every row of the batch. */
-  private async storeBatch(req: UploadRequest, files: Inspected[], log: Logger) {
-    const outcomes = await mapWithConcurrency(files, this.deps.settings.concurrency, (f) => this.renderAndStore(req, f, log));
+  /** Step 4: one transaction with every row of the batch, after all its files are stored. */
+  private async insertBatch(outcomes: Array<Stored | Rejection>, log: Logger) {
     const stored = outcomes.filter((o): o is Stored => "row" in o);
     const rejected = outcomes.filter((o): o is Rejection => "rejected" in o);
     if (stored.length === 0) return { created: [] as CreatedDesign[], rejected };
@@ -244,6 +250,7 @@ export class DesignUploadService {
     }
   }
 
+  /** Step 3: render the print file and store it. */
   private async renderAndStore(req: UploadRequest, f: Inspected, log: Logger): Promise<Stored | Rejection> {
     const flog = log.child({ file: f.filename, index: f.index });
     const timer = stepTimer();

@@ -1,11 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
-import {
-  findBySourceSha256,
-  findExactHash,
-  findNearHash,
-  type HashMatch,
-} from "../repositories/design-hash.repository.ts";
+import { findExact, findNearHash, type HashMatch } from "../repositories/design-hash.repository.ts";
 import { matchHashes, type DuplicateThresholds, type HashName } from "./duplicate-rule.ts";
 
 /** A file whose hashes are known, ready to be compared. */
@@ -46,11 +41,10 @@ export class DuplicateFinder {
   }
 
   private async exact(shopId: string, file: HashedFile): Promise<DuplicateFinding | undefined> {
-    const sameBytes = await findBySourceSha256(this.deps.sql, shopId, file.sourceSha256);
-    if (sameBytes) return finding("exact", 0, "bytes", sameBytes);
-    if (file.lowInformation) return undefined;
-    const same = await findExactHash(this.deps.sql, shopId, file.hashes);
+    // A blank image is matched by its bytes only.
+    const same = await findExact(this.deps.sql, shopId, file.sourceSha256, file.lowInformation ? undefined : file.hashes);
     if (!same) return undefined;
+    if (same.sameBytes) return finding("exact", 0, "bytes", same);
     const which = (["phash", "ahash", "dhash", "whash"] as const).find((k) => same.hashes[k] === file.hashes[k]) ?? "phash";
     return finding("exact", 0, which, same);
   }

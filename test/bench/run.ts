@@ -1,7 +1,9 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
- * Names: upload, startup, near-duplicate, hash (default: all).
+ * Names: upload, startup, hash, hash-pool, near-duplicate (default: all).
  */
+import { benchHash } from "./hash.bench.ts";
+import { benchHashPool } from "./hash-pool.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
@@ -9,6 +11,8 @@ import { benchUpload } from "./upload.bench.ts";
 const benches: Record<string, () => Promise<void>> = {
   upload: benchUpload,
   startup: benchStartup,
+  hash: benchHash,
+  "hash-pool": benchHashPool,
   "near-duplicate": benchNearDuplicate,
 };
 const names = process.argv.slice(2);

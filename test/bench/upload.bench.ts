@@ -15,7 +15,9 @@ async function makePhotos(): Promise<Array<{ name: string; bytes: Uint8Array }>>
   for (let i = 0; i < 10; i++) {
     const src = SOURCES[i % SOURCES.length]!;
     const width = i < 5 ? 4608 : 4032; // 21 MP and 16 MP: phone and camera sizes
-    const pixels = sharp(join(FIXTURES, "artwork", src)).resize(width).modulate({ brightness: 1 + i * 0.01 }).sharpen();
+    // The second five are mirrored: a mirror image is a different design, not a duplicate.
+    let pixels = sharp(join(FIXTURES, "artwork", src)).resize(width).modulate({ brightness: 1 + i * 0.01 }).sharpen();
+    if (i >= SOURCES.length) pixels = pixels.flop();
     // Pick the JPEG quality that lands the file between 2 and 4 MB, like a camera's output.
     let bytes: Buffer | undefined;
     for (let q = 98; q >= 60; q -= 3) {
@@ -50,10 +52,14 @@ export async function benchUpload(): Promise<void> {
       for (const p of photos) form.append("files", new File([p.bytes], p.name, { type: "image/jpeg" }));
       const t0 = performance.now();
       const res = await fetch(`${server.url}/api/designs`, { method: "POST", body: form, headers: { authorization: `Bearer ${token}` } });
-      const body = (await res.json()) as { summary: { created: number } };
+      const body = (await res.json()) as { summary: { created: number }; created: Array<{ id: string }> };
       const ms = performance.now() - t0;
       if (body.summary.created !== 10) throw new Error(`expected 10 created, got ${JSON.stringify(body.summary)}`);
       samples.push(ms);
+      // Delete them so the next run's identical upload is not a duplicate.
+      for (const d of body.created) {
+        await fetch(`${server.url}/api/designs/${d.id}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+      }
     }
     report("upload 10 photos physical (local storage)", samples, "ms", {
       serverPeakRssMB: Math.round(await peakRssMb(server.proc.pid)),

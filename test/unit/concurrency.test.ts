@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { splitIntoBatches } from "../../src/services/design-upload.service.ts";
-import { mapWithConcurrency, WeightedSemaphore } from "../../src/util/concurrency.ts";
+import { WeightedSemaphore } from "../../src/util/concurrency.ts";
 
 test("batches are bounded by bytes and count, in order", () => {
   const files = [5, 5, 5, 30, 1, 1, 1, 1].map((size, i) => ({ size, i }));
@@ -21,18 +21,4 @@ test("the weighted semaphore never exceeds its budget, and runs an oversized ite
     });
   await Promise.all([job(4), job(4), job(4), job(25), job(3), job(7)]);
   expect(peak).toBeLessThanOrEqual(10);
-});
-
-test("mapWithConcurrency keeps order and limit", async () => {
-  let active = 0;
-  let peak = 0;
-  const out = await mapWithConcurrency([1, 2, 3, 4, 5], 2, async (n) => {
-    active++;
-    peak = Math.max(peak, active);
-    await Bun.sleep(2);
-    active--;
-    return n * 2;
-  });
-  expect(out).toEqual([2, 4, 6, 8, 10]);
-  expect(peak).toBe(2);
 });

@@ -2,7 +2,11 @@
  * LANCZOS resize that reproduces Pillow 9.4 `Resample.c` bit for bit on 8-bit images:
  * double-precision weights, normalised by their sum, rounded to 22-bit fixed point,
  * then integer accumulation with rounding and clipping per pass.
+ *
+ * The passes run in WebAssembly SIMD (lanczos-wasm.ts) when available; the TypeScript passes below are
+ * the fallback and the reference they are tested against.
  */
+import { resizeLanczosWasm } from "./lanczos-wasm.ts";
 
 const PRECISION_BITS = 22;
 const HALF = 1 << (PRECISION_BITS - 1);
@@ -218,6 +222,19 @@ function vertical(
 export function resizeLanczos(
   src: Uint8Array, width: number, height: number, channels: 1 | 3, outW: number, outH: number,
 ): Uint8Array {
+  return resize(src, width, height, channels, outW, outH, true);
+}
+
+/** Same as resizeLanczos but always on the TypeScript passes (the reference for the SIMD kernels). */
+export function resizeLanczosPortable(
+  src: Uint8Array, width: number, height: number, channels: 1 | 3, outW: number, outH: number,
+): Uint8Array {
+  return resize(src, width, height, channels, outW, outH, false);
+}
+
+function resize(
+  src: Uint8Array, width: number, height: number, channels: 1 | 3, outW: number, outH: number, useWasm: boolean,
+): Uint8Array {
   if (src.length !== width * height * channels) throw new RangeError("pixel buffer size mismatch");
   const needH = outW !== width;
   const needV = outH !== height;
@@ -229,9 +246,13 @@ export function resizeLanczos(
     rowFirst = vw.starts[0] as number;
     rows = (vw.starts[outH - 1] as number) + (vw.counts[outH - 1] as number) - rowFirst;
   }
+  const hw = needH ? axisWeights(width, outW) : null;
+  if (useWasm) {
+    const fast = resizeLanczosWasm(src, width, channels, outW, outH, hw, needV ? vw : null, rowFirst, rows);
+    if (fast) return fast;
+  }
   let cur = src;
-  if (needH) {
-    const hw = axisWeights(width, outW);
+  if (hw) {
     cur = channels === 3
       ? horizontal3(src, width, rowFirst, rows, outW, hw)
       : horizontal1(src, width, rowFirst, rows, outW, hw);
