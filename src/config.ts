@@ -49,6 +49,7 @@ const envSchema = z.object({
   UPLOAD_PIXEL_BUDGET: int(1_000_000, 2_000_000_000).default(48_000_000),
   PRINT_DPI: int(72, 2400).default(400),
   DIGITAL_DPI: int(72, 2400).default(300),
+  PRINT_PNG_ADAPTIVE_FILTER: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   PRINT_LONGEST_SIDE_IN: z.coerce.number().positive().max(200).default(10),
   PRINT_SIZES: printSizesSchema.default({}),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
@@ -80,6 +81,7 @@ export interface Config {
   uploadPixelBudget: number;
   printDpi: number;
   digitalDpi: number;
+  pngAdaptiveFilter: boolean;
   printLongestSideIn: number;
   printSizes: Readonly<Record<string, number>>;
   shutdownGraceMs: number;
@@ -121,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadPixelBudget: e.UPLOAD_PIXEL_BUDGET,
     printDpi: e.PRINT_DPI,
     digitalDpi: e.DIGITAL_DPI,
+    pngAdaptiveFilter: e.PRINT_PNG_ADAPTIVE_FILTER,
     printLongestSideIn: e.PRINT_LONGEST_SIDE_IN,
     printSizes: Object.freeze({ ...e.PRINT_SIZES }),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -72,6 +72,7 @@ export function wireApp(
       pixelBudget: config.uploadPixelBudget,
       printDpi: config.printDpi,
       digitalDpi: config.digitalDpi,
+      pngAdaptiveFilter: config.pngAdaptiveFilter,
       printLongestSideIn: (product) => config.printSizes[product] ?? config.printLongestSideIn,
     },
   });

@@ -29,8 +29,11 @@ export class HashPool {
     if (this.pool.queueSize >= this.maxQueue) {
       throw unavailable("server_busy", "Too many images are waiting to be checked; try again in a moment.");
     }
+    // A fresh copy: Buffer#slice would be a view, possibly of an untransferable buffer.
+    const copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
     // Piscina.move at the top level of the task transfers the buffer (nested, it would be copied).
-    return this.pool.run(Piscina.move(bytes.slice().buffer)) as Promise<ImageHashes>;
+    return this.pool.run(Piscina.move(copy.buffer)) as Promise<ImageHashes>;
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,8 @@ export interface PrintSpec {
   longestSidePx: number;
   dpi: number;
   maxPixels: number;
+  /** Smaller PNGs for more encode time (see RenderOptions). */
+  adaptiveFilter: boolean;
 }
 
 /** A finished print file and what each step cost. */
@@ -35,7 +37,7 @@ export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec
   const upright = header.rotated ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
   const base = crop ?? upright;
   const size = physical ? fitLongestSide(base.width, base.height, spec.longestSidePx) : undefined;
-  const out = await renderPrintPng(bytes, { maxPixels: spec.maxPixels, dpi: spec.dpi, crop, size });
+  const out = await renderPrintPng(bytes, { maxPixels: spec.maxPixels, dpi: spec.dpi, adaptiveFilter: spec.adaptiveFilter, crop, size });
   const t2 = performance.now();
   return { ...out, timings: { trimMs: ms(t1 - t0), renderMs: ms(t2 - t1) } };
 }

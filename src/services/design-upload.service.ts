@@ -64,6 +64,7 @@ export interface UploadSettings {
   pixelBudget: number;
   printDpi: number;
   digitalDpi: number;
+  pngAdaptiveFilter: boolean;
   /** Longest printed side in inches for a product. */
   printLongestSideIn(product: string): number;
 }
@@ -331,6 +332,7 @@ export class DesignUploadService {
       dpi: req.kind === "physical" ? s.printDpi : s.digitalDpi,
       longestSidePx: Math.round(s.printLongestSideIn(req.product) * s.printDpi),
       maxPixels: s.maxInputPixels,
+      adaptiveFilter: s.pngAdaptiveFilter,
     };
   }
 }

@@ -42,3 +42,16 @@ test("CSV: quotes, doubled quotes, CRLF, blank lines", () => {
     ["x", "y", "z"],
   ]);
 });
+
+test("the hash pool accepts any Buffer, including views of buffers it cannot transfer", async () => {
+  const { HashPool } = await import("../../src/media/hash-pool.ts");
+  const sharp = (await import("sharp")).default;
+  const pool = new HashPool({ threads: 1, maxQueue: 10 });
+  try {
+    const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: "#48c" } }).jpeg().toBuffer();
+    const h = await pool.hash(jpeg.subarray(0)); // a view of sharp's external buffer
+    expect(h.phash).toMatch(/^[0-9a-f]{64}$/);
+  } finally {
+    await pool.close();
+  }
+});
