@@ -13,9 +13,10 @@ Commands:
   migrate                          apply pending database migrations
   user add --shop NAME [--label L] create the shop if new and print a new API token
   hash FILE...                     print the four ImageHash-compatible hashes, one JSON line per file
-  import-hashes --shop NAME FILE.csv
+  import-hashes [--shop NAME] FILE.csv
                                    import the old system's hashes (filename, path, phash, ahash,
-                                   dhash, whash) so that history counts as duplicates
+                                   dhash, whash) so that history counts as duplicates;
+                                   --shop may be left out when there is only one shop
 
 Uses the same settings as the server (DATABASE_URL, DATA_DIR, …). On the embedded
 database, stop the server first: one process at a time can open it.
@@ -70,7 +71,7 @@ export async function runCli(argv: string[]): Promise<number> {
         allowPositionals: true,
         strict: true,
       });
-      if (!values.shop || positionals.length !== 1) throw new UsageError("import-hashes needs --shop NAME and one FILE.csv");
+      if (positionals.length !== 1) throw new UsageError("import-hashes needs one FILE.csv");
       await migrate(db.sql);
       const report = await importHashes(db.sql, values.shop, await Bun.file(positionals[0]!).text());
       for (const s of report.skipped) process.stderr.write(`line ${s.line} skipped: ${s.reason}\n`);

@@ -23,3 +23,8 @@ export async function countShops(sql: Queryable): Promise<number> {
   const [row] = await sql<{ n: number }[]>`select count(*)::int as n from shops`;
   return row?.n ?? 0;
 }
+
+/** Every shop, oldest first (few per installation). */
+export async function listShops(sql: Queryable): Promise<Shop[]> {
+  return sql<Shop[]>`select id, name, slug from shops order by created_at, id`;
+}

@@ -1,7 +1,8 @@
 import type { Sql } from "../db/database.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
-import { findShopByName } from "../repositories/shop.repository.ts";
+import { findShopByName, listShops } from "../repositories/shop.repository.ts";
+import type { Shop } from "../types.ts";
 import { parseCsv } from "../util/csv.ts";
 import { HASH_HEX, isLowInformation } from "./duplicate-rule.ts";
 
@@ -16,9 +17,8 @@ export interface ImportReport {
  * Imports a shop's history from the old system (CSV: filename, path, phash, ahash, dhash,
  * whash; header optional) so those designs count as duplicates at once. Re-importing adds nothing.
  */
-export async function importHashes(sql: Sql, shopName: string, csv: string): Promise<ImportReport> {
-  const shop = await findShopByName(sql, shopName);
-  if (!shop) throw notFound(`Shop "${shopName}"`);
+export async function importHashes(sql: Sql, shopName: string | undefined, csv: string): Promise<ImportReport> {
+  const shop = await resolveShop(sql, shopName);
   const rows = parseCsv(csv);
   const header = rows[0]?.map((h) => h.trim().toLowerCase());
   const hasHeader = header?.includes("phash") ?? false;
@@ -53,4 +53,19 @@ export async function importHashes(sql: Sql, shopName: string, csv: string): Pro
   }
   await flush();
   return report;
+}
+
+/** The named shop, or the only shop when no name is given. */
+async function resolveShop(sql: Sql, name: string | undefined): Promise<Shop> {
+  if (name !== undefined) {
+    const shop = await findShopByName(sql, name);
+    if (!shop) throw notFound(`Shop "${name}"`);
+    return shop;
+  }
+  const shops = await listShops(sql);
+  if (shops.length === 1) return shops[0]!;
+  throw badRequest(
+    "shop_required",
+    shops.length === 0 ? "There is no shop yet: create one with `cli user add --shop NAME`." : "There are several shops: name one with --shop NAME.",
+  );
 }
