@@ -10,6 +10,8 @@ import { requireShop } from "./http/require-shop.ts";
 import type { DesignUploadService } from "./services/design-upload.service.ts";
 import type { DesignService } from "./services/design.service.ts";
 import type { Storage } from "./storage/storage.ts";
+import type { TemplateCatalog } from "./services/template-catalog.ts";
+import { templateRoutes } from "./http/templates.routes.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -19,6 +21,7 @@ export interface AppDeps {
   log: Logger;
   uploads: DesignUploadService;
   designs: DesignService;
+  templates: TemplateCatalog;
   maxUploadBytes: number;
   maxFilesPerUpload: number;
 }
@@ -35,6 +38,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(requireShop(deps.sql));
   api.route("/designs", designRoutes(deps));
+  api.route("/templates", templateRoutes(deps));
   app.route("/api", api);
   return app;
 }

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /** Thrown when the environment holds bad settings; lists every problem at once. */
@@ -39,6 +40,7 @@ const envSchema = z.object({
     .optional(),
   DATABASE_MAX_CONNECTIONS: int(1, 100).default(10),
   STORAGE_DIR: z.string().min(1).optional(),
+  TEMPLATES_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   MAX_UPLOAD_MB: megabytes(4096).default(300),
   MAX_FILES_PER_UPLOAD: int(1, 1000).default(50),
@@ -70,6 +72,7 @@ export interface Config {
   databaseUrl: string | undefined;
   databaseMaxConnections: number;
   storageDir: string;
+  templatesDir: string;
   embeddedDbDir: string;
   logLevel: LogLevel;
   maxUploadBytes: number;
@@ -112,6 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     databaseMaxConnections: e.DATABASE_MAX_CONNECTIONS,
     storageDir: resolve(e.STORAGE_DIR ?? `${dataDir}/files`),
+    // Built-in templates ship with the code.
+    templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),
     embeddedDbDir: `${dataDir}/pglite`,
     logLevel: e.LOG_LEVEL,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * MB),

@@ -10,6 +10,7 @@ import { LocalStorage } from "./storage/local.storage.ts";
 import { HashPool } from "./media/hash-pool.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
+import { TemplateCatalog } from "./services/template-catalog.ts";
 import type { Storage } from "./storage/storage.ts";
 
 /** Everything a running Atelier holds; `close()` releases it in reverse order. */
@@ -33,7 +34,8 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     if (applied.length > 0) log.info("migrations applied", { versions: applied });
     const storage = new LocalStorage(config.storageDir);
     const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
-    const app = wireApp(config, db, storage, log, (bytes) => hashPool.hash(bytes));
+    const templates = await TemplateCatalog.load(config.templatesDir, log);
+    const app = wireApp(config, db, storage, log, (bytes) => hashPool.hash(bytes), templates);
     return {
       config,
       db,
@@ -58,6 +60,7 @@ export function wireApp(
   storage: Storage,
   log: Logger,
   hash: (bytes: Uint8Array) => Promise<ImageHashes>,
+  templates: TemplateCatalog,
 ) {
   const uploads = new DesignUploadService({
     sql: db.sql,
@@ -84,6 +87,7 @@ export function wireApp(
     log,
     uploads,
     designs,
+    templates,
     maxUploadBytes: config.maxUploadBytes,
     maxFilesPerUpload: config.maxFilesPerUpload,
   });

@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { wireApp } from "../../src/main.ts";
 import { addShopToken } from "../../src/services/shop.service.ts";
+import { TemplateCatalog } from "../../src/services/template-catalog.ts";
 import { LocalStorage } from "../../src/storage/local.storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { testDatabase } from "./test-database.ts";
@@ -34,7 +35,8 @@ export async function makeTestApp(options: TestAppOptions = {}) {
   const storage = options.storage ? options.storage(local) : local;
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger("debug", {}, (line) => logs.push(JSON.parse(line)));
-  const app = wireApp(config, db, storage, log, (bytes) => testHashPool().hash(bytes));
+  const templates = await TemplateCatalog.load(config.templatesDir, log);
+  const app = wireApp(config, db, storage, log, (bytes) => testHashPool().hash(bytes), templates);
   const { shop, token } = await addShopToken(db.sql, `shop-${crypto.randomUUID()}`);
 
   const authed = (init: RequestInit = {}, as = token): RequestInit => ({

@@ -1,0 +1,23 @@
+import sharp from "sharp";
+import type { TemplateManifest } from "./template-manifest.ts";
+
+/** Width of template previews in pixels. */
+export const PREVIEW_WIDTH = 480;
+
+/** A small JPEG of the background with each placement's outline drawn over it. */
+export async function renderTemplatePreview(backgroundPath: string, m: TemplateManifest): Promise<Buffer> {
+  const scale = PREVIEW_WIDTH / m.width;
+  const height = Math.max(1, Math.round(m.height * scale));
+  const outlines = m.placements
+    .map((p) => {
+      const points = p.corners.map(([x, y]) => `${(x * scale).toFixed(1)},${(y * scale).toFixed(1)}`).join(" ");
+      return `<polygon points="${points}" fill="none" stroke="#ff2d7a" stroke-width="2" stroke-dasharray="6 4"/>`;
+    })
+    .join("");
+  const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${PREVIEW_WIDTH}" height="${height}">${outlines}</svg>`);
+  return sharp(backgroundPath)
+    .resize(PREVIEW_WIDTH, height, { fit: "fill" })
+    .composite([{ input: svg, top: 0, left: 0 }])
+    .jpeg({ quality: 80, mozjpeg: true })
+    .toBuffer();
+}

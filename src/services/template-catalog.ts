@@ -1,0 +1,77 @@
+import { join } from "node:path";
+import { notFound } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { loadTemplateDir, type TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
+import type { TemplateManifest } from "../media/mockup/template-manifest.ts";
+import { renderTemplatePreview } from "../media/mockup/template-preview.ts";
+
+/** A template as the API shows it. */
+export interface TemplateSummary {
+  id: string;
+  name: string;
+  room: string;
+  width: number;
+  height: number;
+  builtIn: boolean;
+  placements: Array<Omit<TemplateManifest["placements"][number], "mask"> & { masked: boolean }>;
+}
+
+/** The templates every shop can use, loaded once at start from the templates folder. */
+export class TemplateCatalog {
+  private readonly byId = new Map<string, TemplateOnDisk>();
+  // Previews are made on first request and kept: a few tens of KB each.
+  private readonly previews = new Map<string, Promise<Buffer>>();
+
+  private constructor(templates: TemplateOnDisk[]) {
+    for (const t of templates) this.byId.set(t.manifest.id, t);
+  }
+
+  /** Loads every valid template under `dir`; bad ones are logged with all their problems and skipped. */
+  static async load(dir: string, log: Logger): Promise<TemplateCatalog> {
+    const { templates, problems } = await loadTemplateDir(dir);
+    for (const p of problems) log.error("template skipped", { dir: p.dir, problems: p.problems });
+    log.info("templates loaded", { dir, count: templates.length, skipped: problems.length });
+    return new TemplateCatalog(templates);
+  }
+
+  /** Every template, by name. */
+  list(): TemplateSummary[] {
+    return [...this.byId.values()].map(summarise).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** One template, or 404. */
+  get(id: string): TemplateSummary {
+    return summarise(this.onDisk(id));
+  }
+
+  /** The manifest and folder of a template, for the renderer. */
+  onDisk(id: string): TemplateOnDisk {
+    const t = this.byId.get(id);
+    if (!t) throw notFound("Template");
+    return t;
+  }
+
+  /** A small JPEG of the template with its placements outlined. */
+  preview(id: string): Promise<Buffer> {
+    const t = this.onDisk(id);
+    let p = this.previews.get(id);
+    if (!p) {
+      p = renderTemplatePreview(join(t.dir, t.manifest.background), t.manifest);
+      p.catch(() => this.previews.delete(id));
+      this.previews.set(id, p);
+    }
+    return p;
+  }
+}
+
+function summarise({ manifest: m }: TemplateOnDisk): TemplateSummary {
+  return {
+    id: m.id,
+    name: m.name,
+    room: m.room,
+    width: m.width,
+    height: m.height,
+    builtIn: true,
+    placements: m.placements.map(({ mask, ...p }) => ({ ...p, masked: mask !== undefined })),
+  };
+}
