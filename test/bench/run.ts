@@ -1,12 +1,14 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
- * Names: upload, startup, hash, hash-pool, near-duplicate (default: all).
+ * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, warp (default: all).
  */
 import { benchHash } from "./hash.bench.ts";
 import { benchHashPool } from "./hash-pool.bench.ts";
+import { benchMockups } from "./mockups.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
+import { benchWarp } from "./warp.bench.ts";
 
 const benches: Record<string, () => Promise<void>> = {
   upload: benchUpload,
@@ -14,6 +16,8 @@ const benches: Record<string, () => Promise<void>> = {
   hash: benchHash,
   "hash-pool": benchHashPool,
   "near-duplicate": benchNearDuplicate,
+  mockups: benchMockups,
+  warp: benchWarp,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

@@ -1,0 +1,53 @@
+import type { TemplateManifest } from "./template-manifest.ts";
+
+/** Output formats of a mockup. */
+export type MockupFormat = "jpeg" | "webp" | "png";
+
+/** What the render worker is asked to do: one template, one artwork. */
+export interface RenderTask {
+  templateDir: string;
+  manifest: TemplateManifest;
+  /** Decoded artwork, RGBA, moved into the worker (transferred, not copied). */
+  artwork: { pixels: ArrayBuffer; width: number; height: number; key: string };
+  output: { format: MockupFormat; quality: number; maxWidth?: number; dpi: number; previewWidth: number };
+}
+
+/** What comes back: the encoded mockup and its preview. */
+export interface RenderResult {
+  image: Uint8Array;
+  preview: Uint8Array;
+  width: number;
+  height: number;
+  timings: { layersMs: number; fitMs: number; warpMs: number; encodeMs: number; totalMs: number };
+}
+
+type ResultHeader = Omit<RenderResult, "image" | "preview"> & { imageBytes: number; previewBytes: number };
+
+/**
+ * Packs a result into one ArrayBuffer (header length, JSON header, image, preview) so the
+ * worker can hand it back by transfer: Piscina moves a top-level buffer, not nested ones.
+ */
+export function packRenderResult(r: Omit<RenderResult, "image" | "preview">, image: Uint8Array, preview: Uint8Array): ArrayBuffer {
+  const header: ResultHeader = { ...r, imageBytes: image.length, previewBytes: preview.length };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(4 + json.length + image.length + preview.length);
+  new DataView(out.buffer).setUint32(0, json.length);
+  out.set(json, 4);
+  out.set(image, 4 + json.length);
+  out.set(preview, 4 + json.length + image.length);
+  return out.buffer;
+}
+
+/** The inverse of packRenderResult; image and preview are views, not copies. */
+export function unpackRenderResult(buf: ArrayBuffer): RenderResult {
+  const jsonLength = new DataView(buf).getUint32(0);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, jsonLength))) as ResultHeader;
+  const imageAt = 4 + jsonLength;
+  return {
+    width: header.width,
+    height: header.height,
+    timings: header.timings,
+    image: new Uint8Array(buf, imageAt, header.imageBytes),
+    preview: new Uint8Array(buf, imageAt + header.imageBytes, header.previewBytes),
+  };
+}
