@@ -12,6 +12,8 @@ import type { DesignService } from "./services/design.service.ts";
 import type { Storage } from "./storage/storage.ts";
 import type { TemplateCatalog } from "./services/template-catalog.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
+import { mockupRoutes } from "./http/mockups.routes.ts";
+import type { MockupService } from "./services/mockup.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -22,6 +24,7 @@ export interface AppDeps {
   uploads: DesignUploadService;
   designs: DesignService;
   templates: TemplateCatalog;
+  mockups: MockupService;
   maxUploadBytes: number;
   maxFilesPerUpload: number;
 }
@@ -39,6 +42,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.use(requireShop(deps.sql));
   api.route("/designs", designRoutes(deps));
   api.route("/templates", templateRoutes(deps));
+  api.route("/mockups", mockupRoutes(deps));
   app.route("/api", api);
   return app;
 }

@@ -55,6 +55,11 @@ const envSchema = z.object({
   PRINT_LONGEST_SIDE_IN: z.coerce.number().positive().max(200).default(10),
   PRINT_SIZES: printSizesSchema.default({}),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  RENDER_THREADS: int(1, 16).default(1),
+  RENDER_QUEUE: int(1, 10_000).default(100),
+  RENDER_CACHE_MB: int(16, 4096).default(160),
+  RENDER_MEMORY_MB: int(64, 16_384).default(512),
+  MOCKUP_DPI: int(72, 2400).default(300),
   HASH_THREADS: int(1, 16).default(1),
   HASH_QUEUE: int(1, 100_000).default(200),
   // Indexed thresholds are limited by the 16 chunks of the multi-index (r + 1 <= 16).
@@ -89,6 +94,11 @@ export interface Config {
   printSizes: Readonly<Record<string, number>>;
   shutdownGraceMs: number;
   hashThreads: number;
+  renderThreads: number;
+  renderQueue: number;
+  renderCacheMb: number;
+  renderMemoryMb: number;
+  mockupDpi: number;
   hashQueue: number;
   duplicateThresholds: Readonly<{ phashMax: number; cropAhashMax: number; cropPhashMax: number }>;
 }
@@ -133,6 +143,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     printSizes: Object.freeze({ ...e.PRINT_SIZES }),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     hashThreads: e.HASH_THREADS,
+    renderThreads: e.RENDER_THREADS,
+    renderQueue: e.RENDER_QUEUE,
+    renderCacheMb: e.RENDER_CACHE_MB,
+    renderMemoryMb: e.RENDER_MEMORY_MB,
+    mockupDpi: e.MOCKUP_DPI,
     hashQueue: e.HASH_QUEUE,
     duplicateThresholds: Object.freeze({
       phashMax: e.DUP_PHASH_MAX,

@@ -11,6 +11,8 @@ import { HashPool } from "./media/hash-pool.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
+import { MockupService } from "./services/mockup.service.ts";
+import { RenderPool } from "./media/render-pool.ts";
 import type { Storage } from "./storage/storage.ts";
 
 /** Everything a running Atelier holds; `close()` releases it in reverse order. */
@@ -35,13 +37,20 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const storage = new LocalStorage(config.storageDir);
     const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
     const templates = await TemplateCatalog.load(config.templatesDir, log);
-    const app = wireApp(config, db, storage, log, (bytes) => hashPool.hash(bytes), templates);
+    const renderer = new RenderPool({
+      threads: config.renderThreads,
+      maxQueue: config.renderQueue,
+      cacheMb: config.renderCacheMb,
+      maxOldGenerationMb: config.renderMemoryMb,
+    });
+    const app = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer });
     return {
       config,
       db,
       storage,
       app,
       async close() {
+        await renderer.close();
         await hashPool.close();
         await storage.close();
         await db.close();
@@ -59,9 +68,9 @@ export function wireApp(
   db: Pick<Database, "sql" | "kind">,
   storage: Storage,
   log: Logger,
-  hash: (bytes: Uint8Array) => Promise<ImageHashes>,
-  templates: TemplateCatalog,
+  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool },
 ) {
+  const { hash, templates, renderer } = media;
   const uploads = new DesignUploadService({
     sql: db.sql,
     storage,
@@ -88,6 +97,14 @@ export function wireApp(
     uploads,
     designs,
     templates,
+    mockups: new MockupService({
+      sql: db.sql,
+      storage,
+      renderer,
+      templates,
+      maxInputPixels: config.maxInputPixels,
+      dpi: config.mockupDpi,
+    }),
     maxUploadBytes: config.maxUploadBytes,
     maxFilesPerUpload: config.maxFilesPerUpload,
   });

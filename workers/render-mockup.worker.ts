@@ -8,7 +8,8 @@ import { packRenderResult, type RenderTask } from "../src/media/mockup/render-ta
 import { warpInto } from "../src/media/mockup/warp-perspective.ts";
 import { MemoryReclaimer } from "../src/util/reclaim-memory.ts";
 import { encodeMockup } from "./render/encode-mockup.ts";
-import { fitArtwork, placementSize, type FittedArtwork } from "./render/fit-artwork.ts";
+import { placementSize } from "../src/media/mockup/placement-geometry.ts";
+import { fitArtwork, type FittedArtwork } from "./render/fit-artwork.ts";
 import { SizedLru } from "../src/util/lru-cache.ts";
 import { TemplateLayerCache } from "./render/template-layers.ts";
 

@@ -1,9 +1,9 @@
 import { afterAll } from "bun:test";
 import { closeTestDatabase } from "./test-database.ts";
-import { closeTestHashPool } from "./test-hash-pool.ts";
+import { closeTestPools } from "./test-pools.ts";
 
 // One database and one hash pool for the whole run, opened lazily by the first test that needs them.
 afterAll(async () => {
-  await closeTestHashPool();
+  await closeTestPools();
   await closeTestDatabase();
 });

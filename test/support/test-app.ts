@@ -9,7 +9,7 @@ import { TemplateCatalog } from "../../src/services/template-catalog.ts";
 import { LocalStorage } from "../../src/storage/local.storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { testDatabase } from "./test-database.ts";
-import { testHashPool } from "./test-hash-pool.ts";
+import { testHashPool, testRenderPool } from "./test-pools.ts";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
@@ -36,7 +36,7 @@ export async function makeTestApp(options: TestAppOptions = {}) {
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger("debug", {}, (line) => logs.push(JSON.parse(line)));
   const templates = await TemplateCatalog.load(config.templatesDir, log);
-  const app = wireApp(config, db, storage, log, (bytes) => testHashPool().hash(bytes), templates);
+  const app = wireApp(config, db, storage, log, { hash: (bytes) => testHashPool().hash(bytes), templates, renderer: testRenderPool() });
   const { shop, token } = await addShopToken(db.sql, `shop-${crypto.randomUUID()}`);
 
   const authed = (init: RequestInit = {}, as = token): RequestInit => ({

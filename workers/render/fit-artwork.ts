@@ -1,4 +1,5 @@
 import sharp from "sharp";
+import { placementSize } from "../../src/media/mockup/placement-geometry.ts";
 import type { Placement } from "../../src/media/mockup/template-manifest.ts";
 
 /** RGBA pixels of the artwork, sized for one placement. */
@@ -6,16 +7,6 @@ export interface FittedArtwork {
   pixels: Uint8Array;
   width: number;
   height: number;
-}
-
-/** The placement's size in pixels: its longer opposite edges, so the warp only minifies a little. */
-export function placementSize(p: Placement): { width: number; height: number } {
-  const [tl, tr, br, bl] = p.corners;
-  const len = (a: readonly [number, number], b: readonly [number, number]) => Math.hypot(b[0] - a[0], b[1] - a[1]);
-  return {
-    width: Math.max(1, Math.round(Math.max(len(tl, tr), len(bl, br)))),
-    height: Math.max(1, Math.round(Math.max(len(tl, bl), len(tr, br)))),
-  };
 }
 
 /**

@@ -1,0 +1,178 @@
+import type { Sql } from "../db/database.ts";
+import { AppError, badRequest, notFound } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { decodeArtwork, type DecodedArtwork } from "../media/mockup/decode-artwork.ts";
+import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
+import type { MockupFormat } from "../media/mockup/render-task.ts";
+import { readImageHeader } from "../media/read-image-header.ts";
+import type { RenderPool } from "../media/render-pool.ts";
+import { findDesign } from "../repositories/design.repository.ts";
+import { findMockup, insertMockup, type MockupRow } from "../repositories/mockup.repository.ts";
+import { storagePath } from "../storage/storage-path.ts";
+import type { Storage, StoredObject } from "../storage/storage.ts";
+import { StorageNotFoundError } from "../storage/storage.ts";
+import type { Shop } from "../types.ts";
+import type { TemplateCatalog } from "./template-catalog.ts";
+
+/** At most this many templates per request: Etsy takes 10 photos per listing. */
+export const MAX_TEMPLATES = 10;
+const PREVIEW_WIDTH = 600;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A mockup request: a stored design or uploaded artwork, and the templates to put it in. */
+export interface MockupRequest {
+  shop: Shop;
+  designId?: string;
+  artwork?: Uint8Array;
+  templateIds: string[];
+  format: MockupFormat;
+  quality: number;
+  maxWidth?: number;
+}
+
+/** What the client hears, in order: each mockup as it is ready, failures, then done. */
+export type MockupEvent =
+  | {
+      type: "mockup";
+      data: { index: number; total: number; templateId: string; mockupId: string; url: string; previewUrl: string; width: number; height: number; bytes: number; renderMs: number };
+    }
+  | { type: "mockup-failed"; data: { index: number; total: number; templateId: string; error: { code: string; message: string } } }
+  | { type: "done"; data: { succeeded: number; failed: number; ms: number } };
+
+export interface MockupServiceDeps {
+  sql: Sql;
+  storage: Storage;
+  renderer: RenderPool;
+  templates: TemplateCatalog;
+  maxInputPixels: number;
+  dpi: number;
+}
+
+/** Renders a design into templates, storing and announcing each mockup as soon as it is done. */
+export class MockupService {
+  constructor(private readonly deps: MockupServiceDeps) {}
+
+  /** Checks the request before anything streams: templates exist, the design is the shop's. */
+  async prepare(req: MockupRequest): Promise<{ artwork: DecodedArtwork; designId: string | null }> {
+    if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
+      throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
+    }
+    const templates = req.templateIds.map((id) => this.deps.templates.onDisk(id)); // 404 for an unknown one
+    const maxSide = Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide)));
+    if (req.designId !== undefined) {
+      const design = UUID.test(req.designId) ? await findDesign(this.deps.sql, req.shop.id, req.designId) : undefined;
+      if (!design) throw notFound("Design");
+      const file = await this.readAll(design.storagePath);
+      return { artwork: await decodeArtwork(file, maxSide, this.deps.maxInputPixels), designId: design.id };
+    }
+    if (!req.artwork) throw badRequest("missing_artwork", "Give a designId or an artwork file.");
+    await readImageHeader(req.artwork, this.deps.maxInputPixels); // empty, not an image, pixel bomb: 422
+    return { artwork: await decodeArtwork(req.artwork, maxSide, this.deps.maxInputPixels), designId: null };
+  }
+
+  /** Renders every template; `emit` hears each mockup the moment it is stored. */
+  async render(req: MockupRequest, prepared: { artwork: DecodedArtwork; designId: string | null }, emit: (e: MockupEvent) => void, log: Logger, signal?: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const total = req.templateIds.length;
+    let succeeded = 0;
+    let failed = 0;
+    await Promise.all(
+      req.templateIds.map(async (templateId, index) => {
+        try {
+          const row = await this.renderOne(req, prepared, templateId, signal);
+          succeeded++;
+          emit({
+            type: "mockup",
+            data: {
+              index,
+              total,
+              templateId,
+              mockupId: row.id,
+              url: `/api/mockups/${row.id}`,
+              previewUrl: `/api/mockups/${row.id}/preview`,
+              width: row.width,
+              height: row.height,
+              bytes: row.bytes,
+              renderMs: row.renderMs,
+            },
+          });
+        } catch (err) {
+          failed++;
+          const e = err instanceof AppError ? err : undefined;
+          if (!e && !signal?.aborted) log.error("mockup failed", { templateId, err });
+          emit({
+            type: "mockup-failed",
+            data: {
+              index,
+              total,
+              templateId,
+              error: e ? { code: e.code, message: e.message } : { code: signal?.aborted ? "cancelled" : "render_failed", message: "This mockup could not be made." },
+            },
+          });
+        }
+      }),
+    );
+    const ms = Math.round(performance.now() - started);
+    log.info("mockups finished", { total, succeeded, failed, ms });
+    emit({ type: "done", data: { succeeded, failed, ms } });
+  }
+
+  private async renderOne(req: MockupRequest, prepared: { artwork: DecodedArtwork; designId: string | null }, templateId: string, signal?: AbortSignal): Promise<MockupRow> {
+    const t = this.deps.templates.onDisk(templateId);
+    const a = prepared.artwork;
+    const result = await this.deps.renderer.render(
+      {
+        templateDir: t.dir,
+        manifest: t.manifest,
+        // Each task gets its own copy to move; the request keeps the decoded original.
+        artwork: { pixels: a.pixels.slice().buffer, width: a.width, height: a.height, key: a.key },
+        output: { format: req.format, quality: req.quality, maxWidth: req.maxWidth, dpi: this.deps.dpi, previewWidth: PREVIEW_WIDTH },
+      },
+      signal,
+    );
+    const id = Bun.randomUUIDv7();
+    const ext = req.format === "jpeg" ? "jpg" : req.format;
+    const path = storagePath(req.shop.slug, "mockups", `${templateId}-${id.slice(-12)}.${ext}`);
+    const previewPath = storagePath(req.shop.slug, "mockups", `${templateId}-${id.slice(-12)}-preview.jpg`);
+    await this.deps.storage.put(path, result.image);
+    await this.deps.storage.put(previewPath, result.preview);
+    const row: MockupRow = {
+      id,
+      shopId: req.shop.id,
+      designId: prepared.designId,
+      templateId,
+      format: req.format,
+      width: result.width,
+      height: result.height,
+      bytes: result.image.length,
+      storageDriver: this.deps.storage.driver,
+      storagePath: path,
+      previewPath,
+      renderMs: Math.round(result.timings.totalMs),
+    };
+    try {
+      await insertMockup(this.deps.sql, row);
+    } catch (err) {
+      await Promise.all([this.deps.storage.delete(path), this.deps.storage.delete(previewPath)]).catch(() => {});
+      throw err;
+    }
+    return row;
+  }
+
+  /** A stored mockup (or its preview) of the shop. */
+  async open(shop: Shop, id: string, preview: boolean): Promise<{ mockup: MockupRow; file: StoredObject }> {
+    const mockup = UUID.test(id) ? await findMockup(this.deps.sql, shop.id, id) : undefined;
+    if (!mockup) throw notFound("Mockup");
+    try {
+      return { mockup, file: await this.deps.storage.get(preview ? mockup.previewPath : mockup.storagePath) };
+    } catch (err) {
+      if (err instanceof StorageNotFoundError) throw notFound("Mockup file");
+      throw err;
+    }
+  }
+
+  private async readAll(path: string): Promise<Uint8Array> {
+    const obj = await this.deps.storage.get(path);
+    return new Uint8Array(await new Response(obj.body).arrayBuffer());
+  }
+}

@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import sharp from "sharp";
+import type { UploadResult } from "../../src/services/design-upload.service.ts";
+import { fixture, makeTestApp, type TestApp } from "../support/test-app.ts";
+
+type Mockup = { index: number; total: number; templateId: string; mockupId: string; url: string; previewUrl: string; width: number; height: number; bytes: number; renderMs: number };
+
+/** Reads an SSE response into events, noting when each arrived. */
+async function readEvents(res: Response) {
+  const events: Array<{ event: string; id?: string; data: unknown; at: number }> = [];
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += value;
+    let end: number;
+    while ((end = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
+      if (fields.event) events.push({ event: fields.event, id: fields.id, data: JSON.parse(fields.data ?? "null"), at: performance.now() });
+    }
+  }
+  return events;
+}
+
+describe("mockups", () => {
+  let t: TestApp;
+  let designId: string;
+  beforeAll(async () => {
+    t = await makeTestApp();
+    const up = (await (await t.upload([["elephants.jpg", fixture("artwork/elephants-3840.jpg")]])).json()) as UploadResult;
+    designId = up.created[0]!.id;
+  });
+
+  const post = (body: unknown, sse = false) =>
+    t.request("/api/mockups", {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json", ...(sse ? { accept: "text/event-stream" } : {}) },
+    });
+
+  test("SSE: each mockup is announced the moment it is ready, before done; all are stored and served", async () => {
+    const templateIds = ["poster-straight", "living-room-angled", "gallery-wall-2up", "canvas-wood-occluded"];
+    const res = await post({ designId, templateIds }, true);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const events = await readEvents(res);
+    const mockups = events.filter((e) => e.event === "mockup");
+    expect(mockups).toHaveLength(4);
+    const done = events.at(-1)!;
+    expect(done.event).toBe("done");
+    expect(done.data).toMatchObject({ succeeded: 4, failed: 0 });
+    // The first image arrived well before the end: streamed, not batched.
+    expect(mockups[0]!.at).toBeLessThan(done.at);
+    expect(events.findIndex((e) => e.event === "mockup")).toBe(0);
+    for (const m of mockups.map((e) => e.data as Mockup)) {
+      expect(templateIds).toContain(m.templateId);
+      const img = await t.request(m.url);
+      expect(img.headers.get("content-type")).toBe("image/jpeg");
+      const meta = await sharp(new Uint8Array(await img.arrayBuffer())).metadata();
+      expect([meta.width, meta.height]).toEqual([m.width, m.height]);
+      const preview = await t.request(m.previewUrl);
+      expect((await sharp(new Uint8Array(await preview.arrayBuffer())).metadata()).width).toBe(600);
+    }
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
+
+  test("JSON without the SSE header; another shop cannot see the mockups", async () => {
+    const res = await post({ designId, templateIds: ["poster-straight"], format: "webp", quality: 80, maxWidth: 1000 });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { mockups: Mockup[]; summary: { succeeded: number } };
+    expect(body.summary.succeeded).toBe(1);
+    expect(body.mockups[0]!.width).toBe(1000);
+    const other = await makeTestApp();
+    expect((await other.request(body.mockups[0]!.url)).status).toBe(404);
+    expect((await other.request("/api/mockups", { method: "POST", body: JSON.stringify({ designId, templateIds: ["poster-straight"] }), headers: { "content-type": "application/json" } })).status).toBe(404);
+  });
+
+  test("uploaded artwork instead of a design; bad artwork is a 422 with a code", async () => {
+    const form = new FormData();
+    form.append("artwork", new File([fixture("artwork/storm-1920.jpg")], "storm.jpg"));
+    form.append("templateIds", "poster-straight");
+    const ok = await t.request("/api/mockups", { method: "POST", body: form });
+    expect(((await ok.json()) as { summary: { succeeded: number } }).summary.succeeded).toBe(1);
+    for (const [name, code] of [["html-as-jpg.jpg", "unsupported_format"], ["zero-bytes.jpg", "empty_file"], ["pixel-bomb-20000x20000.png", "too_many_pixels"], ["truncated.jpg", "corrupt_image"]]) {
+      const bad = new FormData();
+      bad.append("artwork", new File([fixture(`bad/${name}`)], name!));
+      bad.append("templateIds", "poster-straight");
+      const res = await t.request("/api/mockups", { method: "POST", body: bad });
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code!);
+    }
+  });
+
+  test("bad requests: more than 10 templates 400, unknown template 404, unknown design 404", async () => {
+    expect((await post({ designId, templateIds: Array(11).fill("poster-straight") })).status).toBe(400);
+    expect((await post({ designId, templateIds: [] })).status).toBe(400);
+    expect((await post({ designId, templateIds: ["nope"] })).status).toBe(404);
+    expect((await post({ designId: "0190c5b4-0000-7000-8000-000000000000", templateIds: ["poster-straight"] })).status).toBe(404);
+    expect((await t.request("/api/mockups/not-an-id")).status).toBe(404);
+  });
+});

@@ -1,0 +1,25 @@
+import { HashPool } from "../../src/media/hash-pool.ts";
+import { RenderPool } from "../../src/media/render-pool.ts";
+
+let pool: HashPool | undefined;
+let renderer: RenderPool | undefined;
+
+/** One warm render pool for the whole run. */
+export function testRenderPool(): RenderPool {
+  renderer ??= new RenderPool({ threads: 1, maxQueue: 100, cacheMb: 160, maxOldGenerationMb: 512 });
+  return renderer;
+}
+
+/** One real hash worker pool for the whole run (worker threads are slow to start). */
+export function testHashPool(): HashPool {
+  pool ??= new HashPool({ threads: 1, maxQueue: 1000 });
+  return pool;
+}
+
+/** Stops the pools that were started. */
+export async function closeTestPools(): Promise<void> {
+  await pool?.close();
+  pool = undefined;
+  await renderer?.close();
+  renderer = undefined;
+}
