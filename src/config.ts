@@ -60,6 +60,7 @@ const envSchema = z.object({
   RENDER_CACHE_MB: int(16, 4096).default(160),
   RENDER_MEMORY_MB: int(64, 16_384).default(512),
   MOCKUP_DPI: int(72, 2400).default(300),
+  MOCKUP_ARTWORK_CACHE_MB: int(0, 4096).default(64),
   HASH_THREADS: int(1, 16).default(1),
   HASH_QUEUE: int(1, 100_000).default(200),
   // Indexed thresholds are limited by the 16 chunks of the multi-index (r + 1 <= 16).
@@ -99,6 +100,7 @@ export interface Config {
   renderCacheMb: number;
   renderMemoryMb: number;
   mockupDpi: number;
+  mockupArtworkCacheMb: number;
   hashQueue: number;
   duplicateThresholds: Readonly<{ phashMax: number; cropAhashMax: number; cropPhashMax: number }>;
 }
@@ -148,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renderCacheMb: e.RENDER_CACHE_MB,
     renderMemoryMb: e.RENDER_MEMORY_MB,
     mockupDpi: e.MOCKUP_DPI,
+    mockupArtworkCacheMb: e.MOCKUP_ARTWORK_CACHE_MB,
     hashQueue: e.HASH_QUEUE,
     duplicateThresholds: Object.freeze({
       phashMax: e.DUP_PHASH_MAX,

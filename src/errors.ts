@@ -7,6 +7,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Extra response headers, e.g. Retry-After on 503. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "AppError";
@@ -33,8 +35,9 @@ export const payloadTooLarge = (limitBytes: number) =>
   new AppError(413, "payload_too_large", `The request body exceeds the limit of ${formatBytes(limitBytes)}.`);
 /** 422: a single uploaded file cannot be used; carried per item in batch answers. */
 export const fileRejected = (code: string, message: string) => new AppError(422, code, message);
-/** 503: a backing service (database, storage) is unavailable right now. */
-export const unavailable = (code: string, message: string) => new AppError(503, code, message);
+/** 503: a backing service (database, storage, a worker pool) cannot take this now; retry after `retryAfterS`. */
+export const unavailable = (code: string, message: string, retryAfterS = 5) =>
+  new AppError(503, code, message, undefined, { "Retry-After": String(retryAfterS) });
 
 /** Human-readable byte count, e.g. "50 MB". */
 export function formatBytes(bytes: number): string {

@@ -104,6 +104,7 @@ export function wireApp(
       templates,
       maxInputPixels: config.maxInputPixels,
       dpi: config.mockupDpi,
+      artworkCacheMb: config.mockupArtworkCacheMb,
     }),
     maxUploadBytes: config.maxUploadBytes,
     maxFilesPerUpload: config.maxFilesPerUpload,

@@ -5,7 +5,7 @@ import type { AppEnv } from "./app-env.ts";
 
 /** The one place errors become `{ "error": { "code", "message" } }`. */
 export const handleError: ErrorHandler<AppEnv> = (err, c) => {
-  if (err instanceof AppError) return c.json(err.toBody(), err.status);
+  if (err instanceof AppError) return c.json(err.toBody(), err.status, err.headers);
   if (err instanceof HTTPException && err.status < 500) {
     const app = new AppError(err.status, "bad_request", err.message || "Bad request.");
     return c.json(app.toBody(), app.status);

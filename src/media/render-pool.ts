@@ -40,9 +40,11 @@ export class RenderPool {
     return unpackRenderResult(packed);
   }
 
-  /** Tasks waiting for the thread. */
-  get queued(): number {
-    return this.pool.queueSize;
+  /** Throws 503 render_busy (with Retry-After) unless `tasks` more renders fit in the queue. */
+  assertRoomFor(tasks: number): void {
+    if (this.pool.queueSize + tasks > this.options.maxQueue) {
+      throw unavailable("render_busy", "The renderer is busy; try again in a few seconds.", 10);
+    }
   }
 
   async close(): Promise<void> {

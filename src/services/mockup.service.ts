@@ -12,6 +12,7 @@ import { storagePath } from "../storage/storage-path.ts";
 import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
+import { SizedLru } from "../util/lru-cache.ts";
 import type { TemplateCatalog } from "./template-catalog.ts";
 
 /** At most this many templates per request: Etsy takes 10 photos per listing. */
@@ -46,11 +47,19 @@ export interface MockupServiceDeps {
   templates: TemplateCatalog;
   maxInputPixels: number;
   dpi: number;
+  /** Decoded designs kept for the next mockup request, in MB. */
+  artworkCacheMb: number;
 }
 
 /** Renders a design into templates, storing and announcing each mockup as soon as it is done. */
 export class MockupService {
-  constructor(private readonly deps: MockupServiceDeps) {}
+  // Decoded designs, by design and size: a seller renders the same design again and again,
+  // and decoding a 4000 px print PNG costs more than the first mockup.
+  private readonly decoded: SizedLru<string, Promise<DecodedArtwork>>;
+
+  constructor(private readonly deps: MockupServiceDeps) {
+    this.decoded = new SizedLru(deps.artworkCacheMb * 1024 * 1024);
+  }
 
   /** Checks the request before anything streams: templates exist, the design is the shop's. */
   async prepare(req: MockupRequest): Promise<{ artwork: DecodedArtwork; designId: string | null }> {
@@ -58,12 +67,20 @@ export class MockupService {
       throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
     }
     const templates = req.templateIds.map((id) => this.deps.templates.onDisk(id)); // 404 for an unknown one
+    this.deps.renderer.assertRoomFor(req.templateIds.length); // 503 + Retry-After before anything streams
     const maxSide = Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide)));
     if (req.designId !== undefined) {
       const design = UUID.test(req.designId) ? await findDesign(this.deps.sql, req.shop.id, req.designId) : undefined;
       if (!design) throw notFound("Design");
-      const file = await this.readAll(design.storagePath);
-      return { artwork: await decodeArtwork(file, maxSide, this.deps.maxInputPixels), designId: design.id };
+      const key = `${design.id}\u0000${maxSide}`;
+      let artwork = this.decoded.get(key);
+      if (!artwork) {
+        artwork = this.readAll(design.storagePath).then((file) => decodeArtwork(file, maxSide, this.deps.maxInputPixels));
+        const side = Math.min(maxSide, Math.max(design.width, design.height));
+        this.decoded.set(key, artwork, side * side * 4); // upper bound of the RGBA size
+        artwork.catch(() => this.decoded.delete(key));
+      }
+      return { artwork: await artwork, designId: design.id };
     }
     if (!req.artwork) throw badRequest("missing_artwork", "Give a designId or an artwork file.");
     await readImageHeader(req.artwork, this.deps.maxInputPixels); // empty, not an image, pixel bomb: 422

@@ -1,10 +1,11 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
- * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, warp (default: all).
+ * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp (default: all).
  */
 import { benchHash } from "./hash.bench.ts";
 import { benchHashPool } from "./hash-pool.bench.ts";
 import { benchMockups } from "./mockups.bench.ts";
+import { benchMockupsHttp } from "./mockups-http.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
@@ -16,7 +17,8 @@ const benches: Record<string, () => Promise<void>> = {
   hash: benchHash,
   "hash-pool": benchHashPool,
   "near-duplicate": benchNearDuplicate,
-  mockups: benchMockups,
+  mockups: benchMockupsHttp,
+  "mockups-pool": benchMockups,
   warp: benchWarp,
 };
 const names = process.argv.slice(2);

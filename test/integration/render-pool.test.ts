@@ -61,6 +61,13 @@ test("a full queue answers render_busy instead of queueing without bound", async
     const outcomes = await Promise.all(runs);
     expect(outcomes).toContain("render_busy");
     expect(outcomes).toContain("ok");
+    let busy: unknown;
+    try {
+      small.assertRoomFor(5);
+    } catch (err) {
+      busy = err;
+    }
+    expect(busy).toMatchObject({ status: 503, code: "render_busy", headers: { "Retry-After": "10" } });
   } finally {
     await small.close();
   }

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture } from "../support/test-app.ts";
+import { peakRssMb, startServer } from "../support/server-process.ts";
+import { report } from "./stats.ts";
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 20);
+const TEMPLATES = ["living-room-angled", "gallery-wall-2up", "poster-straight", "canvas-wood-occluded"];
+
+/**
+ * The issue's figure end to end: a real server, elephants-3840.jpg as a stored design, then
+ * JOBS consecutive SSE requests of 10 mockups across the four templates (cycling), JPEG q90.
+ * Time to the first `mockup` event and to `done`; server RSS after the first and the last job.
+ */
+export async function benchMockupsHttp(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "atelier-bench-mockups-"));
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: "info", ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}) };
+  const server = await startServer(env, 60_000);
+  try {
+    await Bun.sleep(200);
+    const token = /(atl_[A-Za-z0-9_-]{43})/.exec(server.stderr())?.[1];
+    const auth = { authorization: `Bearer ${token}` };
+    const form = new FormData();
+    form.append("files", new File([fixture("artwork/elephants-3840.jpg")], "elephants.jpg"));
+    const up = (await (await fetch(`${server.url}/api/designs`, { method: "POST", body: form, headers: auth })).json()) as { created: Array<{ id: string }> };
+    const designId = up.created[0]!.id;
+    const templateIds = Array.from({ length: 10 }, (_, i) => TEMPLATES[i % TEMPLATES.length]!);
+    const first: number[] = [];
+    const all: number[] = [];
+    let rssAfterFirst = 0;
+    for (let job = 0; job < JOBS + 1; job++) {
+      const t0 = performance.now();
+      const res = await fetch(`${server.url}/api/mockups`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ designId, templateIds }),
+      });
+      let firstAt = 0;
+      let text = "";
+      for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+        text += chunk;
+        if (!firstAt && text.includes("event: mockup\n")) firstAt = performance.now() - t0;
+      }
+      if (!text.includes('"succeeded":10')) throw new Error(`job ${job} did not make 10 mockups: ${text.slice(-300)}`);
+      if (job === 0) {
+        rssAfterFirst = Math.round(await currentRssMb(server.proc.pid));
+        continue; // the first job warms the template cache, as a running server has
+      }
+      first.push(firstAt);
+      all.push(performance.now() - t0);
+    }
+    const extra = {
+      serverPeakRssMB: Math.round(await peakRssMb(server.proc.pid)),
+      rssAfterFirstJobMB: rssAfterFirst,
+      rssAfterLastJobMB: Math.round(await currentRssMb(server.proc.pid)),
+    };
+    report(`mockups over HTTP, first event (10 per job, ${JOBS} jobs)`, first, "ms");
+    report(`mockups over HTTP, all 10 (${JOBS} jobs)`, all, "ms", extra);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function currentRssMb(pid: number): Promise<number> {
+  const status = await Bun.file(`/proc/${pid}/status`).text();
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
