@@ -27,6 +27,7 @@ export interface AppDeps {
   mockups: MockupService;
   maxUploadBytes: number;
   maxFilesPerUpload: number;
+  sseKeepAliveMs: number;
 }
 
 /** Builds the Hono app: middleware order, routes, error handling. No I/O here. */

@@ -60,6 +60,7 @@ const envSchema = z.object({
   RENDER_CACHE_MB: int(16, 4096).default(160),
   RENDER_MEMORY_MB: int(64, 16_384).default(512),
   MOCKUP_DPI: int(72, 2400).default(300),
+  SSE_KEEPALIVE_MS: int(100, 60_000).default(5000),
   MOCKUP_ARTWORK_CACHE_MB: int(0, 4096).default(64),
   HASH_THREADS: int(1, 16).default(1),
   HASH_QUEUE: int(1, 100_000).default(200),
@@ -100,6 +101,7 @@ export interface Config {
   renderCacheMb: number;
   renderMemoryMb: number;
   mockupDpi: number;
+  sseKeepAliveMs: number;
   mockupArtworkCacheMb: number;
   hashQueue: number;
   duplicateThresholds: Readonly<{ phashMax: number; cropAhashMax: number; cropPhashMax: number }>;
@@ -150,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renderCacheMb: e.RENDER_CACHE_MB,
     renderMemoryMb: e.RENDER_MEMORY_MB,
     mockupDpi: e.MOCKUP_DPI,
+    sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     mockupArtworkCacheMb: e.MOCKUP_ARTWORK_CACHE_MB,
     hashQueue: e.HASH_QUEUE,
     duplicateThresholds: Object.freeze({

@@ -108,6 +108,7 @@ export function wireApp(
     }),
     maxUploadBytes: config.maxUploadBytes,
     maxFilesPerUpload: config.maxFilesPerUpload,
+    sseKeepAliveMs: config.sseKeepAliveMs,
   });
 }
 

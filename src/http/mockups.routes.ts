@@ -6,8 +6,6 @@ import type { MockupEvent, MockupRequest, MockupService } from "../services/mock
 import type { AppEnv } from "./app-env.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 
-const KEEP_ALIVE_MS = 5000;
-
 const optionsSchema = z.object({
   templateIds: z.array(z.string().min(1).max(64)),
   format: z.enum(["jpeg", "webp", "png"]).default("jpeg"),
@@ -17,7 +15,7 @@ const optionsSchema = z.object({
 const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
 
 /** POST /api/mockups (JSON, or SSE with Accept: text/event-stream); GET a mockup or its preview. */
-export function mockupRoutes(deps: { mockups: MockupService; maxUploadBytes: number }) {
+export function mockupRoutes(deps: { mockups: MockupService; maxUploadBytes: number; sseKeepAliveMs: number }) {
   const app = new Hono<AppEnv>();
 
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
@@ -39,7 +37,7 @@ export function mockupRoutes(deps: { mockups: MockupService; maxUploadBytes: num
       // Bun closes quiet connections; a comment every few seconds keeps the stream open.
       const ping = setInterval(() => {
         if (!stream.aborted) void stream.write(": ping\n\n");
-      }, KEEP_ALIVE_MS);
+      }, deps.sseKeepAliveMs);
       let written = Promise.resolve();
       let id = 0;
       try {

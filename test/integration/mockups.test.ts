@@ -94,6 +94,19 @@ describe("mockups", () => {
     }
   });
 
+  test("long streams carry keep-alive comments", async () => {
+    const fast = await makeTestApp({ env: { SSE_KEEPALIVE_MS: "100" } });
+    const up = (await (await fast.upload([["storm.jpg", fixture("artwork/storm-1920.jpg")]])).json()) as UploadResult;
+    const res = await fast.request("/api/mockups", {
+      method: "POST",
+      body: JSON.stringify({ designId: up.created[0]!.id, templateIds: Array(6).fill("gallery-wall-2up") }),
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+    });
+    const text = await res.text();
+    expect(text).toContain(": ping");
+    expect(text).toContain("event: done");
+  });
+
   test("bad requests: more than 10 templates 400, unknown template 404, unknown design 404", async () => {
     expect((await post({ designId, templateIds: Array(11).fill("poster-straight") })).status).toBe(400);
     expect((await post({ designId, templateIds: [] })).status).toBe(400);
