@@ -59,6 +59,7 @@ const envSchema = z.object({
   RENDER_QUEUE: int(1, 10_000).default(100),
   RENDER_CACHE_MB: int(16, 4096).default(160),
   RENDER_MEMORY_MB: int(64, 16_384).default(512),
+  RENDER_RSS_LIMIT_MB: int(128, 65_536).default(1536),
   MOCKUP_DPI: int(72, 2400).default(300),
   SSE_KEEPALIVE_MS: int(100, 60_000).default(5000),
   MOCKUP_ARTWORK_CACHE_MB: int(0, 4096).default(64),
@@ -100,6 +101,7 @@ export interface Config {
   renderQueue: number;
   renderCacheMb: number;
   renderMemoryMb: number;
+  renderRssLimitMb: number;
   mockupDpi: number;
   sseKeepAliveMs: number;
   mockupArtworkCacheMb: number;
@@ -151,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renderQueue: e.RENDER_QUEUE,
     renderCacheMb: e.RENDER_CACHE_MB,
     renderMemoryMb: e.RENDER_MEMORY_MB,
+    renderRssLimitMb: e.RENDER_RSS_LIMIT_MB,
     mockupDpi: e.MOCKUP_DPI,
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     mockupArtworkCacheMb: e.MOCKUP_ARTWORK_CACHE_MB,

@@ -42,6 +42,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
       maxQueue: config.renderQueue,
       cacheMb: config.renderCacheMb,
       maxOldGenerationMb: config.renderMemoryMb,
+      rssLimitMb: config.renderRssLimitMb,
     });
     const app = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer });
     return {

@@ -10,13 +10,30 @@ export interface RenderPoolOptions {
   cacheMb: number;
   /** Set on the worker; Bun ignores it today (bun issue 31411), Node honours it. */
   maxOldGenerationMb: number;
+  /**
+   * Process RSS above which the watchdog stops the renders in flight (their worker is
+   * replaced) and fails them with render_out_of_memory: the ceiling Bun will not enforce.
+   */
+  rssLimitMb?: number;
 }
+
+/** Why the watchdog aborted a render. */
+class MemoryLimitExceeded extends Error {}
+
+const WATCHDOG_INTERVAL_MS = 200;
 
 /** The mockup renderer: a Piscina pool, one warm thread by default. */
 export class RenderPool {
   private readonly pool: Piscina;
+  private readonly inFlight = new Set<AbortController>();
+  private readonly watchdog: Timer | undefined;
 
   constructor(private readonly options: RenderPoolOptions) {
+    if (options.rssLimitMb) {
+      const limit = options.rssLimitMb * 1024 * 1024;
+      this.watchdog = setInterval(() => this.checkMemory(limit), WATCHDOG_INTERVAL_MS);
+      this.watchdog.unref();
+    }
     this.pool = new Piscina({
       filename: new URL("../../workers/render-mockup.worker.ts", import.meta.url).href,
       minThreads: options.threads,
@@ -33,11 +50,26 @@ export class RenderPool {
     if (this.pool.queueSize >= this.options.maxQueue) {
       throw unavailable("render_busy", "The renderer is busy; try again in a few seconds.");
     }
-    const packed = (await this.pool.run(task, {
-      transferList: [task.artwork.pixels] as never,
-      signal,
-    })) as ArrayBuffer;
-    return unpackRenderResult(packed);
+    const control = new AbortController();
+    const onCallerAbort = () => control.abort(signal?.reason);
+    signal?.addEventListener("abort", onCallerAbort, { once: true });
+    this.inFlight.add(control);
+    if (this.options.rssLimitMb) this.checkMemory(this.options.rssLimitMb * 1024 * 1024); // already over: stop at once
+    try {
+      const packed = (await this.pool.run(task, {
+        transferList: [task.artwork.pixels] as never,
+        signal: control.signal,
+      })) as ArrayBuffer;
+      return unpackRenderResult(packed);
+    } catch (err) {
+      if (control.signal.reason instanceof MemoryLimitExceeded) {
+        throw unavailable("render_out_of_memory", "The renderer ran out of memory and was restarted; try again.", 10);
+      }
+      throw err;
+    } finally {
+      this.inFlight.delete(control);
+      signal?.removeEventListener("abort", onCallerAbort);
+    }
   }
 
   /** Throws 503 render_busy (with Retry-After) unless `tasks` more renders fit in the queue. */
@@ -47,7 +79,14 @@ export class RenderPool {
     }
   }
 
+  // Aborting a running Piscina task terminates its worker and starts a fresh one.
+  private checkMemory(limit: number): void {
+    if (this.inFlight.size === 0 || process.memoryUsage.rss() <= limit) return;
+    for (const c of this.inFlight) c.abort(new MemoryLimitExceeded());
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     await this.pool.destroy();
   }
 }

@@ -72,3 +72,21 @@ test("a full queue answers render_busy instead of queueing without bound", async
     await small.close();
   }
 });
+
+test("the memory watchdog stops a render past the limit, fails it cleanly, and the pool goes on", async () => {
+  const tight = new RenderPool({ threads: 1, maxQueue: 10, cacheMb: 64, maxOldGenerationMb: 256, rssLimitMb: 128 });
+  try {
+    // This test process is already far above 128 MB, so every render in flight is stopped.
+    const art = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 1500, 1e8);
+    const t = templates.find((x) => x.manifest.id === "gallery-wall-2up")!;
+    for (let i = 0; i < 2; i++) {
+      const outcome = await tight.render(task(t, art)).then(() => "ok", (e: { code?: string; headers?: unknown }) => e.code);
+      expect(outcome).toBe("render_out_of_memory");
+    }
+  } finally {
+    await tight.close();
+  }
+  // The shared pool was never touched.
+  const art = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 800, 1e8);
+  expect((await pool.render(task(templates[0]!, art))).width).toBe(templates[0]!.manifest.width);
+});
