@@ -1,5 +1,6 @@
 import Piscina from "piscina";
 import { unavailable } from "../errors.ts";
+import { FairScheduler } from "../util/fair-scheduler.ts";
 import { unpackRenderResult, type RenderResult, type RenderTask } from "./mockup/render-task.ts";
 
 export interface RenderPoolOptions {
@@ -25,10 +26,12 @@ const WATCHDOG_INTERVAL_MS = 200;
 /** The mockup renderer: a Piscina pool, one warm thread by default. */
 export class RenderPool {
   private readonly pool: Piscina;
+  private readonly scheduler: FairScheduler;
   private readonly inFlight = new Set<AbortController>();
   private readonly watchdog: Timer | undefined;
 
   constructor(private readonly options: RenderPoolOptions) {
+    this.scheduler = new FairScheduler(options.threads);
     if (options.rssLimitMb) {
       const limit = options.rssLimitMb * 1024 * 1024;
       this.watchdog = setInterval(() => this.checkMemory(limit), WATCHDOG_INTERVAL_MS);
@@ -38,18 +41,26 @@ export class RenderPool {
       filename: new URL("../../workers/render-mockup.worker.ts", import.meta.url).href,
       minThreads: options.threads,
       maxThreads: options.threads,
-      maxQueue: options.maxQueue,
+      // The fair scheduler hands Piscina one task per thread; this is only a backstop.
+      maxQueue: options.threads * 2,
       idleTimeout: 0,
       env: { ...process.env, ATELIER_RENDER_CACHE_MB: String(options.cacheMb) },
       resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb },
     });
   }
 
-  /** Renders one mockup; the artwork pixels are moved to the worker (the caller's copy is detached). */
-  async render(task: RenderTask, signal?: AbortSignal): Promise<RenderResult> {
-    if (this.pool.queueSize >= this.options.maxQueue) {
+  /**
+   * Renders one mockup in `owner`'s turn (owners, one per request, take turns for the thread);
+   * the artwork pixels are moved to the worker (the caller's copy is detached).
+   */
+  async render(task: RenderTask, signal?: AbortSignal, owner = task.artwork.key): Promise<RenderResult> {
+    if (this.scheduler.waiting >= this.options.maxQueue) {
       throw unavailable("render_busy", "The renderer is busy; try again in a few seconds.");
     }
+    return this.scheduler.run(owner, () => this.execute(task, signal), signal);
+  }
+
+  private async execute(task: RenderTask, signal?: AbortSignal): Promise<RenderResult> {
     const control = new AbortController();
     const onCallerAbort = () => control.abort(signal?.reason);
     signal?.addEventListener("abort", onCallerAbort, { once: true });
@@ -74,7 +85,7 @@ export class RenderPool {
 
   /** Throws 503 render_busy (with Retry-After) unless `tasks` more renders fit in the queue. */
   assertRoomFor(tasks: number): void {
-    if (this.pool.queueSize + tasks > this.options.maxQueue) {
+    if (this.scheduler.waiting + tasks > this.options.maxQueue) {
       throw unavailable("render_busy", "The renderer is busy; try again in a few seconds.", 10);
     }
   }

@@ -91,12 +91,13 @@ export class MockupService {
   async render(req: MockupRequest, prepared: { artwork: DecodedArtwork; designId: string | null }, emit: (e: MockupEvent) => void, log: Logger, signal?: AbortSignal): Promise<void> {
     const started = performance.now();
     const total = req.templateIds.length;
+    const owner = crypto.randomUUID(); // this request's turn in the renderer's round-robin
     let succeeded = 0;
     let failed = 0;
     await Promise.all(
       req.templateIds.map(async (templateId, index) => {
         try {
-          const row = await this.renderOne(req, prepared, templateId, signal);
+          const row = await this.renderOne(req, prepared, templateId, owner, signal);
           succeeded++;
           emit({
             type: "mockup",
@@ -134,7 +135,13 @@ export class MockupService {
     emit({ type: "done", data: { succeeded, failed, ms } });
   }
 
-  private async renderOne(req: MockupRequest, prepared: { artwork: DecodedArtwork; designId: string | null }, templateId: string, signal?: AbortSignal): Promise<MockupRow> {
+  private async renderOne(
+    req: MockupRequest,
+    prepared: { artwork: DecodedArtwork; designId: string | null },
+    templateId: string,
+    owner: string,
+    signal?: AbortSignal,
+  ): Promise<MockupRow> {
     const t = this.deps.templates.onDisk(templateId);
     const a = prepared.artwork;
     const result = await this.deps.renderer.render(
@@ -146,6 +153,7 @@ export class MockupService {
         output: { format: req.format, quality: req.quality, maxWidth: req.maxWidth, dpi: this.deps.dpi, previewWidth: PREVIEW_WIDTH },
       },
       signal,
+      owner,
     );
     const id = Bun.randomUUIDv7();
     const ext = req.format === "jpeg" ? "jpg" : req.format;

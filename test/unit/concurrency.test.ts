@@ -38,3 +38,38 @@ test("the sized LRU keeps the most recent entries within its budget", async () =
   expect(lru.get("huge")).toBeUndefined();
   expect(lru.size).toBe(8);
 });
+
+test("the fair scheduler takes turns between owners and keeps order within one", async () => {
+  const { FairScheduler } = await import("../../src/util/fair-scheduler.ts");
+  const s = new FairScheduler(1);
+  const order: string[] = [];
+  const job = (owner: string, name: string) => s.run(owner, async () => {
+    await Bun.sleep(2);
+    order.push(name);
+  });
+  const big = ["a1", "a2", "a3", "a4", "a5", "a6"].map((n) => job("A", n));
+  await Bun.sleep(1); // B arrives while A's first task runs
+  const small = job("B", "b1");
+  await Promise.all([...big, small]);
+  expect(order.indexOf("b1")).toBeLessThanOrEqual(2); // not after all six of A
+  expect(order.filter((n) => n.startsWith("a"))).toEqual(["a1", "a2", "a3", "a4", "a5", "a6"]);
+});
+
+test("a task still waiting is dropped when its caller aborts", async () => {
+  const { FairScheduler, SchedulerAbortError } = await import("../../src/util/fair-scheduler.ts");
+  const s = new FairScheduler(1);
+  const ran: string[] = [];
+  const first = s.run("A", async () => {
+    await Bun.sleep(10);
+    ran.push("first");
+  });
+  const ac = new AbortController();
+  const second = s.run("B", async () => {
+    ran.push("second");
+  }, ac.signal);
+  ac.abort();
+  await expect(second).rejects.toBeInstanceOf(SchedulerAbortError);
+  await first;
+  expect(ran).toEqual(["first"]);
+  expect(s.waiting).toBe(0);
+});
