@@ -1,4 +1,5 @@
 import { computeHomography, invert3x3, quadBounds, type Box, type Quad } from "./homography.ts";
+import { warpWasm } from "./warp-wasm.ts";
 
 /** How the artwork meets the template photo. */
 export type BlendMode = "normal" | "multiply";
@@ -35,21 +36,59 @@ interface Geometry {
   box: Box;
 }
 
-/** Composites `artwork`, perspective-warped onto `quad`, into `background` in place (anti-aliased edges). */
+/**
+ * Composites `artwork`, perspective-warped onto `quad`, into `background` in place (anti-aliased edges).
+ * The per-pixel loop runs in WebAssembly (warp-wasm.ts) when it loads, with byte-identical output.
+ */
 export function warpInto(background: WarpBackground, artwork: WarpArtwork, quad: Quad, options: WarpOptions = {}): void {
   validate(background, artwork, options);
+  const geometry = setUp(background, artwork, quad);
+  const shading = options.blend === "multiply" ? (options.shading ?? 1) : 0;
+  if (geometry.box.height === 0) return;
+  const spans = rowSpans(geometry);
+  const done = warpWasm({
+    pixels: background.pixels, width: background.width, channels: background.channels,
+    art: artwork.pixels, aw: artwork.width, ah: artwork.height, mask: options.mask, shading,
+    inv: geometry.inv, edges: geometry.edges, box: geometry.box, spans,
+  });
+  if (!done) warpRows(background, artwork, options.mask, shading, geometry, spans);
+}
+
+/** warpInto entirely in TypeScript: the fallback when WebAssembly is unavailable, and the reference for tests. */
+export function warpIntoPortable(background: WarpBackground, artwork: WarpArtwork, quad: Quad, options: WarpOptions = {}): void {
+  validate(background, artwork, options);
+  const geometry = setUp(background, artwork, quad);
+  const shading = options.blend === "multiply" ? (options.shading ?? 1) : 0;
+  warpRows(background, artwork, options.mask, shading, geometry, rowSpans(geometry));
+}
+
+// Columns [lo, hi) for every row of the box; rows without coverage keep lo = hi = 0, which both loops skip.
+function rowSpans(g: Geometry): Int32Array {
+  const spans = new Int32Array(g.box.height * 2);
+  const span = new Int32Array(2);
+  for (let r = 0; r < g.box.height; r++) {
+    if (rowSpan(g, g.box.top + r + 0.5, span)) spans.set(span, r * 2);
+  }
+  return spans;
+}
+
+function warpRows(
+  bg: WarpBackground, art: WarpArtwork, mask: Uint8Array | undefined, shading: number, g: Geometry, spans: Int32Array,
+): void {
+  for (let r = 0; r < g.box.height; r++) {
+    const lo = spans[r * 2]!, hi = spans[r * 2 + 1]!;
+    if (lo < hi) warpRow(bg, art, mask, shading, g, g.box.top + r, lo, hi);
+  }
+}
+
+function setUp(background: WarpBackground, artwork: WarpArtwork, quad: Quad): Geometry {
   const { width: aw, height: ah } = artwork;
   const rect: Quad = [{ x: 0, y: 0 }, { x: aw, y: 0 }, { x: aw, y: ah }, { x: 0, y: ah }];
-  const geometry: Geometry = {
+  return {
     inv: invert3x3(computeHomography(rect, quad)),
     edges: edgeEquations(quad),
     box: quadBounds(quad, background.width, background.height),
   };
-  const shading = options.blend === "multiply" ? (options.shading ?? 1) : 0;
-  const span = new Int32Array(2);
-  for (let y = geometry.box.top, end = geometry.box.top + geometry.box.height; y < end; y++) {
-    if (rowSpan(geometry, y + 0.5, span)) warpRow(background, artwork, options.mask, shading, geometry, y, span[0]!, span[1]!);
-  }
 }
 
 function validate(bg: WarpBackground, art: WarpArtwork, options: WarpOptions): void {

@@ -1,0 +1,118 @@
+import { describe, expect, test } from "bun:test";
+import type { Quad } from "../../src/media/mockup/homography.ts";
+import {
+  warpInto,
+  warpIntoPortable,
+  type WarpArtwork,
+  type WarpBackground,
+  type WarpOptions,
+} from "../../src/media/mockup/warp-perspective.ts";
+import { warpWasmAvailable } from "../../src/media/mockup/warp-wasm.ts";
+
+const W = 173;
+const H = 151;
+
+const quad = (...c: [number, number][]): Quad => c.map(([x, y]) => ({ x, y })) as Quad;
+
+const QUADS: Record<string, Quad> = {
+  straight: quad([20.3, 15.7], [140.3, 15.7], [140.3, 120.7], [20.3, 120.7]),
+  angled: quad([62.4, 8.2], [166.9, 41.5], [131.7, 141.3], [11.6, 106.8]),
+  tiny: quad([80.2, 70.6], [82.9, 70.1], [83.4, 73.3], [79.8, 72.7]),
+  // Corners beyond every side of the background, so spans and the box are clipped.
+  outside: quad([-40.5, -22.25], [200.75, 10.5], [190.2, 180.6], [-15.3, 160.4]),
+  // Counter-clockwise winding and a strong perspective, close to the horizon line.
+  mirrored: quad([150.5, 20.5], [30.25, 5.75], [10.5, 140.2], [160.8, 100.1]),
+};
+
+// Deterministic noise so every channel, alpha and mask value varies from pixel to pixel.
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s >>> 24;
+  };
+}
+
+function backgroundOf(channels: 3 | 4, seed: number): WarpBackground {
+  const next = noise(seed);
+  const pixels = new Uint8Array(W * H * channels);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = next();
+  if (channels === 4) {
+    // Mostly opaque, some translucent and some fully transparent pixels: all three "over" branches.
+    for (let i = 3; i < pixels.length; i += 4) {
+      const v = next();
+      pixels[i] = v < 128 ? 255 : v < 150 ? 0 : v;
+    }
+  }
+  return { pixels, width: W, height: H, channels };
+}
+
+function artworkOf(w: number, h: number, seed: number): WarpArtwork {
+  const next = noise(seed);
+  const pixels = new Uint8Array(w * h * 4);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = next();
+  // Opaque, transparent and partly transparent texels.
+  for (let i = 3; i < pixels.length; i += 4) {
+    const v = next();
+    pixels[i] = v < 100 ? 255 : v < 130 ? 0 : v;
+  }
+  return { pixels, width: w, height: h };
+}
+
+function maskOf(seed: number): Uint8Array {
+  const next = noise(seed);
+  const mask = new Uint8Array(W * H);
+  for (let i = 0; i < mask.length; i++) {
+    const v = next();
+    mask[i] = v < 60 ? 0 : v < 120 ? 255 : v;
+  }
+  return mask;
+}
+
+const copy = (bg: WarpBackground): WarpBackground => ({ ...bg, pixels: bg.pixels.slice() });
+
+describe("warpInto in WebAssembly", () => {
+  test("the kernel loads on this runtime", () => {
+    expect(warpWasmAvailable()).toBe(true);
+  });
+
+  const variants: { name: string; options: (seed: number) => WarpOptions }[] = [
+    { name: "normal", options: () => ({}) },
+    { name: "normal + mask", options: (s) => ({ mask: maskOf(s) }) },
+    { name: "multiply", options: () => ({ blend: "multiply" }) },
+    { name: "multiply 0.4 + mask", options: (s) => ({ blend: "multiply", shading: 0.4, mask: maskOf(s) }) },
+  ];
+
+  for (const [quadName, q] of Object.entries(QUADS)) {
+    for (const channels of [3, 4] as const) {
+      for (const variant of variants) {
+        test(`${quadName}, ${channels} channels, ${variant.name}: byte-identical to the TypeScript path`, () => {
+          const seed = quadName.length * 131 + channels * 17 + variant.name.length;
+          const bg = backgroundOf(channels, seed);
+          // Odd sizes, and a 1×1 artwork for the tiny quad to hit the clamped taps at every corner.
+          const art = quadName === "tiny" ? artworkOf(1, 1, seed + 1) : artworkOf(97, 61, seed + 1);
+          const options = variant.options(seed + 2);
+          const wasm = copy(bg);
+          const portable = copy(bg);
+          warpInto(wasm, art, q, options);
+          warpIntoPortable(portable, art, q, options);
+          expect(wasm.pixels).not.toEqual(bg.pixels);
+          let diffs = 0;
+          for (let i = 0; i < wasm.pixels.length; i++) if (wasm.pixels[i] !== portable.pixels[i]) diffs++;
+          expect(diffs).toBe(0);
+        });
+      }
+    }
+  }
+
+  test("repeated warps into one background match, so nothing leaks between calls", () => {
+    const wasm = backgroundOf(4, 7);
+    const portable = copy(wasm);
+    const art = artworkOf(64, 80, 8);
+    for (const q of Object.values(QUADS)) {
+      warpInto(wasm, art, q, { blend: "multiply", shading: 0.7 });
+      warpIntoPortable(portable, art, q, { blend: "multiply", shading: 0.7 });
+    }
+    expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
+  });
+});
