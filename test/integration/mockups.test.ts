@@ -107,6 +107,25 @@ describe("mockups", () => {
     expect(text).toContain("event: done");
   });
 
+  test("a client that goes away cancels the renders still queued for it", async () => {
+    const c = await makeTestApp();
+    const up = (await (await c.upload([["storm.jpg", fixture("artwork/storm-1920.jpg")]])).json()) as UploadResult;
+    const res = await c.request("/api/mockups", {
+      method: "POST",
+      body: JSON.stringify({ designId: up.created[0]!.id, templateIds: Array(10).fill("gallery-wall-2up") }),
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+    });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("event: mockup")) seen += (await reader.read()).value ?? "";
+    await reader.cancel(); // the seller closed the tab
+    await Bun.sleep(1500);
+    const [row] = await c.sql`select count(*)::int as n from mockups where shop_id = ${c.shop.id}`;
+    expect(row!.n).toBeGreaterThanOrEqual(1);
+    expect(row!.n).toBeLessThan(10);
+    expect(c.logs.some((l) => l.msg === "mockups finished" && (l.failed as number) > 0)).toBe(true);
+  });
+
   test("bad requests: more than 10 templates 400, unknown template 404, unknown design 404", async () => {
     expect((await post({ designId, templateIds: Array(11).fill("poster-straight") })).status).toBe(400);
     expect((await post({ designId, templateIds: [] })).status).toBe(400);
