@@ -43,16 +43,19 @@ test("the fair scheduler takes turns between owners and keeps order within one",
   const { FairScheduler } = await import("../../src/util/fair-scheduler.ts");
   const s = new FairScheduler(1);
   const order: string[] = [];
-  const job = (owner: string, name: string) => s.run(owner, async () => {
-    await Bun.sleep(2);
-    order.push(name);
-  });
-  const big = ["a1", "a2", "a3", "a4", "a5", "a6"].map((n) => job("A", n));
-  await Bun.sleep(1); // B arrives while A's first task runs
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const job = (owner: string, name: string, wait?: Promise<void>) =>
+    s.run(owner, async () => {
+      await wait;
+      order.push(name);
+    });
+  // A's first task holds the only slot until B has arrived: no timing involved.
+  const big = [job("A", "a1", gate), ...["a2", "a3", "a4", "a5", "a6"].map((n) => job("A", n))];
   const small = job("B", "b1");
+  release();
   await Promise.all([...big, small]);
-  expect(order.indexOf("b1")).toBeLessThanOrEqual(2); // not after all six of A
-  expect(order.filter((n) => n.startsWith("a"))).toEqual(["a1", "a2", "a3", "a4", "a5", "a6"]);
+  expect(order).toEqual(["a1", "a2", "b1", "a3", "a4", "a5", "a6"]);
 });
 
 test("a task still waiting is dropped when its caller aborts", async () => {
