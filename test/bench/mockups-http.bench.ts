@@ -28,6 +28,7 @@ export async function benchMockupsHttp(): Promise<void> {
     const templateIds = Array.from({ length: 10 }, (_, i) => TEMPLATES[i % TEMPLATES.length]!);
     const first: number[] = [];
     const all: number[] = [];
+    const health: number[] = [];
     let rssAfterFirst = 0;
     for (let job = 0; job < JOBS + 1; job++) {
       const t0 = performance.now();
@@ -38,10 +39,22 @@ export async function benchMockupsHttp(): Promise<void> {
       });
       let firstAt = 0;
       let text = "";
+      // While the renderer is busy, /healthz must still answer at once.
+      let streaming = true;
+      const probing = (async () => {
+        while (streaming) {
+          const h0 = performance.now();
+          await fetch(`${server.url}/healthz`);
+          if (job > 0) health.push(performance.now() - h0);
+          await Bun.sleep(100);
+        }
+      })();
       for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
         text += chunk;
         if (!firstAt && text.includes("event: mockup\n")) firstAt = performance.now() - t0;
       }
+      streaming = false;
+      await probing;
       if (!text.includes('"succeeded":10')) throw new Error(`job ${job} did not make 10 mockups: ${text.slice(-300)}`);
       if (job === 0) {
         rssAfterFirst = Math.round(await currentRssMb(server.proc.pid));
@@ -57,6 +70,8 @@ export async function benchMockupsHttp(): Promise<void> {
     };
     report(`mockups over HTTP, first event (10 per job, ${JOBS} jobs)`, first, "ms");
     report(`mockups over HTTP, all 10 (${JOBS} jobs)`, all, "ms", extra);
+    const p95 = [...health].sort((a, b) => a - b)[Math.floor(health.length * 0.95)] ?? 0;
+    report("healthz while rendering", health, "ms", { p95: Math.round(p95 * 10) / 10 });
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
