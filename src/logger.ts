@@ -42,6 +42,3 @@ function errorReplacer(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   return value;
 }
-
-/** A logger that drops everything (tests, CLI). */
-export const silentLogger: Logger = createLogger("silent");
