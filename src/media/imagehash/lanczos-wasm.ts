@@ -3,7 +3,7 @@
  * one linear memory per thread, grown only when an image needs more; callers fall back to the TypeScript
  * passes when this returns null (no WebAssembly SIMD, or the memory cannot grow far enough).
  */
-import { readFileSync } from "node:fs";
+import { align16, ensureWasmMemory, instantiateKernel } from "../wasm-module.ts";
 
 /** Fixed-point weights for one axis, exactly as pillow-lanczos.ts computes them. */
 export interface LanczosAxis {
@@ -37,10 +37,8 @@ interface HorizontalPlan {
   wstride: number;
 }
 
-const PAGE = 65536;
 /** Spare bytes after every buffer: kernels read up to 21 bytes past the last tap and store 16-byte vectors. */
 const SLACK = 32;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 /** Linear memory kept between calls; larger memory is released after the call that needed it. */
 const RETAIN_BYTES = 32 * 1024 * 1024;
 
@@ -48,16 +46,9 @@ let kernels: Kernels | null | undefined;
 const plans = [new WeakMap<LanczosAxis, HorizontalPlan>(), new WeakMap<LanczosAxis, HorizontalPlan>()];
 
 function load(): Kernels | null {
-  try {
-    const bytes = readFileSync(new URL("./lanczos-simd.wasm", import.meta.url));
-    // Engines without SIMD128 reject the module at compile time, which lands in the catch below.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    const e = instance.exports as Record<string, unknown>;
-    if (!(e.memory instanceof WebAssembly.Memory)) return null;
-    return { memory: e.memory, h3: e.h3 as Pass, h1: e.h1 as Pass, v: e.v as VPass };
-  } catch {
-    return null;
-  }
+  const e = instantiateKernel(new URL("./lanczos-simd.wasm", import.meta.url));
+  if (!e) return null;
+  return { memory: e.memory, h3: e.h3 as Pass, h1: e.h1 as Pass, v: e.v as VPass };
 }
 
 function getKernels(): Kernels | null {
@@ -114,20 +105,7 @@ function horizontalPlan(aw: LanczosAxis, channels: 1 | 3): HorizontalPlan {
   return plan;
 }
 
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-/** Makes the memory at least `bytes` long; false when that is impossible. */
-function ensureMemory(k: Kernels, bytes: number): boolean {
-  if (bytes > MAX_BYTES) return false;
-  const have = k.memory.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    k.memory.grow(Math.ceil((bytes - have) / PAGE));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs Pillow's two LANCZOS passes in WebAssembly. `hw` is null when the width is unchanged, `vw` when the
@@ -164,7 +142,7 @@ export function resizeLanczosWasm(
     outOff = align16(vWeights + vw.weights.length * 4);
     at = align16(outOff + outH * midRowLen + SLACK);
   }
-  if (!ensureMemory(k, at)) return null;
+  if (!ensureWasmMemory(k.memory, at)) return null;
 
   // Views are taken after any grow, which detaches the previous buffer.
   const buf = k.memory.buffer;

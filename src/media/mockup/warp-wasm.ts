@@ -3,7 +3,7 @@
  * thread, grown only when a warp needs more; warpInto falls back to its TypeScript loop when this returns false
  * (no WebAssembly, or the memory cannot grow far enough).
  */
-import { readFileSync } from "node:fs";
+import { align16, ensureWasmMemory, instantiateKernel } from "../wasm-module.ts";
 import type { Box } from "./homography.ts";
 
 type WarpKernel = (
@@ -18,25 +18,17 @@ interface Kernel {
   warp: WarpKernel;
 }
 
-const PAGE = 65536;
 /** Spare bytes after the background and mask: the kernel's second lane reads a few bytes past a row's end. */
 const SLACK = 16;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 /** Linear memory kept between calls; larger memory is released after the call that needed it. */
 const RETAIN_BYTES = 64 * 1024 * 1024;
 
 let kernel: Kernel | null | undefined;
 
 function load(): Kernel | null {
-  try {
-    const bytes = readFileSync(new URL("./warp-simd.wasm", import.meta.url));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    const e = instance.exports as Record<string, unknown>;
-    if (!(e.memory instanceof WebAssembly.Memory) || typeof e.warp !== "function") return null;
-    return { memory: e.memory, warp: e.warp as WarpKernel };
-  } catch {
-    return null;
-  }
+  const e = instantiateKernel(new URL("./warp-simd.wasm", import.meta.url));
+  if (!e || typeof e.warp !== "function") return null;
+  return { memory: e.memory, warp: e.warp as WarpKernel };
 }
 
 function getKernel(): Kernel | null {
@@ -49,20 +41,7 @@ export function warpWasmAvailable(): boolean {
   return getKernel() !== null;
 }
 
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-/** Makes the memory at least `bytes` long; false when that is impossible. */
-function ensureMemory(k: Kernel, bytes: number): boolean {
-  if (bytes > MAX_BYTES) return false;
-  const have = k.memory.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    k.memory.grow(Math.ceil((bytes - have) / PAGE));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Everything warpInto has worked out before its per-pixel loop, in the shapes the kernel wants. */
 export interface WarpJob {
@@ -100,7 +79,7 @@ export function warpWasm(job: WarpJob): boolean {
   const bgOff = align16(artOff + job.art.length);
   const maskOff = align16(bgOff + rows * bgStride + SLACK);
   const end = align16(maskOff + rows * maskStride + SLACK);
-  if (!ensureMemory(k, end)) return false;
+  if (!ensureWasmMemory(k.memory, end)) return false;
 
   // Views are taken after any grow, which detaches the previous buffer.
   const buf = k.memory.buffer;
