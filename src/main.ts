@@ -103,6 +103,7 @@ export function wireApp(
       storage,
       renderer,
       templates,
+      designs,
       maxInputPixels: config.maxInputPixels,
       dpi: config.mockupDpi,
       artworkCacheMb: config.mockupArtworkCacheMb,

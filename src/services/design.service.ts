@@ -5,8 +5,8 @@ import { softDeleteHashesOfDesign } from "../repositories/design-hash.repository
 import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Design, Shop } from "../types.ts";
+import { isUuid } from "../util/uuid.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reading and deleting a shop's designs. */
 export class DesignService {
@@ -14,7 +14,7 @@ export class DesignService {
 
   /** A page of designs, newest first, and the cursor of the next page. */
   async list(shop: Shop, q: DesignListQuery): Promise<{ items: Design[]; nextCursor: string | null }> {
-    if (q.after !== undefined && !UUID.test(q.after)) return { items: [], nextCursor: null };
+    if (q.after !== undefined && !isUuid(q.after)) return { items: [], nextCursor: null };
     const rows = await listDesigns(this.deps.sql, shop.id, { ...q, limit: q.limit + 1 });
     const items = rows.slice(0, q.limit);
     return { items, nextCursor: rows.length > q.limit ? items.at(-1)!.id : null };
@@ -22,7 +22,7 @@ export class DesignService {
 
   /** One design; another shop's id or a malformed id is simply not found. */
   async get(shop: Shop, id: string): Promise<Design> {
-    const design = UUID.test(id) ? await findDesign(this.deps.sql, shop.id, id) : undefined;
+    const design = isUuid(id) ? await findDesign(this.deps.sql, shop.id, id) : undefined;
     if (!design) throw notFound("Design");
     return design;
   }
@@ -41,7 +41,7 @@ export class DesignService {
   /** Soft delete: the row is hidden and no longer counts; the file stays for recovery. */
   async delete(shop: Shop, id: string): Promise<void> {
     const deleted =
-      UUID.test(id) &&
+      isUuid(id) &&
       (await this.deps.sql.begin(async (tx) => {
         if (!(await softDeleteDesign(tx, shop.id, id))) return false;
         await softDeleteHashesOfDesign(tx, shop.id, id); // a deleted design no longer matches

@@ -6,19 +6,19 @@ import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
 import type { MockupFormat } from "../media/mockup/render-task.ts";
 import { readImageHeader } from "../media/read-image-header.ts";
 import type { RenderPool } from "../media/render-pool.ts";
-import { findDesign } from "../repositories/design.repository.ts";
 import { findMockup, insertMockup, type MockupRow } from "../repositories/mockup.repository.ts";
 import { storagePath } from "../storage/storage-path.ts";
 import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
 import { SizedLru } from "../util/lru-cache.ts";
+import type { DesignService } from "./design.service.ts";
 import type { TemplateCatalog } from "./template-catalog.ts";
+import { isUuid } from "../util/uuid.ts";
 
 /** At most this many templates per request: Etsy takes 10 photos per listing. */
 export const MAX_TEMPLATES = 10;
 const PREVIEW_WIDTH = 600;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A mockup request: a stored design or uploaded artwork, and the templates to put it in. */
 export interface MockupRequest {
@@ -45,6 +45,7 @@ export interface MockupServiceDeps {
   storage: Storage;
   renderer: RenderPool;
   templates: TemplateCatalog;
+  designs: DesignService;
   maxInputPixels: number;
   dpi: number;
   /** Decoded designs kept for the next mockup request, in MB. */
@@ -70,12 +71,11 @@ export class MockupService {
     this.deps.renderer.assertRoomFor(req.templateIds.length); // 503 + Retry-After before anything streams
     const maxSide = Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide)));
     if (req.designId !== undefined) {
-      const design = UUID.test(req.designId) ? await findDesign(this.deps.sql, req.shop.id, req.designId) : undefined;
-      if (!design) throw notFound("Design");
+      const design = await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       const key = `${design.id}\u0000${maxSide}`;
       let artwork = this.decoded.get(key);
       if (!artwork) {
-        artwork = this.readAll(design.storagePath).then((file) => decodeArtwork(file, maxSide, this.deps.maxInputPixels));
+        artwork = this.readPrintFile(req.shop, design.id).then((file) => decodeArtwork(file, maxSide, this.deps.maxInputPixels));
         const side = Math.min(maxSide, Math.max(design.width, design.height));
         this.decoded.set(key, artwork, side * side * 4); // upper bound of the RGBA size
         artwork.catch(() => this.decoded.delete(key));
@@ -186,7 +186,7 @@ export class MockupService {
 
   /** A stored mockup (or its preview) of the shop. */
   async open(shop: Shop, id: string, preview: boolean): Promise<{ mockup: MockupRow; file: StoredObject }> {
-    const mockup = UUID.test(id) ? await findMockup(this.deps.sql, shop.id, id) : undefined;
+    const mockup = isUuid(id) ? await findMockup(this.deps.sql, shop.id, id) : undefined;
     if (!mockup) throw notFound("Mockup");
     try {
       return { mockup, file: await this.deps.storage.get(preview ? mockup.previewPath : mockup.storagePath) };
@@ -196,8 +196,8 @@ export class MockupService {
     }
   }
 
-  private async readAll(path: string): Promise<Uint8Array> {
-    const obj = await this.deps.storage.get(path);
-    return new Uint8Array(await new Response(obj.body).arrayBuffer());
+  private async readPrintFile(shop: Shop, designId: string): Promise<Uint8Array> {
+    const { file } = await this.deps.designs.openFile(shop, designId);
+    return new Uint8Array(await new Response(file.body).arrayBuffer());
   }
 }
