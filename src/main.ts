@@ -35,8 +35,9 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const applied = await migrate(db.sql);
     if (applied.length > 0) log.info("migrations applied", { versions: applied });
     const storage = new LocalStorage(config.storageDir);
-    const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
     const templates = await TemplateCatalog.load(config.templatesDir, log);
+    // Worker pools last: nothing after them can fail and leave their threads running.
+    const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
     const renderer = new RenderPool({
       threads: config.renderThreads,
       maxQueue: config.renderQueue,
