@@ -12,6 +12,7 @@ import { placementSize } from "../src/media/mockup/placement-geometry.ts";
 import { fitArtwork, type FittedArtwork } from "./render/fit-artwork.ts";
 import { SizedLru } from "../src/util/lru-cache.ts";
 import { TemplateLayerCache } from "./render/template-layers.ts";
+import { FrameBuffer } from "./render/frame-buffer.ts";
 
 const cacheMb = Number(process.env.ATELIER_RENDER_CACHE_MB ?? 160);
 const layers = new TemplateLayerCache(cacheMb * 1024 * 1024);
@@ -19,6 +20,8 @@ const layers = new TemplateLayerCache(cacheMb * 1024 * 1024);
 const fitted = new SizedLru<string, Promise<FittedArtwork>>(48 * 1024 * 1024);
 // Frames and encoded images live outside the JS heap: collect after every 64 MB of them.
 const reclaimer = new MemoryReclaimer(64 * 1024 * 1024);
+// One frame buffer reused by every render: this thread renders one mockup at a time.
+const frames = new FrameBuffer(64 * 1024 * 1024);
 // Decoded backgrounds are cached here; libvips' own cache would hold them a second time.
 sharp.cache(false);
 
@@ -27,42 +30,46 @@ export default async function renderMockup(task: RenderTask): Promise<ArrayBuffe
   const t0 = performance.now();
   const tpl = await layers.get(task.templateDir, task.manifest);
   // The cached background is shared by every render of this template: composite into a copy.
-  const frame = { pixels: tpl.background.slice(), width: tpl.width, height: tpl.height, channels: 3 as const };
-  const t1 = performance.now();
-  const artwork = { pixels: new Uint8Array(task.artwork.pixels), width: task.artwork.width, height: task.artwork.height };
-  let fitMs = 0;
-  let warpMs = 0;
-  for (const p of task.manifest.placements) {
-    const f0 = performance.now();
-    const size = placementSize(p);
-    const key = `${task.artwork.key}\u0000${size.width}x${size.height}\u0000${p.fit}`;
-    let fit = fitted.get(key);
-    if (!fit) {
-      fit = fitArtwork(artwork, p);
-      fitted.set(key, fit, size.width * size.height * 4);
-      fit.catch(() => fitted.delete(key));
+  const frame = { pixels: frames.take(tpl.background), width: tpl.width, height: tpl.height, channels: 3 as const };
+  try {
+    const t1 = performance.now();
+    const artwork = { pixels: new Uint8Array(task.artwork.pixels), width: task.artwork.width, height: task.artwork.height };
+    let fitMs = 0;
+    let warpMs = 0;
+    for (const p of task.manifest.placements) {
+      const f0 = performance.now();
+      const size = placementSize(p);
+      const key = `${task.artwork.key}\u0000${size.width}x${size.height}\u0000${p.fit}`;
+      let fit = fitted.get(key);
+      if (!fit) {
+        fit = fitArtwork(artwork, p);
+        fitted.set(key, fit, size.width * size.height * 4);
+        fit.catch(() => fitted.delete(key));
+      }
+      const art = await fit;
+      const f1 = performance.now();
+      const quad = p.corners.map(([x, y]) => ({ x, y })) as Parameters<typeof warpInto>[2];
+      warpInto(frame, art, quad, { mask: tpl.masks.get(p.id), blend: p.blend, shading: p.shading });
+      fitMs += f1 - f0;
+      warpMs += performance.now() - f1;
     }
-    const art = await fit;
-    const f1 = performance.now();
-    const quad = p.corners.map(([x, y]) => ({ x, y })) as Parameters<typeof warpInto>[2];
-    warpInto(frame, art, quad, { mask: tpl.masks.get(p.id), blend: p.blend, shading: p.shading });
-    fitMs += f1 - f0;
-    warpMs += performance.now() - f1;
+    const t2 = performance.now();
+    const out = await encodeMockup(frame, task.output);
+    const t3 = performance.now();
+    reclaimer.release(out.image.length + out.preview.length);
+    const packed = packRenderResult(
+      {
+        width: out.width,
+        height: out.height,
+        timings: { layersMs: round(t1 - t0), fitMs: round(fitMs), warpMs: round(warpMs), encodeMs: round(t3 - t2), totalMs: round(t3 - t0) },
+      },
+      out.image,
+      out.preview,
+    );
+    return Piscina.move(packed) as unknown as ArrayBuffer;
+  } finally {
+    frames.give(frame.pixels);
   }
-  const t2 = performance.now();
-  const out = await encodeMockup(frame, task.output);
-  const t3 = performance.now();
-  reclaimer.release(frame.pixels.length + out.image.length + artwork.pixels.length);
-  const packed = packRenderResult(
-    {
-      width: out.width,
-      height: out.height,
-      timings: { layersMs: round(t1 - t0), fitMs: round(fitMs), warpMs: round(warpMs), encodeMs: round(t3 - t2), totalMs: round(t3 - t0) },
-    },
-    out.image,
-    out.preview,
-  );
-  return Piscina.move(packed) as unknown as ArrayBuffer;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -51,7 +51,7 @@ export class RenderPool {
 
   /**
    * Renders one mockup in `owner`'s turn (owners, one per request, take turns for the thread);
-   * the artwork pixels are moved to the worker (the caller's copy is detached).
+   * the artwork's shared pixels are read, not copied; the result is moved back.
    */
   async render(task: RenderTask, signal?: AbortSignal, owner = task.artwork.key): Promise<RenderResult> {
     if (this.scheduler.waiting >= this.options.maxQueue) {
@@ -67,10 +67,7 @@ export class RenderPool {
     this.inFlight.add(control);
     if (this.options.rssLimitMb) this.checkMemory(this.options.rssLimitMb * 1024 * 1024); // already over: stop at once
     try {
-      const packed = (await this.pool.run(task, {
-        transferList: [task.artwork.pixels] as never,
-        signal: control.signal,
-      })) as ArrayBuffer;
+      const packed = (await this.pool.run(task, { signal: control.signal })) as ArrayBuffer;
       return unpackRenderResult(packed);
     } catch (err) {
       if (control.signal.reason instanceof MemoryLimitExceeded) {

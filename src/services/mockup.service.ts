@@ -12,6 +12,7 @@ import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
 import { SizedLru } from "../util/lru-cache.ts";
+import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import type { DesignService } from "./design.service.ts";
 import type { TemplateCatalog } from "./template-catalog.ts";
 import { isUuid } from "../util/uuid.ts";
@@ -57,6 +58,8 @@ export class MockupService {
   // Decoded designs, by design and size: a seller renders the same design again and again,
   // and decoding a 4000 px print PNG costs more than the first mockup.
   private readonly decoded: SizedLru<string, Promise<DecodedArtwork>>;
+  // Encoded mockups come back as buffers the collector frees late (see MemoryReclaimer).
+  private readonly reclaimer = new MemoryReclaimer(48 * 1024 * 1024);
 
   constructor(private readonly deps: MockupServiceDeps) {
     this.decoded = new SizedLru(deps.artworkCacheMb * 1024 * 1024);
@@ -148,8 +151,7 @@ export class MockupService {
       {
         templateDir: t.dir,
         manifest: t.manifest,
-        // Each task gets its own copy to move; the request keeps the decoded original.
-        artwork: { pixels: a.pixels.slice().buffer, width: a.width, height: a.height, key: a.key },
+        artwork: { pixels: a.pixels.buffer, width: a.width, height: a.height, key: a.key },
         output: { format: req.format, quality: req.quality, maxWidth: req.maxWidth, dpi: this.deps.dpi, previewWidth: PREVIEW_WIDTH },
       },
       signal,
@@ -161,6 +163,7 @@ export class MockupService {
     const previewPath = storagePath(req.shop.slug, "mockups", `${templateId}-${id.slice(-12)}-preview.jpg`);
     await this.deps.storage.put(path, result.image);
     await this.deps.storage.put(previewPath, result.preview);
+    this.reclaimer.release(result.image.byteOffset + result.image.length + result.preview.length);
     const row: MockupRow = {
       id,
       shopId: req.shop.id,

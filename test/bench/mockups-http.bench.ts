@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture } from "../support/test-app.ts";
 import { peakRssMb, startServer } from "../support/server-process.ts";
+import { serverTuning } from "./server-env.ts";
 import { report } from "./stats.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20);
@@ -15,7 +16,7 @@ const TEMPLATES = ["living-room-angled", "gallery-wall-2up", "poster-straight", 
  */
 export async function benchMockupsHttp(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "atelier-bench-mockups-"));
-  const env = { DATA_DIR: dataDir, LOG_LEVEL: "info", ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}) };
+  const env = { ...serverTuning(), DATA_DIR: dataDir, LOG_LEVEL: "info" };
   const server = await startServer(env, 60_000);
   try {
     await Bun.sleep(200);
@@ -25,6 +26,7 @@ export async function benchMockupsHttp(): Promise<void> {
     form.append("files", new File([fixture("artwork/elephants-3840.jpg")], "elephants.jpg"));
     const up = (await (await fetch(`${server.url}/api/designs`, { method: "POST", body: form, headers: auth })).json()) as { created: Array<{ id: string }> };
     const designId = up.created[0]!.id;
+    const peakAfterUpload = Math.round(await peakRssMb(server.proc.pid)); // the design upload, before any mockup
     const templateIds = Array.from({ length: 10 }, (_, i) => TEMPLATES[i % TEMPLATES.length]!);
     const first: number[] = [];
     const all: number[] = [];
@@ -65,6 +67,7 @@ export async function benchMockupsHttp(): Promise<void> {
     }
     const extra = {
       serverPeakRssMB: Math.round(await peakRssMb(server.proc.pid)),
+      peakAfterUploadMB: peakAfterUpload,
       rssAfterFirstJobMB: rssAfterFirst,
       rssAfterLastJobMB: Math.round(await currentRssMb(server.proc.pid)),
     };
@@ -82,3 +85,4 @@ async function currentRssMb(pid: number): Promise<number> {
   const status = await Bun.file(`/proc/${pid}/status`).text();
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
+

@@ -31,7 +31,7 @@ export async function benchMockups(): Promise<void> {
             .render({
               templateDir: t.dir,
               manifest: t.manifest,
-              artwork: { pixels: art.pixels.slice().buffer, width: art.width, height: art.height, key: art.key },
+              artwork: { pixels: art.pixels.buffer, width: art.width, height: art.height, key: art.key },
               output: { format: "jpeg", quality: 90, dpi: 72, previewWidth: 600 },
             })
             .then(() => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { peakRssMb, startServer } from "../support/server-process.ts";
 import { FIXTURES } from "../support/test-app.ts";
+import { serverTuning } from "./server-env.ts";
 import { report } from "./stats.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -35,7 +36,7 @@ export async function benchUpload(): Promise<void> {
   const sizes = photos.map((p) => (p.bytes.length / 1e6).toFixed(1));
   process.stdout.write(`upload bench: 10 JPEGs of ${sizes.join(", ")} MB; ${RUNS} runs\n`);
   const dataDir = mkdtempSync(join(tmpdir(), "atelier-bench-"));
-  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "info", ...pickEnv("MALLOC_ARENA_MAX", "UPLOAD_CONCURRENCY", "DATABASE_URL") };
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "info", ...serverTuning() };
   // First start creates the data directory and the shop; the figures come from a second,
   // ordinary start, as a seller's server runs day to day.
   const first = await startServer(env, 60_000);
@@ -72,6 +73,3 @@ export async function benchUpload(): Promise<void> {
   }
 }
 
-function pickEnv(...keys: string[]): Record<string, string> {
-  return Object.fromEntries(keys.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
-}

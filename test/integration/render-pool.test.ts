@@ -22,7 +22,7 @@ afterAll(async () => {
 const task = (t: TemplateOnDisk, art: DecodedArtwork) => ({
   templateDir: t.dir,
   manifest: t.manifest,
-  artwork: { pixels: art.pixels.slice().buffer, width: art.width, height: art.height, key: art.key },
+  artwork: { pixels: art.pixels.buffer, width: art.width, height: art.height, key: art.key },
   output: { format: "jpeg" as const, quality: 90, dpi: 72, previewWidth: 600 },
 });
 

@@ -7,8 +7,8 @@ export type MockupFormat = "jpeg" | "webp" | "png";
 export interface RenderTask {
   templateDir: string;
   manifest: TemplateManifest;
-  /** Decoded artwork, RGBA, moved into the worker (transferred, not copied). */
-  artwork: { pixels: ArrayBuffer; width: number; height: number; key: string };
+  /** Decoded artwork, RGBA, shared with the worker (neither copied nor moved); read only. */
+  artwork: { pixels: SharedArrayBuffer; width: number; height: number; key: string };
   output: { format: MockupFormat; quality: number; maxWidth?: number; dpi: number; previewWidth: number };
 }
 
