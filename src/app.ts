@@ -10,7 +10,7 @@ import { requireShop } from "./http/require-shop.ts";
 import type { DesignUploadService } from "./services/design-upload.service.ts";
 import type { DesignService } from "./services/design.service.ts";
 import type { Storage } from "./storage/storage.ts";
-import type { TemplateCatalog } from "./services/template-catalog.ts";
+import type { TemplateService } from "./services/template.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
 import type { MockupService } from "./services/mockup.service.ts";
@@ -23,7 +23,7 @@ export interface AppDeps {
   log: Logger;
   uploads: DesignUploadService;
   designs: DesignService;
-  templates: TemplateCatalog;
+  templates: TemplateService;
   mockups: MockupService;
   maxUploadBytes: number;
   maxFilesPerUpload: number;

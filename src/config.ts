@@ -81,6 +81,8 @@ export interface Config {
   databaseMaxConnections: number;
   storageDir: string;
   templatesDir: string;
+  /** Local copies of shop templates' files, fetched from storage for the renderer. */
+  templateFilesDir: string;
   embeddedDbDir: string;
   logLevel: LogLevel;
   maxUploadBytes: number;
@@ -133,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storageDir: resolve(e.STORAGE_DIR ?? `${dataDir}/files`),
     // Built-in templates ship with the code.
     templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),
+    templateFilesDir: `${dataDir}/template-files`,
     embeddedDbDir: `${dataDir}/pglite`,
     logLevel: e.LOG_LEVEL,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * MB),

@@ -11,6 +11,8 @@ import { HashPool } from "./media/hash-pool.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
+import { TemplateService } from "./services/template.service.ts";
+import { TemplateFileCache } from "./services/template-files.ts";
 import { MockupService } from "./services/mockup.service.ts";
 import { RenderPool } from "./media/render-pool.ts";
 import type { Storage } from "./storage/storage.ts";
@@ -91,6 +93,13 @@ export function wireApp(
     },
   });
   const designs = new DesignService({ sql: db.sql, storage });
+  const templateService = new TemplateService({
+    sql: db.sql,
+    storage,
+    builtIns: templates,
+    files: new TemplateFileCache(config.templateFilesDir, storage),
+    maxInputPixels: config.maxInputPixels,
+  });
   return buildApp({
     sql: db.sql,
     databaseKind: db.kind,
@@ -98,12 +107,12 @@ export function wireApp(
     log,
     uploads,
     designs,
-    templates,
+    templates: templateService,
     mockups: new MockupService({
       sql: db.sql,
       storage,
       renderer,
-      templates,
+      templates: templateService,
       designs,
       maxInputPixels: config.maxInputPixels,
       dpi: config.mockupDpi,

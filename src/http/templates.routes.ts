@@ -1,17 +1,56 @@
-import { Hono } from "hono";
-import type { TemplateCatalog } from "../services/template-catalog.ts";
+import { Hono, type Context } from "hono";
+import { badRequest } from "../errors.ts";
+import type { NamedFile, TemplateUpload } from "../media/mockup/check-template-upload.ts";
+import type { TemplateService } from "../services/template.service.ts";
 import type { AppEnv } from "./app-env.ts";
+import { uploadSizeLimit } from "./upload-size-limit.ts";
 
-/** /api/templates: list, one, preview. */
-export function templateRoutes(deps: { templates: TemplateCatalog }) {
+/** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
+export function templateRoutes(deps: { templates: TemplateService; maxUploadBytes: number }) {
   const app = new Hono<AppEnv>();
   const withUrls = <T extends { id: string }>(t: T) => ({ ...t, previewUrl: `/api/templates/${encodeURIComponent(t.id)}/preview` });
 
-  app.get("/", (c) => c.json({ items: deps.templates.list().map(withUrls) }));
-  app.get("/:id", (c) => c.json(withUrls(deps.templates.get(c.req.param("id")))));
+  app.get("/", async (c) => c.json({ items: (await deps.templates.list(c.get("shop"))).map(withUrls) }));
+  app.get("/:id", async (c) => c.json(withUrls(await deps.templates.get(c.get("shop"), c.req.param("id")))));
   app.get("/:id/preview", async (c) => {
-    const jpeg = await deps.templates.preview(c.req.param("id"));
+    const jpeg = await deps.templates.preview(c.get("shop"), c.req.param("id"));
     return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" });
   });
+  app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
+    const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c), c.get("log"));
+    return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });
+  });
+  app.delete("/:id", async (c) => {
+    await deps.templates.remove(c.get("shop"), c.req.param("id"), c.get("log"));
+    return c.body(null, 204);
+  });
   return app;
+}
+
+/** multipart: `manifest` (JSON text or file), `background` (file), `masks` (files named as in the manifest). */
+async function readTemplateUpload(c: Context<AppEnv>): Promise<TemplateUpload> {
+  if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
+    throw badRequest("unsupported_content_type", "Send multipart/form-data with manifest, background and masks.");
+  }
+  const form = await c.req.raw.formData().catch(() => {
+    throw badRequest("invalid_multipart", "The multipart body could not be parsed.");
+  });
+  const raw = form.get("manifest");
+  if (raw === null) throw badRequest("missing_manifest", "Attach the template manifest (template.json) as the field \"manifest\".");
+  const text = typeof raw === "string" ? raw : await raw.text();
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch {
+    throw badRequest("invalid_manifest", "The manifest is not valid JSON.");
+  }
+  const file = async (v: string | File): Promise<NamedFile | undefined> =>
+    typeof v === "string" ? undefined : { name: v.name, bytes: await v.bytes() };
+  const background = form.get("background");
+  const masks = await Promise.all([...form.getAll("masks"), ...form.getAll("mask")].map(file));
+  return {
+    manifest,
+    background: background === null ? undefined : await file(background),
+    masks: masks.filter((m): m is NamedFile => m !== undefined),
+  };
 }

@@ -14,7 +14,8 @@ import type { Shop } from "../types.ts";
 import { SizedLru } from "../util/lru-cache.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import type { DesignService } from "./design.service.ts";
-import type { TemplateCatalog } from "./template-catalog.ts";
+import type { TemplateService } from "./template.service.ts";
+import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
 import { isUuid } from "../util/uuid.ts";
 
 /** At most this many templates per request: Etsy takes 10 photos per listing. */
@@ -45,12 +46,19 @@ export interface MockupServiceDeps {
   sql: Sql;
   storage: Storage;
   renderer: RenderPool;
-  templates: TemplateCatalog;
+  templates: TemplateService;
   designs: DesignService;
   maxInputPixels: number;
   dpi: number;
   /** Decoded designs kept for the next mockup request, in MB. */
   artworkCacheMb: number;
+}
+
+/** A checked request: the artwork decoded once, the templates resolved in request order. */
+export interface PreparedMockups {
+  artwork: DecodedArtwork;
+  designId: string | null;
+  templates: TemplateOnDisk[];
 }
 
 /** Renders a design into templates, storing and announcing each mockup as soon as it is done. */
@@ -66,11 +74,11 @@ export class MockupService {
   }
 
   /** Checks the request before anything streams: templates exist, the design is the shop's. */
-  async prepare(req: MockupRequest): Promise<{ artwork: DecodedArtwork; designId: string | null }> {
+  async prepare(req: MockupRequest): Promise<PreparedMockups> {
     if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
       throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
     }
-    const templates = req.templateIds.map((id) => this.deps.templates.onDisk(id)); // 404 for an unknown one
+    const templates = await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
     this.deps.renderer.assertRoomFor(req.templateIds.length); // 503 + Retry-After before anything streams
     const maxSide = Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide)));
     if (req.designId !== undefined) {
@@ -83,15 +91,15 @@ export class MockupService {
         this.decoded.set(key, artwork, side * side * 4); // upper bound of the RGBA size
         artwork.catch(() => this.decoded.delete(key));
       }
-      return { artwork: await artwork, designId: design.id };
+      return { artwork: await artwork, designId: design.id, templates };
     }
     if (!req.artwork) throw badRequest("missing_artwork", "Give a designId or an artwork file.");
     await readImageHeader(req.artwork, this.deps.maxInputPixels); // empty, not an image, pixel bomb: 422
-    return { artwork: await decodeArtwork(req.artwork, maxSide, this.deps.maxInputPixels), designId: null };
+    return { artwork: await decodeArtwork(req.artwork, maxSide, this.deps.maxInputPixels), designId: null, templates };
   }
 
   /** Renders every template; `emit` hears each mockup the moment it is stored. */
-  async render(req: MockupRequest, prepared: { artwork: DecodedArtwork; designId: string | null }, emit: (e: MockupEvent) => void, log: Logger, signal?: AbortSignal): Promise<void> {
+  async render(req: MockupRequest, prepared: PreparedMockups, emit: (e: MockupEvent) => void, log: Logger, signal?: AbortSignal): Promise<void> {
     const started = performance.now();
     const total = req.templateIds.length;
     const owner = crypto.randomUUID(); // this request's turn in the renderer's round-robin
@@ -100,7 +108,7 @@ export class MockupService {
     await Promise.all(
       req.templateIds.map(async (templateId, index) => {
         try {
-          const row = await this.renderOne(req, prepared, templateId, owner, signal);
+          const row = await this.renderOne(req, prepared, index, owner, signal);
           succeeded++;
           emit({
             type: "mockup",
@@ -140,12 +148,13 @@ export class MockupService {
 
   private async renderOne(
     req: MockupRequest,
-    prepared: { artwork: DecodedArtwork; designId: string | null },
-    templateId: string,
+    prepared: PreparedMockups,
+    index: number,
     owner: string,
     signal?: AbortSignal,
   ): Promise<MockupRow> {
-    const t = this.deps.templates.onDisk(templateId);
+    const t = prepared.templates[index]!;
+    const templateId = t.manifest.id;
     const a = prepared.artwork;
     const result = await this.deps.renderer.render(
       {

@@ -13,6 +13,8 @@ export interface TemplateSummary {
   width: number;
   height: number;
   builtIn: boolean;
+  /** Shop templates: when it was added. */
+  createdAt?: string;
   placements: Array<Omit<TemplateManifest["placements"][number], "mask"> & { masked: boolean }>;
 }
 
@@ -36,12 +38,17 @@ export class TemplateCatalog {
 
   /** Every template, by name. */
   list(): TemplateSummary[] {
-    return [...this.byId.values()].map(summarise).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.byId.values()].map((t) => summariseTemplate(t.manifest, true)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** One template, or 404. */
   get(id: string): TemplateSummary {
-    return summarise(this.onDisk(id));
+    return summariseTemplate(this.onDisk(id).manifest, true);
+  }
+
+  /** Whether a built-in template has this id. */
+  has(id: string): boolean {
+    return this.byId.has(id);
   }
 
   /** The manifest and folder of a template, for the renderer. */
@@ -64,14 +71,15 @@ export class TemplateCatalog {
   }
 }
 
-function summarise({ manifest: m }: TemplateOnDisk): TemplateSummary {
+/** A manifest as the API shows it. */
+export function summariseTemplate(m: TemplateManifest, builtIn: boolean): TemplateSummary {
   return {
     id: m.id,
     name: m.name,
     room: m.room,
     width: m.width,
     height: m.height,
-    builtIn: true,
+    builtIn,
     placements: m.placements.map(({ mask, ...p }) => ({ ...p, masked: mask !== undefined })),
   };
 }

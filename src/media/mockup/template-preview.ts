@@ -5,7 +5,7 @@ import type { TemplateManifest } from "./template-manifest.ts";
 export const PREVIEW_WIDTH = 480;
 
 /** A small JPEG of the background with each placement's outline drawn over it. */
-export async function renderTemplatePreview(backgroundPath: string, m: TemplateManifest): Promise<Buffer> {
+export async function renderTemplatePreview(background: string | Uint8Array, m: TemplateManifest): Promise<Buffer> {
   const scale = PREVIEW_WIDTH / m.width;
   const height = Math.max(1, Math.round(m.height * scale));
   const outlines = m.placements
@@ -15,7 +15,7 @@ export async function renderTemplatePreview(backgroundPath: string, m: TemplateM
     })
     .join("");
   const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${PREVIEW_WIDTH}" height="${height}">${outlines}</svg>`);
-  return sharp(backgroundPath)
+  return sharp(background, { failOn: "warning", pages: 1 })
     .resize(PREVIEW_WIDTH, height, { fit: "fill" })
     .composite([{ input: svg, top: 0, left: 0 }])
     .jpeg({ quality: 80, mozjpeg: true })

@@ -1,0 +1,80 @@
+import sharp from "sharp";
+import { AppError, badRequest, fileRejected } from "../../errors.ts";
+import { imageErrors } from "../image-errors.ts";
+import { describeSharpError, readImageHeader } from "../read-image-header.ts";
+import { sanitizeSegment } from "../../storage/storage-path.ts";
+import { parseTemplateManifest, type TemplateManifest } from "./template-manifest.ts";
+import { renderTemplatePreview } from "./template-preview.ts";
+
+/** An uploaded file: the name it was sent with and its bytes. */
+export interface NamedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What a seller sends to add a template: the manifest (parsed JSON), background, masks. */
+export interface TemplateUpload {
+  manifest: unknown;
+  background: NamedFile | undefined;
+  /** Matched to placements by file name (the `mask` value in the manifest). */
+  masks: NamedFile[];
+}
+
+/** A template ready to store: its manifest, every file by manifest name, and its preview. */
+export interface CheckedTemplate {
+  manifest: TemplateManifest;
+  files: Map<string, Uint8Array>;
+  preview: Buffer;
+}
+
+/**
+ * Checks a template upload completely before anything is stored: the manifest (every problem
+ * listed), each file present, decodable, within the pixel limit and of the manifest's size.
+ * `reservedName` is a file name the storage folder keeps for itself.
+ */
+export async function checkTemplateUpload(upload: TemplateUpload, maxPixels: number, reservedName: string): Promise<CheckedTemplate> {
+  const parsed = parseTemplateManifest(upload.manifest);
+  if (!parsed.ok) {
+    throw badRequest("invalid_manifest", `The manifest has ${parsed.problems.length} problem(s): ${parsed.problems.join("; ")}`, { problems: parsed.problems });
+  }
+  const m = parsed.manifest;
+  if (!upload.background) throw badRequest("missing_background", `Attach the background image "${m.background}" as the file field "background".`);
+  const masksByName = new Map(upload.masks.map((f) => [f.name, f.bytes]));
+  const maskNames = [...new Set(m.placements.flatMap((p) => (p.mask ? [p.mask] : [])))];
+  const missing = maskNames.filter((n) => !masksByName.has(n));
+  if (missing.length) {
+    throw badRequest("missing_mask", `Attach the mask file(s) ${missing.map((n) => `"${n}"`).join(", ")} in the field "masks", named as in the manifest.`, { missing });
+  }
+  // Stored names are sanitised; two names that sanitise alike would overwrite each other.
+  const names = [m.background, ...maskNames];
+  const stored = names.map((n) => sanitizeSegment(n));
+  if (new Set(stored).size !== names.length || stored.includes(reservedName)) {
+    throw badRequest("invalid_manifest", `The background and mask file names must differ from each other and from "${reservedName}".`);
+  }
+
+  const files = new Map<string, Uint8Array>([[m.background, upload.background.bytes]]);
+  for (const n of maskNames) files.set(n, masksByName.get(n)!);
+  const problems: string[] = [];
+  for (const [name, bytes] of files) {
+    const what = name === m.background ? `background "${name}"` : `mask "${name}"`;
+    const header = await readImageHeader(bytes, maxPixels).catch((err: unknown) => {
+      if (err instanceof AppError) throw fileRejected(err.code, `${what}: ${err.message}`);
+      throw err;
+    });
+    if (header.width !== m.width || header.height !== m.height) {
+      problems.push(`${what} is ${header.width}×${header.height}, the manifest says ${m.width}×${m.height}`);
+    }
+  }
+  // Decoding every pixel now finds damaged files before a mockup does (and before their size
+  // is blamed); the preview is that decode.
+  const preview = await renderTemplatePreview(upload.background.bytes, m).catch((err: unknown) => {
+    throw fileRejected("corrupt_image", `background "${m.background}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
+  });
+  for (const n of maskNames) {
+    await sharp(files.get(n)!, { failOn: "warning" }).extractChannel(0).resize(64).raw().toBuffer().catch((err: unknown) => {
+      throw fileRejected("corrupt_image", `mask "${n}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
+    });
+  }
+  if (problems.length) throw new AppError(422, "template_size_mismatch", problems.join("; "), { problems });
+  return { manifest: m, files, preview };
+}
