@@ -69,6 +69,14 @@ const envSchema = z.object({
   DUP_PHASH_MAX: int(0, 15).default(8),
   DUP_CROP_AHASH_MAX: int(0, 15).default(10),
   DUP_CROP_PHASH_MAX: int(0, 256).default(40),
+  ROLE: z.enum(["api", "worker", "both"]).default("both"),
+  JOB_CONCURRENCY: int(1, 64).default(2),
+  JOB_LEASE_MS: int(1000, 3_600_000).default(30_000),
+  JOB_POLL_MS: int(10, 60_000).default(1000),
+  JOB_MAX_ATTEMPTS: int(1, 20).default(4),
+  JOB_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
+  JOB_RETRY_MAX_MS: int(10, 86_400_000).default(300_000),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 /** The validated, frozen settings of one process. */
@@ -109,6 +117,10 @@ export interface Config {
   mockupArtworkCacheMb: number;
   hashQueue: number;
   duplicateThresholds: Readonly<{ phashMax: number; cropAhashMax: number; cropPhashMax: number }>;
+  /** api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all. */
+  role: "api" | "worker" | "both";
+  jobs: Readonly<{ concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number }>;
+  metricsToken: string | undefined;
 }
 
 const MB = 1024 * 1024;
@@ -166,5 +178,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cropAhashMax: e.DUP_CROP_AHASH_MAX,
       cropPhashMax: e.DUP_CROP_PHASH_MAX,
     }),
+    role: e.ROLE,
+    jobs: Object.freeze({
+      concurrency: e.JOB_CONCURRENCY,
+      leaseMs: e.JOB_LEASE_MS,
+      pollMs: e.JOB_POLL_MS,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      retryBaseMs: e.JOB_RETRY_BASE_MS,
+      retryMaxMs: e.JOB_RETRY_MAX_MS,
+    }),
+    metricsToken: e.METRICS_TOKEN,
   });
 }

@@ -129,3 +129,12 @@ export function chunkKeys(hex: string): number[] {
 export async function softDeleteHashesOfDesign(sql: Queryable, shopId: string, designId: string): Promise<void> {
   await sql`update design_hashes set deleted_at = now() where shop_id = ${shopId} and design_id = ${designId} and deleted_at is null`;
 }
+
+/** The hashes recorded with each of these designs, by design id. */
+export async function findHashesOfDesigns(sql: Queryable, shopId: string, designIds: string[]): Promise<Map<string, ImageHashes>> {
+  if (designIds.length === 0) return new Map();
+  const rows = await sql<Array<{ design_id: string; phash: string; ahash: string; dhash: string; whash: string }>>`
+    select design_id, phash::text, ahash::text, dhash::text, whash::text
+    from design_hashes where shop_id = ${shopId} and design_id = any(${designIds}::uuid[])`;
+  return new Map(rows.map((r) => [r.design_id, { phash: bitsToHex(r.phash), ahash: bitsToHex(r.ahash), dhash: bitsToHex(r.dhash), whash: bitsToHex(r.whash) }]));
+}

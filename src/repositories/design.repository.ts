@@ -47,6 +47,12 @@ export async function findDesign(sql: Queryable, shopId: string, id: string): Pr
   return row;
 }
 
+/** Designs of a shop with these ids, deleted ones included (a job re-run must not recreate them). */
+export async function findDesignsByIds(sql: Queryable, shopId: string, ids: string[]): Promise<Design[]> {
+  if (ids.length === 0) return [];
+  return sql<Design[]>`select ${columns(sql)} from designs where shop_id = ${shopId} and id = any(${ids}::uuid[])`;
+}
+
 export interface DesignListQuery {
   limit: number;
   /** Id of the last design of the previous page; newer first. */

@@ -13,6 +13,7 @@ import type { Design, DesignKind, Shop } from "../types.ts";
 import { WeightedSemaphore } from "../util/concurrency.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import { isLowInformation } from "./duplicate-rule.ts";
+import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
 
 /** One uploaded file, read lazily so a batch holds only its own bytes. */
@@ -27,6 +28,12 @@ export interface UploadRequest {
   files: UploadFile[];
   kind: DesignKind;
   product: string;
+  /** The id of the design made from files[index]; random by default, fixed by jobs so a re-run is idempotent. */
+  designIdFor?: (index: number) => string;
+  /** Hears each file's outcome as it is known (stored, duplicate or rejected): done of total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Checked between batches: a cancelled job stops there, keeping the batches already saved. */
+  signal?: AbortSignal;
 }
 
 export interface RejectedFile {
@@ -75,6 +82,7 @@ export interface DesignUploadDeps {
   settings: UploadSettings;
   hash(bytes: Uint8Array): Promise<ImageHashes>;
   duplicates: DuplicateFinder;
+  metrics?: Pick<Metrics, "uploadDuration" | "duplicateCheckDuration">;
 }
 
 /** A file that passed inspection and hashing. */
@@ -107,14 +115,19 @@ export class DesignUploadService {
     const rejected: Rejection[] = [];
     const accepted: HashedFile[] = [];
     const batches = this.batches(req.files);
+    let done = 0;
+    const tick = () => req.onProgress?.(++done, req.files.length);
+    const settled = <T>(p: Promise<T>) => p.finally(tick);
     for (const batch of batches) {
+      req.signal?.throwIfAborted();
       // Rendering of a new design starts as soon as it is known not to be a duplicate, while
       // the files after it are still being hashed and checked.
       const renders = new WeightedSemaphore(this.deps.settings.concurrency);
       const work: Array<Promise<Stored | Rejection>> = [];
-      await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, rejected, log), accepted, duplicates, (f) => {
-        work.push(renders.run(1, () => this.renderAndStore(req, f, log)));
-      });
+      const inspections = this.inspectAll(req.files, batch, rejected, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
+      await this.dedupeInOrder(req.shop, inspections, accepted, duplicates, (f) => {
+        work.push(settled(renders.run(1, () => this.renderAndStore(req, f, log))));
+      }, tick);
       const outcome = await this.insertBatch(await Promise.all(work), log);
       created.push(...outcome.created);
       rejected.push(...outcome.rejected);
@@ -132,6 +145,7 @@ export class DesignUploadService {
         ms: Math.round(performance.now() - started),
       },
     };
+    this.deps.metrics?.uploadDuration.observe(result.summary.ms / 1000);
     log.info("upload finished", { shopId: req.shop.id, kind: req.kind, product: req.product, batches: batches.length, ...result.summary });
     return result;
   }
@@ -213,13 +227,17 @@ export class DesignUploadService {
     accepted: HashedFile[],
     duplicates: Array<{ index: number; dup: DuplicateFile }>,
     onFresh: (f: Inspected) => void,
+    onDuplicate?: () => void,
   ): Promise<void> {
     for (const pending of inspections) {
       const f = await pending;
       if (!f) continue;
+      const t0 = performance.now();
       const found = await this.deps.duplicates.find(shop.id, f, accepted);
+      this.deps.metrics?.duplicateCheckDuration.observe((performance.now() - t0) / 1000);
       if (found) {
         duplicates.push({ index: f.index, dup: { filename: f.filename, ...found } });
+        onDuplicate?.();
       } else {
         accepted.push(f);
         onFresh(f);
@@ -261,7 +279,7 @@ export class DesignUploadService {
       const print = await this.pixels.run(f.header.width * f.header.height, () => makePrintFile(f.bytes, f.header, spec));
       const sha256 = sha256Hex(print.png);
       timer.lap();
-      const id = Bun.randomUUIDv7();
+      const id = req.designIdFor?.(f.index) ?? Bun.randomUUIDv7();
       const path = storagePath(req.shop.slug, req.product, printFileName(f.filename, id.slice(-12), "png"));
       try {
         await this.deps.storage.put(path, print.png);

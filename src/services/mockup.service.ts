@@ -15,6 +15,7 @@ import { SizedLru } from "../util/lru-cache.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import type { DesignService } from "./design.service.ts";
 import type { TemplateService } from "./template.service.ts";
+import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
 import { isUuid } from "../util/uuid.ts";
 
@@ -52,6 +53,23 @@ export interface MockupServiceDeps {
   dpi: number;
   /** Decoded designs kept for the next mockup request, in MB. */
   artworkCacheMb: number;
+  metrics?: Pick<Metrics, "renderDuration">;
+}
+
+/** The `mockup` event of a stored mockup. */
+export function describeMockup(row: MockupRow, index: number, total: number): Extract<MockupEvent, { type: "mockup" }>["data"] {
+  return {
+    index,
+    total,
+    templateId: row.templateId,
+    mockupId: row.id,
+    url: `/api/mockups/${row.id}`,
+    previewUrl: `/api/mockups/${row.id}/preview`,
+    width: row.width,
+    height: row.height,
+    bytes: row.bytes,
+    renderMs: row.renderMs,
+  };
 }
 
 /** A checked request: the artwork decoded once, the templates resolved in request order. */
@@ -98,8 +116,18 @@ export class MockupService {
     return { artwork: await decodeArtwork(req.artwork, maxSide, this.deps.maxInputPixels), designId: null, templates };
   }
 
-  /** Renders every template; `emit` hears each mockup the moment it is stored. */
-  async render(req: MockupRequest, prepared: PreparedMockups, emit: (e: MockupEvent) => void, log: Logger, signal?: AbortSignal): Promise<void> {
+  /**
+   * Renders every template; `emit` hears each mockup the moment it is stored. Jobs pass fixed
+   * ids (`mockupIdFor`) and the indexes an earlier attempt already made (`skip`).
+   */
+  async render(
+    req: MockupRequest,
+    prepared: PreparedMockups,
+    emit: (e: MockupEvent) => void,
+    log: Logger,
+    signal?: AbortSignal,
+    options: { mockupIdFor?: (index: number) => string; skip?: ReadonlySet<number> } = {},
+  ): Promise<void> {
     const started = performance.now();
     const total = req.templateIds.length;
     const owner = crypto.randomUUID(); // this request's turn in the renderer's round-robin
@@ -107,24 +135,11 @@ export class MockupService {
     let failed = 0;
     await Promise.all(
       req.templateIds.map(async (templateId, index) => {
+        if (options.skip?.has(index)) return;
         try {
-          const row = await this.renderOne(req, prepared, index, owner, signal);
+          const row = await this.renderOne(req, prepared, index, owner, signal, options.mockupIdFor?.(index));
           succeeded++;
-          emit({
-            type: "mockup",
-            data: {
-              index,
-              total,
-              templateId,
-              mockupId: row.id,
-              url: `/api/mockups/${row.id}`,
-              previewUrl: `/api/mockups/${row.id}/preview`,
-              width: row.width,
-              height: row.height,
-              bytes: row.bytes,
-              renderMs: row.renderMs,
-            },
-          });
+          emit({ type: "mockup", data: describeMockup(row, index, total) });
         } catch (err) {
           failed++;
           const e = err instanceof AppError ? err : undefined;
@@ -152,6 +167,7 @@ export class MockupService {
     index: number,
     owner: string,
     signal?: AbortSignal,
+    fixedId?: string,
   ): Promise<MockupRow> {
     const t = prepared.templates[index]!;
     const templateId = t.manifest.id;
@@ -166,7 +182,8 @@ export class MockupService {
       signal,
       owner,
     );
-    const id = Bun.randomUUIDv7();
+    this.deps.metrics?.renderDuration.observe(result.timings.totalMs / 1000);
+    const id = fixedId ?? Bun.randomUUIDv7();
     const ext = req.format === "jpeg" ? "jpg" : req.format;
     const path = storagePath(req.shop.slug, "mockups", `${templateId}-${id.slice(-12)}.${ext}`);
     const previewPath = storagePath(req.shop.slug, "mockups", `${templateId}-${id.slice(-12)}-preview.jpg`);

@@ -76,3 +76,37 @@ test("a task still waiting is dropped when its caller aborts", async () => {
   expect(ran).toEqual(["first"]);
   expect(s.waiting).toBe(0);
 });
+
+test("mapLimit keeps order, never runs more than the limit, and stops starting work after a failure", async () => {
+  const { mapLimit } = await import("../../src/util/concurrency.ts");
+  let running = 0;
+  let peak = 0;
+  const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
+    peak = Math.max(peak, ++running);
+    await Bun.sleep(n);
+    running--;
+    return n * 10;
+  });
+  expect(out).toEqual([50, 10, 40, 20, 30]);
+  expect(peak).toBe(2);
+  const started: number[] = [];
+  const failing = mapLimit([1, 2, 3, 4, 5, 6], 2, async (n) => {
+    started.push(n);
+    await Bun.sleep(2);
+    if (n === 2) throw new Error("boom");
+    return n;
+  });
+  expect(failing).rejects.toThrow("boom");
+  await failing.catch(() => {});
+  expect(started.length).toBeLessThan(6);
+});
+
+test("derivedUuid is a stable version-8 UUID of its parts", async () => {
+  const { derivedUuid, isUuid } = await import("../../src/util/uuid.ts");
+  const a = derivedUuid("job", "1");
+  expect(isUuid(a)).toBe(true);
+  expect(a[14]).toBe("8");
+  expect(derivedUuid("job", "1")).toBe(a);
+  expect(derivedUuid("job", "2")).not.toBe(a);
+  expect(derivedUuid("jo", "b1")).not.toBe(derivedUuid("job", "1"));
+});

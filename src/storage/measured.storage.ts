@@ -1,0 +1,46 @@
+import type { Metrics } from "../metrics/atelier-metrics.ts";
+import type { Storage, StoredObject } from "./storage.ts";
+
+/** A storage driver with its writes timed and counted for /metrics; behaviour unchanged. */
+export class MeasuredStorage implements Storage {
+  readonly driver: string;
+
+  constructor(
+    private readonly inner: Storage,
+    private readonly metrics: Pick<Metrics, "storageUploadDuration" | "storageUploadBytes" | "storageFailures">,
+  ) {
+    this.driver = inner.driver;
+  }
+
+  async put(path: string, data: Uint8Array): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await this.inner.put(path, data);
+    } catch (err) {
+      this.metrics.storageFailures.inc({ driver: this.driver, op: "put" });
+      throw err;
+    }
+    this.metrics.storageUploadDuration.observe((performance.now() - t0) / 1000, { driver: this.driver });
+    this.metrics.storageUploadBytes.inc({ driver: this.driver }, data.length);
+  }
+
+  get(path: string): Promise<StoredObject> {
+    return this.inner.get(path);
+  }
+
+  delete(path: string): Promise<void> {
+    return this.inner.delete(path);
+  }
+
+  exists(path: string): Promise<boolean> {
+    return this.inner.exists(path);
+  }
+
+  check(): Promise<void> {
+    return this.inner.check();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
