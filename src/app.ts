@@ -14,6 +14,11 @@ import type { TemplateService } from "./services/template.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
 import type { MockupService } from "./services/mockup.service.ts";
+import type { JobService } from "./services/job.service.ts";
+import type { UploadStaging } from "./services/upload-staging.ts";
+import { jobRoutes } from "./http/jobs.routes.ts";
+import { metricsRoutes } from "./http/metrics.routes.ts";
+import type { Registry } from "./metrics/registry.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -25,6 +30,11 @@ export interface AppDeps {
   designs: DesignService;
   templates: TemplateService;
   mockups: MockupService;
+  jobs: JobService;
+  staging: UploadStaging;
+  metrics: { registry: Registry; token: string | undefined };
+  /** worker: only /healthz and /metrics answer; the API is another process's. */
+  role: "api" | "worker" | "both";
   maxUploadBytes: number;
   maxFilesPerUpload: number;
   sseKeepAliveMs: number;
@@ -38,12 +48,15 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound(handleNotFound);
 
   app.route("/", healthRoutes(deps));
+  app.route("/", metricsRoutes(deps.metrics));
+  if (deps.role === "worker") return app;
 
   const api = new Hono<AppEnv>();
   api.use(requireShop(deps.sql));
   api.route("/designs", designRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
+  api.route("/jobs", jobRoutes(deps));
   app.route("/api", api);
   return app;
 }

@@ -1,3 +1,14 @@
+import type { Hono } from "hono";
+import type { AppEnv } from "./http/app-env.ts";
+import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
+import { MeasuredStorage } from "./storage/measured.storage.ts";
+import { JobRunner } from "./jobs/job-runner.ts";
+import { JobEventHub } from "./jobs/job-events.ts";
+import { JobService } from "./services/job.service.ts";
+import { UploadStaging } from "./services/upload-staging.ts";
+import { DESIGN_UPLOAD_JOB, designUploadJob } from "./services/design-upload.job.ts";
+import { MOCKUP_SET_JOB, mockupSetJob } from "./services/mockup-set.job.ts";
+import { countJobsByState } from "./repositories/job-stats.repository.ts";
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -22,11 +33,15 @@ export interface Runtime {
   config: Readonly<Config>;
   db: Database;
   storage: Storage;
-  app: ReturnType<typeof buildApp>;
+  app: Hono<AppEnv>;
+  /** Runs jobs unless ROLE=api. */
+  runner: JobRunner | undefined;
+  /** Stops taking jobs and hands back or finishes the running ones within `graceMs`. */
+  stopJobs(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The composition root: config → database (migrated) → storage → services → app. */
+/** The composition root: config → database (migrated) → storage → services → app (+ job runner). */
 export async function createRuntime(config: Readonly<Config>, log: Logger): Promise<Runtime> {
   const db = await openDatabase({
     url: config.databaseUrl,
@@ -36,25 +51,38 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
   try {
     const applied = await migrate(db.sql);
     if (applied.length > 0) log.info("migrations applied", { versions: applied });
+    const metrics = createMetrics();
     const storage = new LocalStorage(config.storageDir);
     const templates = await TemplateCatalog.load(config.templatesDir, log);
     // Worker pools last: nothing after them can fail and leave their threads running.
     const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
-    const renderer = new RenderPool({
-      threads: config.renderThreads,
-      maxQueue: config.renderQueue,
-      cacheMb: config.renderCacheMb,
-      maxOldGenerationMb: config.renderMemoryMb,
-      rssLimitMb: config.renderRssLimitMb,
-    });
-    const app = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer });
+    // Mockups render where jobs run; an api-only process never starts the render thread.
+    const renderer =
+      config.role === "api"
+        ? undefined
+        : new RenderPool({
+            threads: config.renderThreads,
+            maxQueue: config.renderQueue,
+            cacheMb: config.renderCacheMb,
+            maxOldGenerationMb: config.renderMemoryMb,
+            rssLimitMb: config.renderRssLimitMb,
+          });
+    const wired = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer, metrics });
+    const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
+    await wired.events.start();
+    await runner?.start();
+    let jobsStopped: Promise<void> | undefined;
+    const stopJobs = (graceMs: number) => (jobsStopped ??= (runner?.stop(graceMs) ?? Promise.resolve()).then(() => wired.events.stop()));
     return {
       config,
       db,
       storage,
-      app,
+      app: wired.app,
+      runner,
+      stopJobs,
       async close() {
-        await renderer.close();
+        await stopJobs(0);
+        await renderer?.close();
         await hashPool.close();
         await storage.close();
         await db.close();
@@ -66,20 +94,52 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
   }
 }
 
+/** A job runner over the wired handlers; new jobs of this process wake it at once. */
+export function createJobRunner(config: Readonly<Config>, db: Database, log: Logger, wired: ReturnType<typeof wireApp>): JobRunner {
+  const runner = new JobRunner({
+    db,
+    handlers: wired.handlers,
+    log,
+    concurrency: config.jobs.concurrency,
+    leaseMs: config.jobs.leaseMs,
+    pollMs: config.jobs.pollMs,
+    backoff: { baseMs: config.jobs.retryBaseMs, capMs: config.jobs.retryMaxMs },
+    onEvent: (jobId) => wired.events.poke(jobId),
+    onAttempt: (a) => {
+      const m = wired.metrics;
+      m.jobDuration.observe(a.runMs / 1000, { type: a.type, outcome: a.outcome });
+      m.jobQueueWait.observe(a.queueWaitMs / 1000, { type: a.type });
+      if (a.outcome === "retry" || a.outcome === "failed") m.jobFailures.inc({ type: a.type, retried: String(a.outcome === "retry") });
+      if (a.outcome === "retry") m.jobRetries.inc({ type: a.type });
+    },
+  });
+  wired.onEnqueued(() => runner.wake());
+  return runner;
+}
+
 /** Wires services and routes over an open database, storage and hasher; no I/O. */
 export function wireApp(
   config: Readonly<Config>,
-  db: Pick<Database, "sql" | "kind">,
-  storage: Storage,
+  db: Database,
+  rawStorage: Storage,
   log: Logger,
-  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool },
+  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics },
 ) {
-  const { hash, templates, renderer } = media;
+  const { templates, renderer } = media;
+  const metrics = media.metrics ?? createMetrics();
+  const storage = new MeasuredStorage(rawStorage, metrics);
+  const hash = async (bytes: Uint8Array) => {
+    const t0 = performance.now();
+    const hashes = await media.hash(bytes);
+    metrics.hashDuration.observe((performance.now() - t0) / 1000);
+    return hashes;
+  };
   const uploads = new DesignUploadService({
     sql: db.sql,
     storage,
     hash,
     duplicates: new DuplicateFinder({ sql: db.sql, thresholds: config.duplicateThresholds }),
+    metrics,
     settings: {
       maxInputPixels: config.maxInputPixels,
       batchMaxBytes: config.batchMaxBytes,
@@ -100,7 +160,31 @@ export function wireApp(
     files: new TemplateFileCache(config.templateFilesDir, storage),
     maxInputPixels: config.maxInputPixels,
   });
-  return buildApp({
+  const mockups = new MockupService({
+    sql: db.sql,
+    storage,
+    renderer,
+    templates: templateService,
+    designs,
+    maxInputPixels: config.maxInputPixels,
+    dpi: config.mockupDpi,
+    artworkCacheMb: config.mockupArtworkCacheMb,
+    metrics,
+  });
+  const staging = new UploadStaging(storage);
+  const handlers = {
+    [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
+    [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
+  };
+  // On PGlite the hub's poll is how events from other processes arrive; events of this
+  // process's own jobs are delivered at once (the runner pokes the hub).
+  const events = new JobEventHub({ db, log, pollMs: Math.min(config.jobs.pollMs, 500) });
+  const enqueued: Array<() => void> = [];
+  const jobs = new JobService({ sql: db.sql, handlers, events, maxAttempts: config.jobs.maxAttempts, onEnqueued: () => enqueued.forEach((f) => f()) });
+  metrics.gauge("atelier_jobs", "Jobs by state and type.", async (set) => {
+    for (const r of await countJobsByState(db.sql)) set({ state: r.state, type: r.type }, r.count);
+  });
+  const app = buildApp({
     sql: db.sql,
     databaseKind: db.kind,
     storage,
@@ -108,20 +192,25 @@ export function wireApp(
     uploads,
     designs,
     templates: templateService,
-    mockups: new MockupService({
-      sql: db.sql,
-      storage,
-      renderer,
-      templates: templateService,
-      designs,
-      maxInputPixels: config.maxInputPixels,
-      dpi: config.mockupDpi,
-      artworkCacheMb: config.mockupArtworkCacheMb,
-    }),
+    mockups,
+    jobs,
+    staging,
+    metrics: { registry: metrics.registry, token: config.metricsToken },
+    role: config.role,
     maxUploadBytes: config.maxUploadBytes,
     maxFilesPerUpload: config.maxFilesPerUpload,
     sseKeepAliveMs: config.sseKeepAliveMs,
   });
+  return {
+    app,
+    handlers,
+    events,
+    jobs,
+    staging,
+    metrics,
+    /** Registers a callback for every job this process queues. */
+    onEnqueued: (f: () => void) => void enqueued.push(f),
+  };
 }
 
 /** Starts the HTTP server and drains it on SIGTERM/SIGINT. */
@@ -153,7 +242,8 @@ export async function main(): Promise<void> {
     },
   });
   const baseUrl = config.publicUrl ?? `http://localhost:${server.port}`;
-  const first = await ensureFirstShop(runtime.db.sql);
+  // A worker serves no API: the first shop is the API process's to create.
+  const first = config.role === "worker" ? undefined : await ensureFirstShop(runtime.db.sql);
   if (first) {
     log.info("first shop created", { shopId: first.shop.id, shop: first.shop.name });
     // Shown once, on the terminal only: the token is never logged as a JSON field.
@@ -176,12 +266,15 @@ export async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
+    // Stop claiming jobs at once; running ones finish or are handed back while HTTP drains.
+    const jobsStopped = runtime.stopJobs(config.shutdownGraceMs);
     const drained = server.stop(false).then(() => true);
     const timedOut = Bun.sleep(config.shutdownGraceMs).then(() => false);
     if (!(await Promise.race([drained, timedOut]))) {
       log.warn("grace period over; closing open connections", { graceMs: config.shutdownGraceMs });
       await server.stop(true);
     }
+    await jobsStopped;
     await runtime.close();
     log.info("stopped", { signal });
     process.exit(0);

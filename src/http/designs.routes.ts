@@ -6,6 +6,9 @@ import type { DesignService } from "../services/design.service.ts";
 import { DESIGN_KINDS } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readUploadForm } from "./read-upload-form.ts";
+import { jobLinks, type JobService } from "../services/job.service.ts";
+import type { UploadStaging } from "../services/upload-staging.ts";
+import { DESIGN_UPLOAD_JOB } from "../services/design-upload.job.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 
 const listQuery = z.object({
@@ -17,6 +20,8 @@ const listQuery = z.object({
 
 export interface DesignRoutesDeps {
   uploads: DesignUploadService;
+  jobs: JobService;
+  staging: UploadStaging;
   designs: DesignService;
   maxUploadBytes: number;
   maxFilesPerUpload: number;
@@ -31,8 +36,20 @@ export function designRoutes(deps: DesignRoutesDeps) {
     uploadSizeLimit(deps.maxUploadBytes),
     async (c) => {
       const { files, fields } = await readUploadForm(c, { maxFiles: deps.maxFilesPerUpload, maxBytes: deps.maxUploadBytes });
-      const result = await deps.uploads.upload({ shop: c.get("shop"), files, ...fields }, c.get("log"));
-      return c.json(result, 200);
+      const shop = c.get("shop");
+      if (!fields.async) {
+        return c.json(await deps.uploads.upload({ shop, files, kind: fields.kind, product: fields.product }, c.get("log")), 200);
+      }
+      // The files are stored before the answer, so the job has them whatever happens next.
+      const staged = await deps.staging.stage(shop.slug, Bun.randomUUIDv7(), files);
+      const job = await deps.jobs
+        .enqueue(shop, DESIGN_UPLOAD_JOB, { kind: fields.kind, product: fields.product, files: staged }, fields.priority)
+        .catch(async (err: unknown) => {
+          await deps.staging.discard(staged);
+          throw err;
+        });
+      c.get("log").info("upload queued", { jobId: job.id, files: staged.length });
+      return c.json({ jobId: job.id, ...jobLinks(job.id) }, 202, { Location: jobLinks(job.id).statusUrl });
     },
   );
 

@@ -1,12 +1,18 @@
 import { Hono, type Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
-import type { MockupEvent, MockupRequest, MockupService } from "../services/mockup.service.ts";
+import type { MockupRequest, MockupService } from "../services/mockup.service.ts";
+import { jobLinks, type JobService } from "../services/job.service.ts";
+import { MOCKUP_SET_JOB } from "../services/mockup-set.job.ts";
+import { storagePath } from "../storage/storage-path.ts";
+import type { Storage } from "../storage/storage.ts";
+import { streamJobEvents } from "./stream-job-events.ts";
+import type { JobPriority } from "../jobs/job-types.ts";
 import type { AppEnv } from "./app-env.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 
 const optionsSchema = z.object({
+  priority: z.enum(["high", "normal", "low"]).default("normal"),
   templateIds: z.array(z.string().min(1).max(64)),
   format: z.enum(["jpeg", "webp", "png"]).default("jpeg"),
   quality: z.coerce.number().int().min(1).max(100).default(90),
@@ -14,48 +20,32 @@ const optionsSchema = z.object({
 });
 const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
 
-/** POST /api/mockups (JSON, or SSE with Accept: text/event-stream); GET a mockup or its preview. */
-export function mockupRoutes(deps: { mockups: MockupService; maxUploadBytes: number; sseKeepAliveMs: number }) {
+/**
+ * POST /api/mockups queues a mockup job: 202 with the job, or with `Accept: text/event-stream`
+ * the job's event stream at once (a dropped connection loses nothing: the job goes on and
+ * /api/jobs/:id/events replays it). GET a mockup or its preview.
+ */
+export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; storage: Storage; maxUploadBytes: number; sseKeepAliveMs: number }) {
   const app = new Hono<AppEnv>();
 
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
     const req = await readMockupRequest(c);
-    const prepared = await deps.mockups.prepare(req); // 4xx before anything streams
-    const log = c.get("log");
-    if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
-      const events: MockupEvent[] = [];
-      await deps.mockups.render(req, prepared, (e) => events.push(e), log);
-      return c.json({
-        mockups: events.filter((e) => e.type === "mockup").map((e) => e.data),
-        failed: events.filter((e) => e.type === "mockup-failed").map((e) => e.data),
-        summary: events.find((e) => e.type === "done")?.data,
-      });
+    await deps.mockups.check(req); // 4xx before anything is queued or streamed
+    const shop = c.get("shop");
+    let artworkPath: string | undefined;
+    if (req.artwork) {
+      // Stored before the answer: the job may run elsewhere, or after a restart.
+      artworkPath = `${storagePath(shop.slug, "incoming", Bun.randomUUIDv7())}/artwork`;
+      await deps.storage.put(artworkPath, req.artwork);
     }
-    return streamSSE(c, async (stream) => {
-      const cancel = new AbortController();
-      stream.onAbort(() => cancel.abort()); // a client that leaves cancels its queued renders
-      // Bun closes quiet connections; a comment every few seconds keeps the stream open.
-      const ping = setInterval(() => {
-        if (!stream.aborted) void stream.write(": ping\n\n");
-      }, deps.sseKeepAliveMs);
-      let written = Promise.resolve();
-      let id = 0;
-      try {
-        await deps.mockups.render(
-          req,
-          prepared,
-          (e) => {
-            const eventId = String(id++);
-            written = written.then(() => (stream.aborted ? undefined : stream.writeSSE({ event: e.type, id: eventId, data: JSON.stringify(e.data) })));
-          },
-          log,
-          cancel.signal,
-        );
-        await written;
-      } finally {
-        clearInterval(ping);
-      }
+    const payload = { designId: req.designId, artworkPath, templateIds: req.templateIds, format: req.format, quality: req.quality, maxWidth: req.maxWidth };
+    const job = await deps.jobs.enqueue(shop, MOCKUP_SET_JOB, payload, req.priority).catch(async (err: unknown) => {
+      if (artworkPath) await deps.storage.delete(artworkPath).catch(() => {});
+      throw err;
     });
+    const links = { jobId: job.id, ...jobLinks(job.id) };
+    if (!(c.req.header("accept") ?? "").includes("text/event-stream")) return c.json(links, 202, { Location: links.statusUrl });
+    return streamJobEvents(c, { jobs: deps.jobs, keepAliveMs: deps.sseKeepAliveMs }, job, 0, { event: "job", data: links });
   });
 
   const serve = (preview: boolean) => async (c: Context<AppEnv>) => {
@@ -73,7 +63,7 @@ export function mockupRoutes(deps: { mockups: MockupService; maxUploadBytes: num
 }
 
 /** JSON `{ designId, templateIds, … }` or multipart with an `artwork` file and the same fields. */
-async function readMockupRequest(c: Context<AppEnv>): Promise<MockupRequest> {
+async function readMockupRequest(c: Context<AppEnv>): Promise<MockupRequest & { priority: JobPriority }> {
   const shop = c.get("shop");
   const type = c.req.header("content-type") ?? "";
   if (type.startsWith("application/json")) {
@@ -95,7 +85,7 @@ async function readMockupRequest(c: Context<AppEnv>): Promise<MockupRequest> {
       return typeof v === "string" && v !== "" ? v : undefined;
     };
     const ids = form.getAll("templateIds").flatMap((v) => (typeof v === "string" ? v.split(",") : [])).map((s) => s.trim()).filter(Boolean);
-    const parsed = optionsSchema.safeParse({ templateIds: ids, format: text("format"), quality: text("quality"), maxWidth: text("maxWidth") });
+    const parsed = optionsSchema.safeParse({ templateIds: ids, format: text("format"), quality: text("quality"), maxWidth: text("maxWidth"), priority: text("priority") });
     if (!parsed.success) throw badRequest("invalid_request", issues(parsed.error));
     return { shop, artwork: await artwork.bytes(), ...parsed.data };
   }

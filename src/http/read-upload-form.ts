@@ -20,6 +20,9 @@ const fieldsSchema = z.object({
     .min(1, "product must not be empty")
     .max(100, "product has at most 100 characters")
     .default("default"),
+  /** Answer 202 with a job at once instead of the result when done. */
+  async: z.enum(["true", "false"], { error: "async must be \"true\" or \"false\"" }).default("false").transform((v) => v === "true"),
+  priority: z.enum(["high", "normal", "low"], { error: "priority must be high, normal or low" }).default("normal"),
 });
 
 export type UploadFields = z.infer<typeof fieldsSchema>;
@@ -66,7 +69,12 @@ export async function readUploadForm(
     throw err;
   }
   if (files.length === 0) throw badRequest("no_files", "Attach at least one file in the field \"files\".");
-  const parsed = fieldsSchema.safeParse({ kind: text.kind || undefined, product: text.product || undefined });
+  const parsed = fieldsSchema.safeParse({
+    kind: text.kind || undefined,
+    product: text.product || undefined,
+    async: text.async || undefined,
+    priority: text.priority || undefined,
+  });
   if (!parsed.success) {
     throw badRequest("invalid_fields", parsed.error.issues.map((i) => i.message).join("; "));
   }

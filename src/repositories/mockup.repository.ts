@@ -43,3 +43,13 @@ export async function findMockup(sql: Queryable, shopId: string, id: string): Pr
     from mockups where shop_id = ${shopId} and id = ${id} and deleted_at is null`;
   return row;
 }
+
+/** Mockups of a shop with these ids (a job's earlier attempt may have stored some). */
+export async function findMockupsByIds(sql: Queryable, shopId: string, ids: string[]): Promise<MockupRow[]> {
+  if (ids.length === 0) return [];
+  return sql<MockupRow[]>`
+    select id, shop_id as "shopId", design_id as "designId", template_id as "templateId", format, width, height,
+      bytes::float8 as bytes, storage_driver as "storageDriver", storage_path as "storagePath",
+      preview_path as "previewPath", render_ms as "renderMs"
+    from mockups where shop_id = ${shopId} and id = any(${ids}::uuid[])`;
+}

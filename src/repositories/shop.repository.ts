@@ -28,3 +28,9 @@ export async function countShops(sql: Queryable): Promise<number> {
 export async function listShops(sql: Queryable): Promise<Shop[]> {
   return sql<Shop[]>`select id, name, slug from shops order by created_at, id`;
 }
+
+/** The shop with this id. */
+export async function findShopById(sql: Queryable, id: string): Promise<Shop | undefined> {
+  const [row] = await sql<Shop[]>`select id, name, slug from shops where id = ${id}`;
+  return row;
+}

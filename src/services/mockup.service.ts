@@ -46,7 +46,8 @@ export type MockupEvent =
 export interface MockupServiceDeps {
   sql: Sql;
   storage: Storage;
-  renderer: RenderPool;
+  /** Absent in an api-only process: it checks requests and serves files, workers render. */
+  renderer?: RenderPool;
   templates: TemplateService;
   designs: DesignService;
   maxInputPixels: number;
@@ -91,13 +92,33 @@ export class MockupService {
     this.decoded = new SizedLru(deps.artworkCacheMb * 1024 * 1024);
   }
 
-  /** Checks the request before anything streams: templates exist, the design is the shop's. */
+  /**
+   * Checks a request before it is queued, so a bad one is a 4xx now rather than a failed job:
+   * templates exist, room in the renderer, the design is the shop's, uploaded artwork is an
+   * image. The design's decode starts in the background: a worker in this process finds it done.
+   */
+  async check(req: MockupRequest): Promise<void> {
+    if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
+      throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
+    }
+    await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
+    this.deps.renderer?.assertRoomFor(req.templateIds.length);
+    if (req.designId !== undefined) {
+      await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
+      if (this.deps.renderer) void this.prepare(req).catch(() => {});
+      return;
+    }
+    // Uploaded artwork is decoded in full now: a damaged file is a 422, not a failed job.
+    await this.prepare(req);
+  }
+
+  /** Resolves templates and decodes the artwork (cached per design and size) for render(). */
   async prepare(req: MockupRequest): Promise<PreparedMockups> {
     if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
       throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
     }
     const templates = await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
-    this.deps.renderer.assertRoomFor(req.templateIds.length); // 503 + Retry-After before anything streams
+    this.deps.renderer?.assertRoomFor(req.templateIds.length); // 503 + Retry-After
     const maxSide = Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide)));
     if (req.designId !== undefined) {
       const design = await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
@@ -169,6 +190,7 @@ export class MockupService {
     signal?: AbortSignal,
     fixedId?: string,
   ): Promise<MockupRow> {
+    if (!this.deps.renderer) throw new Error("This process has no renderer (ROLE=api)");
     const t = prepared.templates[index]!;
     const templateId = t.manifest.id;
     const a = prepared.artwork;

@@ -4,6 +4,7 @@
  */
 import { benchHash } from "./hash.bench.ts";
 import { benchHashPool } from "./hash-pool.bench.ts";
+import { benchJobs } from "./jobs.bench.ts";
 import { benchMockups } from "./mockups.bench.ts";
 import { benchMockupsHttp } from "./mockups-http.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   mockups: benchMockupsHttp,
   "mockups-pool": benchMockups,
   warp: benchWarp,
+  jobs: benchJobs,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

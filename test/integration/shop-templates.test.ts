@@ -4,6 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { UploadResult } from "../../src/services/design-upload.service.ts";
 import { badFixtures, fixture, makeTestApp, type TestApp } from "../support/test-app.ts";
+import { waitForJob } from "../support/jobs-api.ts";
 
 const canvas = JSON.parse(new TextDecoder().decode(fixture("templates/canvas-wood-occluded/template.json"))) as Record<string, unknown>;
 const background = fixture("templates/canvas-wood-occluded/background.jpg");
@@ -59,8 +60,9 @@ describe("shop templates", () => {
       body: JSON.stringify({ designId, templateIds: ["my-canvas", "poster-straight"] }),
       headers: { "content-type": "application/json" },
     });
-    expect(render.status).toBe(200);
-    const body = (await render.json()) as { mockups: Array<{ templateId: string; width: number }>; failed: unknown[] };
+    expect(render.status).toBe(202);
+    const job = await waitForJob(t, ((await render.json()) as { jobId: string }).jobId);
+    const body = job.result as { mockups: Array<{ templateId: string; width: number }>; failed: unknown[] };
     expect(body.failed).toEqual([]);
     expect(body.mockups.find((m) => m.templateId === "my-canvas")).toMatchObject({ width: 2560 });
   });
@@ -72,7 +74,8 @@ describe("shop templates", () => {
       body: JSON.stringify({ designId, templateIds: ["my-canvas"] }),
       headers: { "content-type": "application/json" },
     });
-    expect(((await render.json()) as { summary: { succeeded: number } }).summary.succeeded).toBe(1);
+    const job = await waitForJob(t, ((await render.json()) as { jobId: string }).jobId);
+    expect(job.result.summary.succeeded).toBe(1);
     expect(existsSync(t.config.templateFilesDir)).toBe(true);
   });
 

@@ -10,6 +10,7 @@ import { LocalStorage } from "../../src/storage/local.storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { testDatabase } from "./test-database.ts";
 import { testHashPool, testRenderPool } from "./test-pools.ts";
+import { registerTestJobs } from "./test-jobs.ts";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
@@ -36,8 +37,10 @@ export async function makeTestApp(options: TestAppOptions = {}) {
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger("debug", {}, (line) => logs.push(JSON.parse(line)));
   const templates = await TemplateCatalog.load(config.templatesDir, log);
-  const app = wireApp(config, db, storage, log, { hash: (bytes) => testHashPool().hash(bytes), templates, renderer: testRenderPool() });
+  const wired = wireApp(config, db, storage, log, { hash: (bytes) => testHashPool().hash(bytes), templates, renderer: testRenderPool() });
+  const app = wired.app;
   const { shop, token } = await addShopToken(db.sql, `shop-${crypto.randomUUID()}`);
+  registerTestJobs(db, shop.id, wired.handlers, wired.events, wired.onEnqueued);
 
   const authed = (init: RequestInit = {}, as = token): RequestInit => ({
     ...init,
@@ -46,6 +49,7 @@ export async function makeTestApp(options: TestAppOptions = {}) {
 
   return {
     app,
+    wired,
     db,
     sql: db.sql,
     config,
