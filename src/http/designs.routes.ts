@@ -41,14 +41,16 @@ export function designRoutes(deps: DesignRoutesDeps) {
         return c.json(await deps.uploads.upload({ shop, files, kind: fields.kind, product: fields.product }, c.get("log")), 200);
       }
       // The files are stored before the answer, so the job has them whatever happens next.
+      const t0 = performance.now();
       const staged = await deps.staging.stage(shop.slug, Bun.randomUUIDv7(), files);
+      const stageMs = Math.round(performance.now() - t0);
       const job = await deps.jobs
         .enqueue(shop, DESIGN_UPLOAD_JOB, { kind: fields.kind, product: fields.product, files: staged }, fields.priority)
         .catch(async (err: unknown) => {
           await deps.staging.discard(staged);
           throw err;
         });
-      c.get("log").info("upload queued", { jobId: job.id, files: staged.length });
+      c.get("log").info("upload queued", { jobId: job.id, files: staged.length, stageMs, queueMs: Math.round(performance.now() - t0) - stageMs });
       return c.json({ jobId: job.id, ...jobLinks(job.id) }, 202, { Location: jobLinks(job.id).statusUrl });
     },
   );

@@ -11,7 +11,7 @@ export interface StagedFile {
 }
 
 /** Files written at once while staging: enough to overlap fsyncs, few enough for a NAS pool. */
-const STAGE_CONCURRENCY = 4;
+const STAGE_CONCURRENCY = 16;
 
 /**
  * Async uploads keep their files in storage (`{shop}/incoming/{job}/{n}`) before the answer

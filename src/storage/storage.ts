@@ -30,3 +30,11 @@ export class StorageNotFoundError extends Error {
     this.name = "StorageNotFoundError";
   }
 }
+
+/** The storage could not be reached, even after retrying; the operation may succeed later. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StorageUnavailableError";
+  }
+}

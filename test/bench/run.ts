@@ -1,13 +1,16 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
- * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp (default: all).
+ * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp, jobs, async-upload,
+ * sftp (default: all).
  */
+import { benchAsyncUpload } from "./async-upload.bench.ts";
 import { benchHash } from "./hash.bench.ts";
 import { benchHashPool } from "./hash-pool.bench.ts";
 import { benchJobs } from "./jobs.bench.ts";
 import { benchMockups } from "./mockups.bench.ts";
 import { benchMockupsHttp } from "./mockups-http.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
+import { benchSftp } from "./sftp.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
 import { benchWarp } from "./warp.bench.ts";
@@ -22,6 +25,8 @@ const benches: Record<string, () => Promise<void>> = {
   "mockups-pool": benchMockups,
   warp: benchWarp,
   jobs: benchJobs,
+  "async-upload": benchAsyncUpload,
+  sftp: benchSftp,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {
