@@ -77,6 +77,25 @@ const envSchema = z.object({
   JOB_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
   JOB_RETRY_MAX_MS: int(10, 86_400_000).default(300_000),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  NAS_HOST: z.string().min(1).optional(),
+  NAS_PORT: int(1, 65535).default(22),
+  NAS_USER: z.string().min(1).optional(),
+  NAS_PASSWORD: z.string().min(1).optional(),
+  NAS_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  NAS_ROOT: z.string().regex(/^\//, "must be an absolute path").default("/share/Graphics/NookTransfers"),
+  NAS_HOST_FINGERPRINT: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "must look like SHA256:… (ssh-keygen -lf the host key)").optional(),
+  NAS_INSECURE_ANY_HOST_KEY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  NAS_MAX_CONNECTIONS: int(1, 64).default(10),
+  NAS_UPLOAD_CONCURRENCY: int(1, 64).default(4),
+}).superRefine((e, ctx) => {
+  // The NAS settings only make sense together; say everything that is missing at once.
+  if (!e.NAS_HOST) return;
+  const missing = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
+  if (!e.NAS_USER) missing("NAS_USER", "is required with NAS_HOST");
+  if (!e.NAS_PASSWORD && !e.NAS_PRIVATE_KEY_FILE) missing("NAS_PASSWORD", "NAS_PASSWORD or NAS_PRIVATE_KEY_FILE is required with NAS_HOST");
+  if (!e.NAS_HOST_FINGERPRINT && !e.NAS_INSECURE_ANY_HOST_KEY) {
+    missing("NAS_HOST_FINGERPRINT", "is required with NAS_HOST (pin the NAS's host key), unless NAS_INSECURE_ANY_HOST_KEY=true");
+  }
 });
 
 /** The validated, frozen settings of one process. */
@@ -121,6 +140,22 @@ export interface Config {
   role: "api" | "worker" | "both";
   jobs: Readonly<{ concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number }>;
   metricsToken: string | undefined;
+  /** The shop's NAS over SFTP; local storage under storageDir when absent. */
+  nas:
+    | Readonly<{
+        host: string;
+        port: number;
+        username: string;
+        password: string | undefined;
+        privateKeyFile: string | undefined;
+        root: string;
+        hostKeyFingerprint: string | undefined;
+        allowUnknownHostKey: boolean;
+        maxConnections: number;
+      }>
+    | undefined;
+  /** Files of one upload batch written to storage at once (never more than NAS_MAX_CONNECTIONS). */
+  storeConcurrency: number;
 }
 
 const MB = 1024 * 1024;
@@ -188,5 +223,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryMaxMs: e.JOB_RETRY_MAX_MS,
     }),
     metricsToken: e.METRICS_TOKEN,
+    nas: e.NAS_HOST
+      ? Object.freeze({
+          host: e.NAS_HOST,
+          port: e.NAS_PORT,
+          username: e.NAS_USER!,
+          password: e.NAS_PASSWORD,
+          privateKeyFile: e.NAS_PRIVATE_KEY_FILE ? resolve(e.NAS_PRIVATE_KEY_FILE) : undefined,
+          root: e.NAS_ROOT,
+          hostKeyFingerprint: e.NAS_HOST_FINGERPRINT,
+          allowUnknownHostKey: e.NAS_INSECURE_ANY_HOST_KEY,
+          maxConnections: e.NAS_MAX_CONNECTIONS,
+        })
+      : undefined,
+    storeConcurrency: e.NAS_HOST ? Math.min(e.NAS_UPLOAD_CONCURRENCY, e.NAS_MAX_CONNECTIONS) : e.NAS_UPLOAD_CONCURRENCY,
   });
 }

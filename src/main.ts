@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { AppEnv } from "./http/app-env.ts";
 import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
 import { MeasuredStorage } from "./storage/measured.storage.ts";
+import { openStorage, registerStorageMetrics } from "./storage/open-storage.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
 import { JobEventHub } from "./jobs/job-events.ts";
 import { JobService } from "./services/job.service.ts";
@@ -17,7 +18,6 @@ import { createLogger, type Logger } from "./logger.ts";
 import { DesignUploadService } from "./services/design-upload.service.ts";
 import { DesignService } from "./services/design.service.ts";
 import { ensureFirstShop } from "./services/shop.service.ts";
-import { LocalStorage } from "./storage/local.storage.ts";
 import { HashPool } from "./media/hash-pool.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
@@ -52,7 +52,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const applied = await migrate(db.sql);
     if (applied.length > 0) log.info("migrations applied", { versions: applied });
     const metrics = createMetrics();
-    const storage = new LocalStorage(config.storageDir);
+    const storage = openStorage(config, log);
     const templates = await TemplateCatalog.load(config.templatesDir, log);
     // Worker pools last: nothing after them can fail and leave their threads running.
     const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
@@ -128,6 +128,7 @@ export function wireApp(
   const { templates, renderer } = media;
   const metrics = media.metrics ?? createMetrics();
   const storage = new MeasuredStorage(rawStorage, metrics);
+  registerStorageMetrics(rawStorage, metrics);
   const hash = async (bytes: Uint8Array) => {
     const t0 = performance.now();
     const hashes = await media.hash(bytes);
@@ -145,6 +146,7 @@ export function wireApp(
       batchMaxBytes: config.batchMaxBytes,
       batchMaxFiles: config.batchMaxFiles,
       concurrency: config.uploadConcurrency,
+      storeConcurrency: config.storeConcurrency,
       pixelBudget: config.uploadPixelBudget,
       printDpi: config.printDpi,
       digitalDpi: config.digitalDpi,

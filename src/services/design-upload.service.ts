@@ -67,6 +67,8 @@ export interface UploadSettings {
   batchMaxBytes: number;
   batchMaxFiles: number;
   concurrency: number;
+  /** Print files of a batch written to storage at once. */
+  storeConcurrency: number;
   /** Pixels decoding at once, across requests: bounds the decoded-pixel memory. */
   pixelBudget: number;
   printDpi: number;
@@ -123,10 +125,12 @@ export class DesignUploadService {
       // Rendering of a new design starts as soon as it is known not to be a duplicate, while
       // the files after it are still being hashed and checked.
       const renders = new WeightedSemaphore(this.deps.settings.concurrency);
+      // Writes overlap the next renders: a NAS is slow per file but takes several at once.
+      const stores = new WeightedSemaphore(this.deps.settings.storeConcurrency);
       const work: Array<Promise<Stored | Rejection>> = [];
       const inspections = this.inspectAll(req.files, batch, rejected, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
       await this.dedupeInOrder(req.shop, inspections, accepted, duplicates, (f) => {
-        work.push(settled(renders.run(1, () => this.renderAndStore(req, f, log))));
+        work.push(settled(this.renderAndStore(req, f, log, { renders, stores })));
       }, tick);
       const outcome = await this.insertBatch(await Promise.all(work), log);
       created.push(...outcome.created);
@@ -270,19 +274,34 @@ export class DesignUploadService {
   }
 
   /** Step 3: render the print file and store it. */
-  private async renderAndStore(req: UploadRequest, f: Inspected, log: Logger): Promise<Stored | Rejection> {
+  private async renderAndStore(
+    req: UploadRequest,
+    f: Inspected,
+    log: Logger,
+    slots: { renders: WeightedSemaphore; stores: WeightedSemaphore },
+  ): Promise<Stored | Rejection> {
     const flog = log.child({ file: f.filename, index: f.index });
     const timer = stepTimer();
     try {
       const spec = this.printSpec(req);
-      // The pixel budget bounds decoding memory across every upload in flight.
-      const print = await this.pixels.run(f.header.width * f.header.height, () => makePrintFile(f.bytes, f.header, spec));
+      // The render slot is held until a store slot is free: finished print files waiting for a
+      // slow NAS stay bounded (renders + stores), however many files the batch has.
+      const releaseRender = await slots.renders.acquire(1);
+      let print: Awaited<ReturnType<typeof makePrintFile>>;
+      let releaseStore: () => void;
+      try {
+        // The pixel budget bounds decoding memory across every upload in flight.
+        print = await this.pixels.run(f.header.width * f.header.height, () => makePrintFile(f.bytes, f.header, spec));
+        releaseStore = await slots.stores.acquire(1);
+      } finally {
+        releaseRender();
+      }
       const sha256 = sha256Hex(print.png);
       timer.lap();
       const id = req.designIdFor?.(f.index) ?? Bun.randomUUIDv7();
       const path = storagePath(req.shop.slug, req.product, printFileName(f.filename, id.slice(-12), "png"));
       try {
-        await this.deps.storage.put(path, print.png);
+        await this.deps.storage.put(path, print.png).finally(releaseStore);
       } catch (err) {
         flog.error("storage write failed", { err, path });
         return { index: f.index, rejected: reject(f.filename, "storage_unavailable", "The print file could not be stored. Try again.") };

@@ -2,6 +2,7 @@ import { storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { UploadFile } from "./design-upload.service.ts";
 import { mapLimit } from "../util/concurrency.ts";
+import { unavailable } from "../errors.ts";
 
 /** A file of an async upload, kept in storage until its job has run. */
 export interface StagedFile {
@@ -30,7 +31,7 @@ export class UploadStaging {
       return { name: f.name, size: f.size, path };
     }).catch(async (err: unknown) => {
       await this.discard(files.map((_, i) => ({ name: "", size: 0, path: `${folder}/${i}` })));
-      throw err;
+      throw unavailable("storage_unavailable", `The files could not be stored for processing (${err instanceof Error ? err.message : String(err)}). Try again.`, 30);
     });
     return staged;
   }
@@ -41,8 +42,13 @@ export class UploadStaging {
       name: s.name,
       size: s.size,
       bytes: async () => {
-        const file = await this.storage.get(s.path);
-        return new Uint8Array(await new Response(file.body).arrayBuffer());
+        try {
+          const file = await this.storage.get(s.path);
+          return new Uint8Array(await new Response(file.body).arrayBuffer());
+        } catch (err) {
+          // Reported per file as storage_unavailable, which makes the job try again later.
+          throw unavailable("storage_unavailable", `The uploaded file could not be read back from storage (${err instanceof Error ? err.message : String(err)}).`);
+        }
       },
     }));
   }

@@ -10,18 +10,29 @@ export class WeightedSemaphore {
 
   /** Runs `fn` once `weight` fits in the budget. */
   async run<T>(weight: number, fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire(weight);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits until `weight` fits, takes it, and returns the function that gives it back (once). */
+  async acquire(weight: number): Promise<() => void> {
     const w = Math.min(weight, this.budget);
     if (this.waiting.length > 0 || this.inUse + w > this.budget) {
       await new Promise<void>((wake) => this.waiting.push({ weight: w, wake }));
     } else {
       this.inUse += w;
     }
-    try {
-      return await fn();
-    } finally {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       this.inUse -= w;
       this.admit();
-    }
+    };
   }
 
   // First come, first served: a heavy item at the head is not starved by light ones behind it.

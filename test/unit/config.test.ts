@@ -32,4 +32,20 @@ describe("loadConfig", () => {
     expect(c.port).toBe(3000);
     expect(c.printSizes).toEqual({ poster: 24, mug: 8.5 });
   });
+
+  test("NAS settings: all or nothing, host key pinned unless explicitly insecure, every problem at once", () => {
+    let error: unknown;
+    try {
+      loadConfig({ NAS_HOST: "nas.local", NAS_ROOT: "relative/dir", NAS_HOST_FINGERPRINT: "MD5:aa" });
+    } catch (err) {
+      error = err;
+    }
+    const problems = (error as ConfigError).problems.join("\n");
+    for (const key of ["NAS_USER", "NAS_PASSWORD", "NAS_ROOT", "NAS_HOST_FINGERPRINT"]) expect(problems).toContain(key);
+    expect(() => loadConfig({ NAS_HOST: "nas.local", NAS_USER: "u", NAS_PASSWORD: "p" })).toThrow("NAS_INSECURE_ANY_HOST_KEY");
+    const c = loadConfig({ NAS_HOST: "nas.local", NAS_USER: "u", NAS_PASSWORD: "p", NAS_INSECURE_ANY_HOST_KEY: "true", NAS_MAX_CONNECTIONS: "2" });
+    expect(c.nas).toMatchObject({ host: "nas.local", port: 22, root: "/share/Graphics/NookTransfers", allowUnknownHostKey: true, maxConnections: 2 });
+    expect(c.storeConcurrency).toBe(2); // never more writes at once than connections
+    expect(loadConfig({}).nas).toBeUndefined();
+  });
 });
