@@ -86,6 +86,15 @@ export function designRoutes(deps: DesignRoutesDeps) {
     });
   });
 
+  app.get("/:id/thumbnail", async (c) => {
+    const { design, webp } = await deps.designs.thumbnail(c.get("shop"), c.req.param("id"));
+    return c.body(new Uint8Array(webp), 200, {
+      "Content-Type": "image/webp",
+      ETag: `"t-${design.sha256}"`,
+      "Cache-Control": "private, max-age=31536000, immutable",
+    });
+  });
+
   app.delete("/:id", async (c) => {
     await deps.designs.delete(c.get("shop"), c.req.param("id"));
     return c.body(null, 204);

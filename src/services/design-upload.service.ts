@@ -4,6 +4,7 @@ import type { Logger } from "../logger.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
 import { imageErrors } from "../media/image-errors.ts";
 import { makePrintFile, type PrintSpec } from "../media/make-print-file.ts";
+import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 import { readImageHeader, type ImageHeader } from "../media/read-image-header.ts";
 import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
 import { insertDesigns, type NewDesign } from "../repositories/design.repository.ts";
@@ -264,7 +265,8 @@ export class DesignUploadService {
       return { created: designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes })), rejected };
     } catch (err) {
       log.error("design rows not written; removing their files", { err, files: stored.length });
-      await Promise.all(stored.map((s) => this.deps.storage.delete(s.row.storagePath).catch(() => {})));
+      const paths = stored.flatMap((s) => [s.row.storagePath, thumbnailPath(s.row.storagePath)]);
+      await Promise.all(paths.map((p) => this.deps.storage.delete(p).catch(() => {})));
       const failed = stored.map((s) => ({
         index: s.index,
         rejected: reject(s.row.filename, "database_unavailable", "The design could not be saved; nothing was kept. Try again."),
@@ -284,6 +286,8 @@ export class DesignUploadService {
     const timer = stepTimer();
     try {
       const spec = this.printSpec(req);
+      // Cheap next to the print file (shrink-on-load), and made while it renders.
+      const thumbnail = makeThumbnail(f.bytes, this.deps.settings.maxInputPixels).catch(() => undefined);
       // The render slot is held until a store slot is free: finished print files waiting for a
       // slow NAS stay bounded (renders + stores), however many files the batch has.
       const releaseRender = await slots.renders.acquire(1);
@@ -306,6 +310,9 @@ export class DesignUploadService {
         flog.error("storage write failed", { err, path });
         return { index: f.index, rejected: reject(f.filename, "storage_unavailable", "The print file could not be stored. Try again.") };
       }
+      const thumb = await thumbnail;
+      // Best effort: a missing thumbnail is made again from the print file when first asked for.
+      if (thumb) await this.deps.storage.put(thumbnailPath(path), thumb).catch((err: unknown) => flog.warn("thumbnail not stored", { err }));
       this.reclaimer.release(f.bytes.length + print.png.length);
       flog.info("design processed", {
         format: f.header.format,

@@ -6,6 +6,7 @@ import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Design, Shop } from "../types.ts";
 import { isUuid } from "../util/uuid.ts";
+import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 
 
 /** Reading and deleting a shop's designs. */
@@ -36,6 +37,22 @@ export class DesignService {
       if (err instanceof StorageNotFoundError) throw notFound("Design file");
       throw err;
     }
+  }
+
+  /** The design's thumbnail (WebP), made from its print file and stored if it is missing. */
+  async thumbnail(shop: Shop, id: string): Promise<{ design: Design; webp: Uint8Array }> {
+    const design = await this.get(shop, id);
+    const path = thumbnailPath(design.storagePath);
+    try {
+      const file = await this.deps.storage.get(path);
+      return { design, webp: new Uint8Array(await new Response(file.body).arrayBuffer()) };
+    } catch (err) {
+      if (!(err instanceof StorageNotFoundError)) throw err;
+    }
+    const { file } = await this.openFile(shop, id);
+    const webp = await makeThumbnail(new Uint8Array(await new Response(file.body).arrayBuffer()), Number.MAX_SAFE_INTEGER);
+    await this.deps.storage.put(path, webp).catch(() => {}); // next time it is read, not made
+    return { design, webp };
   }
 
   /** Soft delete: the row is hidden and no longer counts; the file stays for recovery. */

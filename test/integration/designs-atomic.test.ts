@@ -34,7 +34,7 @@ describe("batches and failures", () => {
       storage: (local): Storage =>
         Object.assign(Object.create(local) as Storage, {
           put: async (path: string, data: Uint8Array) => {
-            if (++puts === 2) throw new Error("disk unplugged");
+            if (path.endsWith(".png") && ++puts === 2) throw new Error("disk unplugged"); // the second print file
             return local.put(path, data);
           },
         }),
@@ -46,7 +46,10 @@ describe("batches and failures", () => {
     expect(body.rejected.map((r) => r.error.code)).toEqual(["storage_unavailable"]);
     const [row] = await t.sql`select count(*)::int as n from designs where shop_id = ${t.shop.id}`;
     expect(row!.n).toBe(2);
-    expect(filesOnDisk(t.config.storageDir)).toHaveLength(2);
+    const files = filesOnDisk(t.config.storageDir);
+    expect(files.filter((f) => f.endsWith(".png"))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith(".thumb.webp"))).toHaveLength(2);
+    expect(files).toHaveLength(4);
   });
 
   describe("a database failure while writing rows", () => {

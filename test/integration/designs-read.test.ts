@@ -92,3 +92,23 @@ describe("reading and deleting designs", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
   });
 });
+
+test("every design has a small thumbnail (alpha kept); one lost from storage is made again", async () => {
+  const { makeTestApp, fixture } = await import("../support/test-app.ts");
+  const sharp = (await import("sharp")).default;
+  const { rmSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const t = await makeTestApp();
+  const up = (await (await t.upload([["flower.png", fixture("artwork/flower-transparent-3000.png")]])).json()) as { created: Array<{ id: string; storagePath: string }> };
+  const id = up.created[0]!.id;
+  const res = await t.request(`/api/designs/${id}/thumbnail`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toBe("image/webp");
+  const meta = await sharp(new Uint8Array(await res.arrayBuffer())).metadata();
+  expect(Math.max(meta.width!, meta.height!)).toBe(320);
+  expect(meta.hasAlpha).toBe(true);
+  rmSync(join(t.config.storageDir, up.created[0]!.storagePath.replace(/\.png$/, ".thumb.webp")));
+  const again = await t.request(`/api/designs/${id}/thumbnail`);
+  expect(again.status).toBe(200);
+  expect((await t.request("/api/designs/0190c5b4-0000-7000-8000-000000000000/thumbnail")).status).toBe(404);
+});
