@@ -57,7 +57,19 @@ export async function readUploadForm(
         if (!part.isFile) throw badRequest("invalid_files", "Every \"files\" entry must be a file, not a text field.");
         if (files.length === limits.maxFiles) throw tooManyFiles(limits.maxFiles);
         const filename = part.filename || "unnamed";
-        files.push({ name: filename, size: part.size, bytes: async () => part.bytes });
+        // The part (and its chunks) is let go once the pipeline is done with the file.
+        let held: { readonly bytes: Uint8Array } | undefined = part;
+        files.push({
+          name: filename,
+          size: part.size,
+          bytes: async () => {
+            if (!held) throw new Error(`the bytes of ${filename} were already released`);
+            return held.bytes;
+          },
+          release: () => {
+            held = undefined;
+          },
+        });
       } else if (!part.isFile && part.name && part.size <= MAX_TEXT_BYTES) {
         text[part.name] = part.text;
       }

@@ -22,6 +22,8 @@ export interface UploadFile {
   name: string;
   size: number;
   bytes(): Promise<Uint8Array>;
+  /** Lets go of the bytes once the file is done, so a big upload does not hold every file to the end. */
+  release?(): void;
 }
 
 export interface UploadRequest {
@@ -91,6 +93,7 @@ export interface DesignUploadDeps {
 /** A file that passed inspection and hashing. */
 interface Inspected extends HashedFile {
   index: number;
+  /** Emptied once the print file is stored (the object stays for in-batch duplicate checks). */
   bytes: Uint8Array;
   header: ImageHeader;
   inspectMs: number;
@@ -98,13 +101,14 @@ interface Inspected extends HashedFile {
 }
 
 type Rejection = { index: number; rejected: RejectedFile };
+const EMPTY = new Uint8Array(0);
 type Stored = { index: number; row: NewDesign; hash: NewDesignHash };
 
 /** Turns uploads into stored print files and design rows, batch by batch, skipping duplicates. */
 export class DesignUploadService {
   private readonly pixels: WeightedSemaphore;
-  // Collect after every 64 MB of dropped sharp buffers (see MemoryReclaimer).
-  private readonly reclaimer = new MemoryReclaimer(64 * 1024 * 1024);
+  // Collect after every 32 MB of dropped sharp buffers (see MemoryReclaimer).
+  private readonly reclaimer = new MemoryReclaimer(32 * 1024 * 1024);
 
   constructor(private readonly deps: DesignUploadDeps) {
     this.pixels = new WeightedSemaphore(deps.settings.pixelBudget);
@@ -132,7 +136,10 @@ export class DesignUploadService {
       const inspections = this.inspectAll(req.files, batch, rejected, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
       await this.dedupeInOrder(req.shop, inspections, accepted, duplicates, (f) => {
         work.push(settled(this.renderAndStore(req, f, log, { renders, stores })));
-      }, tick);
+      }, (f) => {
+        req.files[f.index]?.release?.();
+        tick();
+      });
       const outcome = await this.insertBatch(await Promise.all(work), log);
       created.push(...outcome.created);
       rejected.push(...outcome.rejected);
@@ -220,6 +227,7 @@ export class DesignUploadService {
         };
       } catch (err) {
         rejected.push({ index, rejected: this.rejection(file.name, err, log) });
+        file.release?.();
         return undefined;
       }
     });
@@ -232,7 +240,7 @@ export class DesignUploadService {
     accepted: HashedFile[],
     duplicates: Array<{ index: number; dup: DuplicateFile }>,
     onFresh: (f: Inspected) => void,
-    onDuplicate?: () => void,
+    onDuplicate?: (f: Inspected) => void,
   ): Promise<void> {
     for (const pending of inspections) {
       const f = await pending;
@@ -242,7 +250,7 @@ export class DesignUploadService {
       this.deps.metrics?.duplicateCheckDuration.observe((performance.now() - t0) / 1000);
       if (found) {
         duplicates.push({ index: f.index, dup: { filename: f.filename, ...found } });
-        onDuplicate?.();
+        onDuplicate?.(f);
       } else {
         accepted.push(f);
         onFresh(f);
@@ -277,6 +285,21 @@ export class DesignUploadService {
 
   /** Step 3: render the print file and store it. */
   private async renderAndStore(
+    req: UploadRequest,
+    f: Inspected,
+    log: Logger,
+    slots: { renders: WeightedSemaphore; stores: WeightedSemaphore },
+  ): Promise<Stored | Rejection> {
+    try {
+      return await this.renderAndStoreFile(req, f, log, slots);
+    } finally {
+      // Only the hashes are needed from here on (in-batch duplicate checks).
+      f.bytes = EMPTY;
+      req.files[f.index]?.release?.();
+    }
+  }
+
+  private async renderAndStoreFile(
     req: UploadRequest,
     f: Inspected,
     log: Logger,

@@ -5,7 +5,7 @@
  */
 export function serverTuning(): Record<string, string> {
   const keys = Object.keys(process.env).filter(
-    (k) => k.startsWith("MALLOC_") || k === "LD_PRELOAD" || k === "DATABASE_URL" || /^(RENDER|MOCKUP|UPLOAD|HASH)_/.test(k),
+    (k) => k.startsWith("MALLOC_") || k.startsWith("VIPS_") || k === "LD_PRELOAD" || k === "DATABASE_URL" || /^(RENDER|MOCKUP|UPLOAD|HASH)_/.test(k),
   );
   return Object.fromEntries(keys.map((k) => [k, process.env[k]!]));
 }

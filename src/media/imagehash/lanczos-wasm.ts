@@ -41,6 +41,8 @@ interface HorizontalPlan {
 const SLACK = 32;
 /** Linear memory kept between calls; larger memory is released after the call that needed it. */
 const RETAIN_BYTES = 32 * 1024 * 1024;
+/** Source bytes copied into linear memory at a time for the horizontal pass. */
+const BLOCK_BYTES = 4 * 1024 * 1024;
 
 let kernels: Kernels | null | undefined;
 const plans = [new WeakMap<LanczosAxis, HorizontalPlan>(), new WeakMap<LanczosAxis, HorizontalPlan>()];
@@ -122,10 +124,14 @@ export function resizeLanczosWasm(
   const midRowLen = outW * channels;
   const hp = hw ? horizontalPlan(hw, channels) : null;
 
-  // Layout: source rows | H starts, chunks, weights | H output | V starts, counts, weights | V output.
+  // The horizontal pass treats each row on its own, so source rows go in blocks of about
+  // BLOCK_BYTES: a 21 MP photo needs 4 MB of linear memory for them, not another 48 MB copy.
+  const blockRows = hp ? Math.max(1, Math.min(rows, Math.floor(BLOCK_BYTES / inRowLen))) : rows;
+
+  // Layout: source rows (a block) | H starts, chunks, weights | H output | V starts, counts, weights | V output.
   let at = 0;
   const srcOff = at;
-  at = align16(at + rows * inRowLen + SLACK);
+  at = align16(at + blockRows * inRowLen + SLACK);
   let hStarts = 0, hChunks = 0, hWeights = 0, midOff = srcOff;
   if (hp) {
     hStarts = at;
@@ -146,7 +152,7 @@ export function resizeLanczosWasm(
 
   // Views are taken after any grow, which detaches the previous buffer.
   const buf = k.memory.buffer;
-  new Uint8Array(buf).set(src.subarray(rowFirst * inRowLen, (rowFirst + rows) * inRowLen), srcOff);
+  if (!hp) new Uint8Array(buf).set(src.subarray(rowFirst * inRowLen, (rowFirst + rows) * inRowLen), srcOff);
   if (hw && hp) {
     const starts = new Int32Array(buf, hStarts, outW);
     for (let xx = 0; xx < outW; xx++) starts[xx] = (hw.starts[xx] as number) * channels;
@@ -154,7 +160,13 @@ export function resizeLanczosWasm(
     new Uint8Array(buf, hWeights, hp.weights.byteLength)
       .set(new Uint8Array(hp.weights.buffer, hp.weights.byteOffset, hp.weights.byteLength));
     const pass = channels === 3 ? k.h3 : k.h1;
-    pass(srcOff, inRowLen, rows, outW, hStarts, hChunks, hWeights, hp.wstride, midOff);
+    const mem = new Uint8Array(buf);
+    for (let r = 0; r < rows; r += blockRows) {
+      const n = Math.min(blockRows, rows - r);
+      const from = (rowFirst + r) * inRowLen;
+      mem.set(src.subarray(from, from + n * inRowLen), srcOff);
+      pass(srcOff, inRowLen, n, outW, hStarts, hChunks, hWeights, hp.wstride, midOff + r * midRowLen);
+    }
   }
   if (vw) {
     const starts = new Int32Array(buf, vStarts, outH);
