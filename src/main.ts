@@ -259,6 +259,7 @@ export async function main(): Promise<void> {
     url: baseUrl,
     port: server.port,
     database: runtime.db.kind,
+    ...(runtime.db.embeddedPid ? { databasePid: runtime.db.embeddedPid } : {}),
     storage: runtime.storage.driver,
     startupMs: Math.round(performance.now() - started),
   });

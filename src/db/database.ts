@@ -9,6 +9,8 @@ export type Queryable = postgres.Sql | postgres.TransactionSql;
 export interface Database {
   readonly sql: Sql;
   readonly kind: "postgres" | "embedded";
+  /** The embedded database's own process (PGlite runs apart from the server). */
+  readonly embeddedPid?: number;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     sql,
     kind: "embedded",
+    embeddedPid: embedded.pid,
     async close() {
       await sql.end({ timeout: 5 });
       await embedded.close();

@@ -1,62 +1,79 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { DatabaseLockedError, lockHolder } from "./embedded-lock.ts";
 
-/**
- * PGlite's defaults (128 MB shared buffers) cost about 300 MB of RSS when reopened; these cost
- * about 165 MB, and a shop's tables are small. Measured in the README's memory notes.
- */
-const EMBEDDED_SETTINGS = ["shared_buffers=16MB", "work_mem=4MB"];
+export { DatabaseLockedError } from "./embedded-lock.ts";
 
-/** A PGlite database served over the Postgres wire protocol on loopback. */
+/** A PGlite database served over the Postgres wire protocol on loopback, by its own process. */
 export interface EmbeddedPostgres {
   /** postgres.js connection options for the served database. */
   readonly host: string;
   readonly port: number;
+  /** The database process, for operators (its memory is its own). */
+  readonly pid: number;
   close(): Promise<void>;
 }
 
-/** Thrown when another live process already holds the embedded database. */
-export class DatabaseLockedError extends Error {
-  constructor(readonly dir: string, readonly pid: number) {
-    super(
-      `The embedded database in ${dir} is in use by process ${pid} (the server?). ` +
-        "Stop it first, or set DATABASE_URL to use PostgreSQL.",
-    );
-    this.name = "DatabaseLockedError";
-  }
-}
+const SERVER_SCRIPT = new URL("./embedded-postgres.server.ts", import.meta.url).pathname;
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
 
 /**
- * Opens (or creates) a PGlite database in `dir` and serves it on 127.0.0.1 at a free port.
- * PGlite cannot be shared between processes, so a pid lock file guards the directory.
+ * Opens (or creates) a PGlite database in `dir`, served on 127.0.0.1 at a free port by a
+ * child process. Apart from the server, PGlite's work (synchronous WebAssembly) never blocks
+ * the HTTP event loop, and its memory (about 120 MB) is not the server's. PGlite cannot be
+ * shared between processes, so a pid lock file guards the directory.
  */
 export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedPostgres> {
   mkdirSync(dir, { recursive: true });
-  const release = acquireLock(join(dir, "atelier.lock"));
-  let db: PGlite | undefined;
+  const lock = join(dir, "atelier.lock");
+  const holder = lockHolder(lock);
+  if (holder) throw new DatabaseLockedError(lock, holder);
+  if (!existsSync(join(dir, "PG_VERSION"))) await initInChildProcess(dir);
+
+  const child = Bun.spawn([process.execPath, SERVER_SCRIPT, dir], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  let stderr = "";
+  void (async () => {
+    for await (const chunk of child.stderr) stderr += new TextDecoder().decode(chunk);
+  })();
+  const first = await firstLine(child.stdout, START_TIMEOUT_MS).catch(() => undefined);
+  const answer = first ? (JSON.parse(first) as { port?: number; locked?: number }) : {};
+  if (answer.locked) throw new DatabaseLockedError(lock, answer.locked);
+  if (!answer.port) {
+    child.kill("SIGKILL");
+    throw new Error(`The embedded database in ${dir} did not start: ${stderr.trim() || `exit ${await child.exited}`}`);
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    host: "127.0.0.1",
+    port: answer.port,
+    pid: child.pid,
+    close() {
+      closing ??= (async () => {
+        await child.stdin.end(); // the database closes and flushes, then exits
+        const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(STOP_TIMEOUT_MS).then(() => false)]);
+        if (!exited) child.kill("SIGKILL");
+      })();
+      return closing;
+    },
+  };
+}
+
+async function firstLine(stream: ReadableStream<Uint8Array>, timeoutMs: number): Promise<string> {
+  const reader = stream.getReader();
+  let text = "";
+  const timer = setTimeout(() => void reader.cancel(), timeoutMs);
   try {
-    if (!existsSync(join(dir, "PG_VERSION"))) await initInChildProcess(dir);
-    db = await PGlite.create({ dataDir: dir, postgresqlconf: EMBEDDED_SETTINGS });
-    // One connection: pglite-socket serialises the wire protocol per connection.
-    const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
-    await server.start();
-    const [host, port] = server.getServerConn().split(":");
-    const opened = db;
-    return {
-      host: host ?? "127.0.0.1",
-      port: Number(port),
-      async close() {
-        await server.stop();
-        await opened.close();
-        release();
-      },
-    };
-  } catch (err) {
-    await db?.close().catch(() => {});
-    release();
-    throw err;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("closed before answering");
+      text += new TextDecoder().decode(value);
+      const nl = text.indexOf("\n");
+      if (nl >= 0) return text.slice(0, nl);
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
   }
 }
 
@@ -65,30 +82,4 @@ async function initInChildProcess(dir: string): Promise<void> {
   const child = Bun.spawn([process.execPath, script, dir], { stdout: "ignore", stderr: "pipe" });
   const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
   if (code !== 0) throw new Error(`Creating the embedded database in ${dir} failed (exit ${code}): ${stderr.trim()}`);
-}
-
-function acquireLock(path: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number(readFileSync(path, "utf8").trim());
-      if (holder && holder !== process.pid && isAlive(holder)) throw new DatabaseLockedError(path, holder);
-      rmSync(path, { force: true }); // stale lock from a crashed process
-    }
-  }
-  throw new Error(`Could not lock ${path}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
