@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture } from "../support/test-app.ts";
-import { peakRssMb, startServer } from "../support/server-process.ts";
+import { databasePeakRss, peakRssMb, startServer } from "../support/server-process.ts";
 import { serverTuning } from "./server-env.ts";
 import { report } from "./stats.ts";
 
@@ -70,6 +70,7 @@ export async function benchMockupsHttp(): Promise<void> {
       peakAfterUploadMB: peakAfterUpload,
       rssAfterFirstJobMB: rssAfterFirst,
       rssAfterLastJobMB: Math.round(await currentRssMb(server.proc.pid)),
+      ...(await databasePeakRss(server)),
     };
     report(`mockups over HTTP, first event (10 per job, ${JOBS} jobs)`, first, "ms");
     report(`mockups over HTTP, all 10 (${JOBS} jobs)`, all, "ms", extra);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { peakRssMb, startServer } from "../support/server-process.ts";
+import { databasePeakRss, peakRssMb, startServer } from "../support/server-process.ts";
 import { FIXTURES } from "../support/test-app.ts";
 import { serverTuning } from "./server-env.ts";
 import { report } from "./stats.ts";
@@ -66,6 +66,7 @@ export async function benchUpload(): Promise<void> {
       serverPeakRssMB: Math.round(await peakRssMb(server.proc.pid)),
       serverRssAtStartMB: idleRss,
       database: env.DATABASE_URL ? "postgres" : "embedded",
+      ...(await databasePeakRss(server)),
     });
   } finally {
     await server.stop();

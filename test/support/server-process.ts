@@ -92,3 +92,9 @@ export async function peakRssMb(pid: number): Promise<number> {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
 }
+
+/** Peak RSS of the embedded database's process (from the `listening` log), when there is one. */
+export async function databasePeakRss(server: ServerProcess): Promise<Record<string, number>> {
+  const pid = server.logs.find((l) => l.msg === "listening")?.databasePid;
+  return typeof pid === "number" ? { databaseProcessPeakRssMB: Math.round(await peakRssMb(pid)) } : {};
+}
