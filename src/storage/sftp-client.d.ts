@@ -81,5 +81,8 @@ declare module "ssh2-sftp-client" {
     sftp: Ssh2Sftp | undefined;
     connect(options: ConnectOptions): Promise<Ssh2Sftp>;
     end(): Promise<boolean>;
+    /** The library's own upload (one WRITE in flight at a time); only the bench uses it, as a baseline. */
+    put(input: Buffer, remotePath: string): Promise<string>;
+    mkdir(remotePath: string, recursive?: boolean): Promise<string>;
   }
 }

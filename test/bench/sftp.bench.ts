@@ -32,11 +32,15 @@ export async function benchSftp(): Promise<void> {
   const slow = await spawnTcpProxy({ targetHost: sshd.host, targetPort: sshd.port, latencyMs: LATENCY_MS });
   process.stdout.write(`sftp bench: ${FILES} files × ${FILE_BYTES / 1024 / 1024} MiB, ${RUNS} runs after one warm-up\n`);
   try {
+    // The baseline of the issue (and of the old system): the library's own put(), one file at a time.
+    const libraryPut = await measureLibraryPut(sshd, { host: slow.host, port: slow.port }, files);
+    report(`sftp (a0) 1 connection sequential, ssh2-sftp-client put(), +${LATENCY_MS} ms each way`, libraryPut, "MB/s");
     const sequential = await measure(sshd, { host: slow.host, port: slow.port }, 1, false, files);
     report(`sftp (a) 1 connection sequential, +${LATENCY_MS} ms each way`, sequential, "MB/s", { MB: totalMb.toFixed(1) });
     const pooled = await measure(sshd, { host: slow.host, port: slow.port }, POOL, true, files);
     report(`sftp (b) pool of ${POOL} parallel, +${LATENCY_MS} ms each way`, pooled, "MB/s", {
       vsSequential: `${(median(pooled) / median(sequential)).toFixed(1)}x`,
+      vsLibraryPut: `${(median(pooled) / median(libraryPut)).toFixed(1)}x`,
     });
     const loopback = await measure(sshd, { host: sshd.host, port: sshd.port }, POOL, true, files);
     report(`sftp (c) pool of ${POOL} parallel, loopback`, loopback, "MB/s", { peakRssMB: Math.round(await peakRssMb(process.pid)) });
@@ -44,6 +48,27 @@ export async function benchSftp(): Promise<void> {
     await slow.stop();
     await sshd.dispose();
   }
+}
+
+async function measureLibraryPut(sshd: TestSshd, via: { host: string; port: number }, files: Uint8Array[]): Promise<number[]> {
+  const { default: SftpClient } = await import("ssh2-sftp-client");
+  const client = new SftpClient();
+  const root = join(sshd.root, `bench-put-${randomBytes(4).toString("hex")}`);
+  await client.connect({ host: via.host, port: via.port, username: sshd.username, privateKey: sshd.privateKey, hostVerifier: () => true });
+  const samples: number[] = [];
+  try {
+    for (let run = 0; run <= Math.min(RUNS, 2); run++) {
+      const dir = `${root}/run-${run}`;
+      await client.mkdir(dir, true);
+      const start = performance.now();
+      for (const [i, bytes] of files.entries()) await client.put(Buffer.from(bytes), `${dir}/file-${i}.png`);
+      if (run > 0) samples.push((files.length * FILE_BYTES) / 1e6 / ((performance.now() - start) / 1000));
+    }
+  } finally {
+    await client.end();
+    rmSync(root, { recursive: true, force: true });
+  }
+  return samples;
 }
 
 async function measure(
