@@ -19,6 +19,9 @@ import type { UploadStaging } from "./services/upload-staging.ts";
 import { jobRoutes } from "./http/jobs.routes.ts";
 import { metricsRoutes } from "./http/metrics.routes.ts";
 import type { Registry } from "./metrics/registry.ts";
+import { etsyRoutes } from "./http/etsy.routes.ts";
+import type { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
+import type { ListingImagesService } from "./services/etsy/listing-images.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -32,6 +35,7 @@ export interface AppDeps {
   mockups: MockupService;
   jobs: JobService;
   staging: UploadStaging;
+  etsy: { connections: EtsyConnectionService; listingImages: ListingImagesService };
   metrics: { registry: Registry; token: string | undefined };
   /** worker: only /healthz and /metrics answer; the API is another process's. */
   role: "api" | "worker" | "both";
@@ -57,6 +61,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
   api.route("/jobs", jobRoutes(deps));
+  api.route("/", etsyRoutes(deps));
   app.route("/api", api);
   return app;
 }

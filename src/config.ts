@@ -87,6 +87,8 @@ const envSchema = z.object({
   NAS_INSECURE_ANY_HOST_KEY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   NAS_MAX_CONNECTIONS: int(1, 64).default(10),
   NAS_UPLOAD_CONCURRENCY: int(1, 64).default(4),
+  SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  ETSY_API_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://openapi.etsy.com"),
 }).superRefine((e, ctx) => {
   // The NAS settings only make sense together; say everything that is missing at once.
   if (!e.NAS_HOST) return;
@@ -156,6 +158,10 @@ export interface Config {
     | undefined;
   /** Files of one upload batch written to storage at once (never more than NAS_MAX_CONNECTIONS). */
   storeConcurrency: number;
+  /** Seals stored credentials (Etsy tokens); unset: generated once into `$DATA_DIR/secret.key`. Never logged. */
+  secretKey: string | undefined;
+  /** Etsy Open API origin, without a trailing slash. */
+  etsyApiBaseUrl: string;
 }
 
 const MB = 1024 * 1024;
@@ -237,5 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         })
       : undefined,
     storeConcurrency: e.NAS_HOST ? Math.min(e.NAS_UPLOAD_CONCURRENCY, e.NAS_MAX_CONNECTIONS) : e.NAS_UPLOAD_CONCURRENCY,
+    secretKey: e.SECRET_KEY,
+    etsyApiBaseUrl: e.ETSY_API_BASE_URL.replace(/\/+$/, ""),
   });
 }

@@ -9,6 +9,11 @@ import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
 import { DESIGN_UPLOAD_JOB, designUploadJob } from "./services/design-upload.job.ts";
 import { MOCKUP_SET_JOB, mockupSetJob } from "./services/mockup-set.job.ts";
+import { EtsyClient } from "./services/etsy/etsy-client.ts";
+import { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
+import { ETSY_PUBLISH_JOB, etsyPublishJob } from "./services/etsy/etsy-publish.job.ts";
+import { ListingImagesService } from "./services/etsy/listing-images.service.ts";
+import { lazyServerSecret } from "./services/etsy/server-secret.ts";
 import { countJobsByState } from "./repositories/job-stats.repository.ts";
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
@@ -174,9 +179,17 @@ export function wireApp(
     metrics,
   });
   const staging = new UploadStaging(storage);
+  const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl });
+  const etsyConnections = new EtsyConnectionService({
+    sql: db.sql,
+    client: etsyClient,
+    secret: lazyServerSecret({ secretKey: config.secretKey, dataDir: config.dataDir }),
+    log,
+  });
   const handlers = {
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
+    [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
   // On PGlite the hub's poll is how events from other processes arrive; events of this
   // process's own jobs are delivered at once (the runner pokes the hub).
@@ -197,6 +210,7 @@ export function wireApp(
     mockups,
     jobs,
     staging,
+    etsy: { connections: etsyConnections, listingImages: new ListingImagesService({ sql: db.sql, jobs, connections: etsyConnections }) },
     metrics: { registry: metrics.registry, token: config.metricsToken },
     role: config.role,
     maxUploadBytes: config.maxUploadBytes,

@@ -86,7 +86,7 @@ export class MockupService {
   // and decoding a 4000 px print PNG costs more than the first mockup.
   private readonly decoded: SizedLru<string, Promise<DecodedArtwork>>;
   // Encoded mockups come back as buffers the collector frees late (see MemoryReclaimer).
-  private readonly reclaimer = new MemoryReclaimer(48 * 1024 * 1024);
+  private readonly reclaimer = new MemoryReclaimer(16 * 1024 * 1024);
 
   constructor(private readonly deps: MockupServiceDeps) {
     this.decoded = new SizedLru(deps.artworkCacheMb * 1024 * 1024);

@@ -96,7 +96,12 @@ test("a running server counts its jobs in /metrics: duration, queue wait, by typ
     expect(res.status).toBe(202);
     const { eventsUrl } = (await res.json()) as { eventsUrl: string };
     await (await fetch(`${server.url}${eventsUrl}`, { headers: { authorization: `Bearer ${token}` } })).text(); // ends with done
-    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    // The attempt is counted just after its final event is written: read until it shows.
+    let text = "";
+    for (let i = 0; i < 40 && !text.includes("atelier_job_duration_seconds_count"); i++) {
+      if (i) await Bun.sleep(50);
+      text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    }
     expect(text).toContain('atelier_job_duration_seconds_count{type="design-upload",outcome="succeeded"} 1');
     expect(text).toContain('atelier_job_queue_wait_seconds_count{type="design-upload"} 1');
     expect(text).toContain('atelier_jobs{state="succeeded",type="design-upload"} 1');

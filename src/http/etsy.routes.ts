@@ -1,0 +1,70 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { badRequest } from "../errors.ts";
+import { JOB_PRIORITIES } from "../jobs/job-types.ts";
+import type { EtsyConnectionService } from "../services/etsy/etsy-connection.service.ts";
+import { MAX_ALT_TEXT, MAX_LISTING_IMAGES } from "../services/etsy/etsy-publish.job.ts";
+import type { ListingImagesService } from "../services/etsy/listing-images.service.ts";
+import { jobLinks } from "../services/job.service.ts";
+import type { AppEnv } from "./app-env.ts";
+
+/** Etsy ids are positive integers; JSON may carry them as numbers or digit strings. */
+const etsyId = z.union([z.number(), z.string().regex(/^\d{1,16}$/).transform(Number)]).pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+
+const connectionSchema = z.object({
+  apiKey: z.string().trim().min(1).max(500),
+  shopId: etsyId,
+  accessToken: z.string().trim().min(1).max(4096),
+  refreshToken: z.string().trim().min(1).max(4096),
+  expiresAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+});
+
+const listingImagesSchema = z.object({
+  mockupIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_LISTING_IMAGES),
+  startRank: z.number().int().min(1).max(MAX_LISTING_IMAGES).default(1),
+  overwrite: z.boolean().default(false),
+  altText: z.union([z.string().max(MAX_ALT_TEXT), z.array(z.string().max(MAX_ALT_TEXT)).min(1).max(MAX_LISTING_IMAGES)]).optional(),
+  priority: z.enum(JOB_PRIORITIES).default("normal"),
+});
+
+/**
+ * The shop's Etsy connection (`/shop/etsy`: PUT stores, GET shows without secrets, DELETE
+ * forgets) and `POST /listings/:listingId/images`, which queues an etsy-publish job.
+ */
+export function etsyRoutes(deps: { etsy: { connections: EtsyConnectionService; listingImages: ListingImagesService } }) {
+  const { connections, listingImages } = deps.etsy;
+  const app = new Hono<AppEnv>();
+
+  app.put("/shop/etsy", async (c) => {
+    const input = parse(connectionSchema, await readJson(c));
+    return c.json(await connections.connect(c.get("shop"), input));
+  });
+  app.get("/shop/etsy", async (c) => c.json(await connections.view(c.get("shop"))));
+  app.delete("/shop/etsy", async (c) => {
+    await connections.disconnect(c.get("shop"));
+    return c.body(null, 204);
+  });
+
+  app.post("/listings/:listingId/images", async (c) => {
+    const listingId = etsyId.safeParse(c.req.param("listingId"));
+    if (!listingId.success) throw badRequest("invalid_listing_id", "The listing id must be Etsy's numeric listing id.");
+    const body = parse(listingImagesSchema, await readJson(c));
+    const job = await listingImages.queue(c.get("shop"), { listingId: listingId.data, ...body });
+    const links = { jobId: job.id, ...jobLinks(job.id) };
+    return c.json(links, 202, { Location: links.statusUrl });
+  });
+  return app;
+}
+
+async function readJson(c: Context<AppEnv>): Promise<unknown> {
+  if (!(c.req.header("content-type") ?? "").startsWith("application/json")) throw badRequest("unsupported_content_type", "Send a JSON body.");
+  return c.req.json().catch(() => {
+    throw badRequest("invalid_json", "The body is not valid JSON.");
+  });
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw badRequest("invalid_request", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  return parsed.data;
+}
