@@ -32,6 +32,7 @@ export async function benchMockupsHttp(): Promise<void> {
     const all: number[] = [];
     const health: number[] = [];
     let rssAfterFirst = 0;
+    const rssTrail: number[] = []; // RSS after every quarter of the jobs: flat means no growth
     for (let job = 0; job < JOBS + 1; job++) {
       const t0 = performance.now();
       const res = await fetch(`${server.url}/api/mockups`, {
@@ -58,6 +59,7 @@ export async function benchMockupsHttp(): Promise<void> {
       streaming = false;
       await probing;
       if (!text.includes('"succeeded":10')) throw new Error(`job ${job} did not make 10 mockups: ${text.slice(-300)}`);
+      if (job % Math.max(1, Math.floor(JOBS / 4)) === 0) rssTrail.push(Math.round(await currentRssMb(server.proc.pid)));
       if (job === 0) {
         rssAfterFirst = Math.round(await currentRssMb(server.proc.pid));
         continue; // the first job warms the template cache, as a running server has
@@ -70,6 +72,7 @@ export async function benchMockupsHttp(): Promise<void> {
       peakAfterUploadMB: peakAfterUpload,
       rssAfterFirstJobMB: rssAfterFirst,
       rssAfterLastJobMB: Math.round(await currentRssMb(server.proc.pid)),
+      rssTrailMB: rssTrail.join("/"),
       ...(await databasePeakRss(server)),
     };
     report(`mockups over HTTP, first event (10 per job, ${JOBS} jobs)`, first, "ms");
