@@ -22,6 +22,7 @@ import type { Registry } from "./metrics/registry.ts";
 import { etsyRoutes } from "./http/etsy.routes.ts";
 import type { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
 import type { ListingImagesService } from "./services/etsy/listing-images.service.ts";
+import { webRoutes } from "./http/web.routes.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -63,5 +64,6 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.route("/jobs", jobRoutes(deps));
   api.route("/", etsyRoutes(deps));
   app.route("/api", api);
+  app.route("/", webRoutes(deps));
   return app;
 }

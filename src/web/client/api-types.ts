@@ -1,0 +1,115 @@
+// The shapes of the API's answers, as the README documents them (only the fields the app reads).
+
+export interface Design {
+  id: string;
+  filename: string;
+  product: string;
+  kind: "physical" | "digital";
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+}
+
+export interface DuplicateFile {
+  filename: string;
+  tier: "batch" | "exact" | "near";
+  distance: number;
+  hash: string;
+  /** `id` is absent when the match is an earlier file of the same upload. */
+  duplicateOf: { id?: string; filename: string };
+}
+
+export interface RejectedFile {
+  filename: string;
+  error: ApiErrorBody;
+}
+
+export interface UploadResult {
+  created: Design[];
+  duplicates: DuplicateFile[];
+  rejected: RejectedFile[];
+  summary: { uploaded: number; created: number; duplicates: number; rejected: number; ms: number };
+}
+
+export interface JobLinks {
+  jobId: string;
+  statusUrl: string;
+  eventsUrl: string;
+}
+
+export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface Job {
+  id: string;
+  type: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  progress: { done: number; total: number } | null;
+  result: unknown;
+  error: ApiErrorBody | null;
+  cancelRequested: boolean;
+  lastEventSeq: number;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface Placement {
+  id: string;
+  corners: [number, number][];
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  room: string;
+  width: number;
+  height: number;
+  builtIn: boolean;
+  previewUrl: string;
+  placements: Placement[];
+}
+
+/** A `mockup` event: one finished mockup. */
+export interface MockupMade {
+  index: number;
+  total: number;
+  templateId: string;
+  mockupId: string;
+  url: string;
+  previewUrl: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** A `mockup-failed` event: one template that could not be used. */
+export interface MockupFailed {
+  index: number;
+  total: number;
+  templateId: string;
+  error: ApiErrorBody;
+}
+
+/** The `done` event closing every job stream. */
+export interface JobDone {
+  jobId: string;
+  state: JobState;
+  error?: ApiErrorBody;
+  [summary: string]: unknown;
+}
+
+/** Job types this app starts. */
+export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish" } as const;
