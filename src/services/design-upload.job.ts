@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { shopOfJob } from "./shop-of-job.ts";
 import type { Sql } from "../db/database.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
-import { PermanentJobError, RetryableJobError } from "../jobs/job-errors.ts";
+import { RetryableJobError } from "../jobs/job-errors.ts";
 import { findHashesOfDesigns } from "../repositories/design-hash.repository.ts";
 import { findDesignsByIds } from "../repositories/design.repository.ts";
-import { findShopById } from "../repositories/shop.repository.ts";
 import { DESIGN_KINDS } from "../types.ts";
 import { derivedUuid } from "../util/uuid.ts";
 import type { DesignUploadService, UploadResult } from "./design-upload.service.ts";
@@ -36,8 +36,7 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
     payload: designUploadPayload,
     async run(ctx): Promise<UploadResult> {
       const started = performance.now();
-      const shop = await findShopById(deps.sql, ctx.job.shopId);
-      if (!shop) throw new PermanentJobError("shop_not_found", "The shop of this job no longer exists.");
+      const shop = await shopOfJob(deps.sql, ctx.job);
       const { files, kind, product } = ctx.payload;
       const ids = files.map((_, i) => derivedUuid(ctx.job.id, "design", String(i)));
 

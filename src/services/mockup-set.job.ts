@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { shopOfJob } from "./shop-of-job.ts";
 import type { Sql } from "../db/database.ts";
 import { PermanentJobError, RetryableJobError } from "../jobs/job-errors.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
 import { listJobEvents } from "../repositories/job.repository.ts";
 import { findMockupsByIds } from "../repositories/mockup.repository.ts";
-import { findShopById } from "../repositories/shop.repository.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
 import { derivedUuid } from "../util/uuid.ts";
 import { describeMockup, MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
@@ -46,8 +46,7 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
     payload: mockupSetPayload,
     async run(ctx): Promise<MockupSetResult> {
       const started = performance.now();
-      const shop = await findShopById(deps.sql, ctx.job.shopId);
-      if (!shop) throw new PermanentJobError("shop_not_found", "The shop of this job no longer exists.");
+      const shop = await shopOfJob(deps.sql, ctx.job);
       const p = ctx.payload;
       const total = p.templateIds.length;
       const ids = p.templateIds.map((_, i) => derivedUuid(ctx.job.id, "mockup", String(i)));

@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { shopOfJob } from "../shop-of-job.ts";
 import type { Sql } from "../../db/database.ts";
 import { AppError } from "../../errors.ts";
-import { PermanentJobError, RetryableJobError } from "../../jobs/job-errors.ts";
+import { RetryableJobError } from "../../jobs/job-errors.ts";
 import { defineJobHandler, type JobContext } from "../../jobs/job-types.ts";
 import { findPublishedImages, insertPublishedImage } from "../../repositories/etsy-published-image.repository.ts";
 import { listJobEvents } from "../../repositories/job.repository.ts";
-import { findShopById } from "../../repositories/shop.repository.ts";
 import type { Shop } from "../../types.ts";
 import type { MockupService } from "../mockup.service.ts";
 import { EtsyApiError, type EtsyClient } from "./etsy-client.ts";
@@ -88,8 +88,7 @@ export function etsyPublishJob(deps: {
     payload: etsyPublishPayload,
     async run(ctx): Promise<EtsyPublishResult> {
       const started = performance.now();
-      const shop = await findShopById(deps.sql, ctx.job.shopId);
-      if (!shop) throw new PermanentJobError("shop_not_found", "The shop of this job no longer exists.");
+      const shop = await shopOfJob(deps.sql, ctx.job);
       const { listingId, images } = ctx.payload;
       const session = await EtsySession.open(deps.connections, shop.id, ctx.log, deps.retry ?? ETSY_RETRY_POLICY);
 
