@@ -8,6 +8,9 @@ export interface HashPoolOptions {
   maxQueue: number;
 }
 
+/** How long a hash thread may sit idle before it ends and gives its memory back. */
+const IDLE_TIMEOUT_MS = 2_000;
+
 /** A Piscina pool of hash workers (separate from the mockup renderer). */
 export class HashPool {
   private readonly pool: Piscina;
@@ -17,10 +20,12 @@ export class HashPool {
     this.maxQueue = options.maxQueue;
     this.pool = new Piscina({
       filename: new URL("../../workers/hash.worker.ts", import.meta.url).href,
-      minThreads: options.threads,
+      // Threads start with work and end when idle: a hash thread keeps tens of MB after a big
+      // photo, and uploads come in bursts; starting one again costs about 100 ms.
+      minThreads: 0,
       maxThreads: options.threads,
       maxQueue: options.maxQueue,
-      idleTimeout: 60_000,
+      idleTimeout: IDLE_TIMEOUT_MS,
     });
   }
 

@@ -125,7 +125,12 @@ export class MockupService {
       const key = `${design.id}\u0000${maxSide}`;
       let artwork = this.decoded.get(key);
       if (!artwork) {
-        artwork = this.readPrintFile(req.shop, design.id).then((file) => decodeArtwork(file, maxSide, this.deps.maxInputPixels));
+        artwork = this.readPrintFile(req.shop, design.id).then(async (file) => {
+          const decoded = await decodeArtwork(file, maxSide, this.deps.maxInputPixels);
+          // The print file and sharp's copy of the pixels are garbage now: tens of MB.
+          this.reclaimer.release(file.length + decoded.pixels.length);
+          return decoded;
+        });
         const side = Math.min(maxSide, Math.max(design.width, design.height));
         this.decoded.set(key, artwork, side * side * 4); // upper bound of the RGBA size
         artwork.catch(() => this.decoded.delete(key));
