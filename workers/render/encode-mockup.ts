@@ -1,7 +1,11 @@
 import sharp from "sharp";
 import type { MockupFormat } from "../../src/media/mockup/render-task.ts";
 
-/** Encodes the composited RGB frame, and a small JPEG preview of it. */
+/**
+ * Encodes the composited RGB frame, and a small JPEG preview of it. JPEGs skip libjpeg's Huffman
+ * optimisation: it keeps every DCT coefficient of the image for a second pass (~40 MB for
+ * 3200×2000) and took 99 ms instead of 39, for files 1.3% smaller (measured on a photo frame).
+ */
 export async function encodeMockup(
   frame: { pixels: Uint8Array; width: number; height: number },
   out: { format: MockupFormat; quality: number; maxWidth?: number; dpi: number; previewWidth: number },
@@ -15,10 +19,10 @@ export async function encodeMockup(
       ? full.png({ compressionLevel: 6 })
       : out.format === "webp"
         ? full.webp({ quality: out.quality })
-        : full.jpeg({ quality: out.quality }); // 4:2:0, as cameras and Etsy's own re-encode use
+        : full.jpeg({ quality: out.quality, optimiseCoding: false }); // 4:2:0, as cameras and Etsy's own re-encode use
   const [image, preview] = await Promise.all([
     encoded.toBuffer({ resolveWithObject: true }),
-    sharp(frame.pixels, raw).resize({ width: Math.min(out.previewWidth, frame.width) }).jpeg({ quality: 78 }).toBuffer(),
+    sharp(frame.pixels, raw).resize({ width: Math.min(out.previewWidth, frame.width) }).jpeg({ quality: 78, optimiseCoding: false }).toBuffer(),
   ]);
   return { image: image.data, preview, width: image.info.width, height: image.info.height };
 }
