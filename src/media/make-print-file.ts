@@ -17,7 +17,9 @@ export interface PrintSpec {
 
 /** A finished print file and what each step cost. */
 export interface PrintFile {
-  png: Buffer;
+  /** The PNG, unless it was written to a file target. */
+  png: Buffer | undefined;
+  bytes: number;
   width: number;
   height: number;
   /** trimMs: finding transparent borders; renderMs: decode, resize and encode, streamed together. */
@@ -26,9 +28,10 @@ export interface PrintFile {
 
 /**
  * physical: trim fully transparent borders, scale to the print size; digital: keep the
- * pixels. Both end as 8-bit sRGB PNG with alpha kept and the DPI recorded.
+ * pixels. Both end as 8-bit sRGB PNG with alpha kept and the DPI recorded; in memory, or written
+ * to `target` (a file) when given.
  */
-export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec: PrintSpec): Promise<PrintFile> {
+export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec: PrintSpec, target?: string): Promise<PrintFile> {
   const t0 = performance.now();
   const physical = spec.kind === "physical";
   const crop = physical ? await findTrimRegion(bytes, header.hasAlpha, spec.maxPixels) : undefined;
@@ -37,9 +40,11 @@ export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec
   const upright = header.rotated ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
   const base = crop ?? upright;
   const size = physical ? fitLongestSide(base.width, base.height, spec.longestSidePx) : undefined;
-  const out = await renderPrintPng(bytes, { maxPixels: spec.maxPixels, dpi: spec.dpi, adaptiveFilter: spec.adaptiveFilter, crop, size });
+  const opts = { maxPixels: spec.maxPixels, dpi: spec.dpi, adaptiveFilter: spec.adaptiveFilter, crop, size };
+  const out = target === undefined ? await renderPrintPng(bytes, opts) : await renderPrintPng(bytes, opts, target);
   const t2 = performance.now();
-  return { ...out, timings: { trimMs: ms(t1 - t0), renderMs: ms(t2 - t1) } };
+  const fileBytes = out.png ? out.png.length : (out as { size: number }).size;
+  return { png: out.png, bytes: fileBytes, width: out.width, height: out.height, timings: { trimMs: ms(t1 - t0), renderMs: ms(t2 - t1) } };
 }
 
 const ms = (n: number) => Math.round(n * 10) / 10;

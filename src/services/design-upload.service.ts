@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
 import { imageErrors } from "../media/image-errors.ts";
-import { makePrintFile, type PrintSpec } from "../media/make-print-file.ts";
+import { makePrintFile, type PrintFile, type PrintSpec } from "../media/make-print-file.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 import { readImageHeader, type ImageHeader } from "../media/read-image-header.ts";
 import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
@@ -311,37 +311,26 @@ export class DesignUploadService {
       const spec = this.printSpec(req);
       // Cheap next to the print file (shrink-on-load), and made while it renders.
       const thumbnail = makeThumbnail(f.bytes, this.deps.settings.maxInputPixels).catch(() => undefined);
-      // The render slot is held until a store slot is free: finished print files waiting for a
-      // slow NAS stay bounded (renders + stores), however many files the batch has.
-      const releaseRender = await slots.renders.acquire(1);
-      let print: Awaited<ReturnType<typeof makePrintFile>>;
-      let releaseStore: () => void;
-      try {
-        // The pixel budget bounds decoding memory across every upload in flight.
-        print = await this.pixels.run(f.header.width * f.header.height, () => makePrintFile(f.bytes, f.header, spec));
-        releaseStore = await slots.stores.acquire(1);
-      } finally {
-        releaseRender();
-      }
-      const sha256 = sha256Hex(print.png);
-      timer.lap();
       const id = req.designIdFor?.(f.index) ?? Bun.randomUUIDv7();
       const path = storagePath(req.shop.slug, req.product, printFileName(f.filename, id.slice(-12), "png"));
+      let written: { print: PrintFile; sha256: string };
       try {
-        await this.deps.storage.put(path, print.png).finally(releaseStore);
+        written = await this.writePrintFile(f, spec, path, slots);
       } catch (err) {
-        flog.error("storage write failed", { err, path });
+        if (!(err instanceof StorageWriteError)) throw err; // the image itself: rejected below
+        flog.error("storage write failed", { err: err.cause, path });
         return { index: f.index, rejected: reject(f.filename, "storage_unavailable", "The print file could not be stored. Try again.") };
       }
+      const { print, sha256 } = written;
       const thumb = await thumbnail;
       // Best effort: a missing thumbnail is made again from the print file when first asked for.
       if (thumb) await this.deps.storage.put(thumbnailPath(path), thumb).catch((err: unknown) => flog.warn("thumbnail not stored", { err }));
-      this.reclaimer.release(f.bytes.length + print.png.length);
+      this.reclaimer.release(f.bytes.length + (print.png?.length ?? 0));
       flog.info("design processed", {
         format: f.header.format,
         width: print.width,
         height: print.height,
-        bytes: print.png.length,
+        bytes: print.bytes,
         inspectMs: f.inspectMs,
         hashMs: f.hashMs,
         ...print.timings,
@@ -360,7 +349,7 @@ export class DesignUploadService {
           format: "png",
           width: print.width,
           height: print.height,
-          bytes: print.png.length,
+          bytes: print.bytes,
           sha256,
           sourceSha256: f.sourceSha256,
           sourceFormat: f.header.format,
@@ -381,6 +370,65 @@ export class DesignUploadService {
     } catch (err) {
       return { index: f.index, rejected: this.rejection(f.filename, err, flog) };
     }
+  }
+
+  /**
+   * Renders the print file and stores it. A driver with local files takes it straight from
+   * libvips (never whole in memory: a 33 MB PNG rendered into a buffer costs about 87 MB); other
+   * drivers (the NAS) get it from memory, a store slot at a time. Storage failures come out as
+   * StorageWriteError, image failures as they are.
+   */
+  private async writePrintFile(
+    f: Inspected,
+    spec: PrintSpec,
+    path: string,
+    slots: { renders: WeightedSemaphore; stores: WeightedSemaphore },
+  ): Promise<{ print: PrintFile; sha256: string }> {
+    const pixels = f.header.width * f.header.height;
+    const storage = this.deps.storage;
+    if (storage.putFile) {
+      const putFile = storage.putFile.bind(storage);
+      return slots.renders.run(1, () =>
+        this.pixels.run(pixels, async () => {
+          let done: { print: PrintFile; sha256: string } | undefined;
+          let imageError: unknown;
+          try {
+            await putFile(path, async (local) => {
+              try {
+                const print = await makePrintFile(f.bytes, f.header, spec, local);
+                done = { print, sha256: await sha256OfFile(local) };
+              } catch (err) {
+                imageError = err;
+                throw err;
+              }
+            });
+          } catch (err) {
+            if (imageError !== undefined) throw imageError;
+            throw new StorageWriteError(err);
+          }
+          return done!;
+        }),
+      );
+    }
+    // The render slot is held until a store slot is free: finished print files waiting for a
+    // slow NAS stay bounded (renders + stores), however many files the batch has.
+    const releaseRender = await slots.renders.acquire(1);
+    let print: PrintFile;
+    let releaseStore: () => void;
+    try {
+      // The pixel budget bounds decoding memory across every upload in flight.
+      print = await this.pixels.run(pixels, () => makePrintFile(f.bytes, f.header, spec));
+      releaseStore = await slots.stores.acquire(1);
+    } finally {
+      releaseRender();
+    }
+    const png = print.png!;
+    try {
+      await storage.put(path, png).finally(releaseStore);
+    } catch (err) {
+      throw new StorageWriteError(err);
+    }
+    return { print, sha256: sha256Hex(png) };
   }
 
   private rejection(filename: string, err: unknown, log: Logger): RejectedFile {
@@ -437,6 +485,20 @@ function stepTimer() {
       return Math.round(d * 10) / 10;
     },
   };
+}
+
+/** A write to storage failed (not the image): reported as storage_unavailable. */
+class StorageWriteError extends Error {
+  constructor(cause: unknown) {
+    super("storage write failed", { cause });
+  }
+}
+
+/** SHA-256 of a file, read in chunks. */
+async function sha256OfFile(path: string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
+  return hasher.digest("hex");
 }
 
 function sha256Hex(bytes: Uint8Array): string {

@@ -16,6 +16,17 @@ export class LocalStorage implements Storage {
   }
 
   async put(path: string, data: Uint8Array): Promise<void> {
+    await this.putFile(path, async (temp) => {
+      const handle = await open(temp, "wx");
+      try {
+        await handle.writeFile(data);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  async putFile(path: string, write: (localPath: string) => Promise<void>): Promise<void> {
     const target = this.resolve(path);
     const dir = dirname(target);
     if (!this.knownDirs.has(dir)) {
@@ -25,9 +36,9 @@ export class LocalStorage implements Storage {
     // Hidden temporary name in the same folder, so the rename is atomic.
     const temp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
     try {
-      const handle = await open(temp, "wx");
+      await write(temp);
+      const handle = await open(temp, "r+");
       try {
-        await handle.writeFile(data);
         await handle.sync(); // never lose a file: on disk before it is visible
       } finally {
         await handle.close();

@@ -87,6 +87,13 @@ describe("async uploads", () => {
             }
             return local.put(path, data);
           },
+          putFile: async (path: string, write: (local: string) => Promise<void>) => {
+            if (path.includes("/poster/") && failures > 0) {
+              failures--;
+              throw new Error("NAS unreachable");
+            }
+            return local.putFile(path, write);
+          },
         }),
     });
     const res = await t.upload(files.slice(0, 2), { async: "true", product: "poster" });

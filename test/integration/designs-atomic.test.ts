@@ -37,6 +37,16 @@ describe("batches and failures", () => {
             if (path.endsWith(".png") && ++puts === 2) throw new Error("disk unplugged"); // the second print file
             return local.put(path, data);
           },
+          // Print files go through putFile on local storage (libvips writes them).
+          putFile: async (path: string, write: (local: string) => Promise<void>) => {
+            if (path.endsWith(".png") && ++puts === 2) {
+              return local.putFile(path, async (tmp) => {
+                await write(tmp);
+                throw new Error("disk unplugged"); // after the bytes: the temporary must go too
+              });
+            }
+            return local.putFile(path, write);
+          },
         }),
     });
     const res = await t.upload([["a.png", await png(1)], ["b.png", await png(2)], ["c.png", await png(3)]], { kind: "digital" });
