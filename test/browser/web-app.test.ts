@@ -80,13 +80,35 @@ describe("the web app in a real browser", () => {
     return id;
   }
 
-  /** On the Mockups tab: the design, the four built-in templates, go. */
-  async function startMockups(page: Page, designId: string): Promise<void> {
+  /** On the Mockups tab: the design, the four built-in templates (or `templates`), go. */
+  async function startMockups(page: Page, designId: string, templates: string[] = TEMPLATES): Promise<void> {
     await page.click("#tab-mockups");
     await page.locator(`#mockup-design option[value="${designId}"]`).waitFor({ state: "attached" });
     await page.selectOption("#mockup-design", designId);
-    for (const id of TEMPLATES) await page.check(`#template-choices input[value="${id}"]`);
+    for (const id of templates) await page.locator(`#template-choices input[value="${id}"]`).check();
     await page.click("#mockup-submit");
+  }
+
+  /**
+   * Ten templates (the four built-in ones and shop copies of the poster), so a mockup set lasts
+   * long enough after its first image for a reload or a cut to land while it still runs.
+   */
+  let tenTemplates: string[] | undefined;
+  async function tenTemplateIds(): Promise<string[]> {
+    if (tenTemplates) return tenTemplates;
+    const manifest = JSON.parse(readFileSync(join(FIXTURES, "templates/poster-straight/template.json"), "utf8")) as Record<string, unknown>;
+    const copies: string[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const id = `poster-copy-${i}`;
+      const form = new FormData();
+      form.append("manifest", JSON.stringify({ ...manifest, id, name: `Poster copy ${i}` }));
+      form.append("background", new File([fixture("templates/poster-straight/background.jpg")], "background.jpg"));
+      const res = await fetch(`${web!.url}/api/templates`, { method: "POST", body: form, headers: { authorization: `Bearer ${web!.token}` } });
+      if (res.status !== 201) throw new Error(`template ${id}: ${res.status} ${await res.text()}`);
+      copies.push(id);
+    }
+    tenTemplates = [...TEMPLATES, ...copies];
+    return tenTemplates;
   }
 
   test.skipIf(skip)("signs in from the first-start link, uploads, shows created, duplicate and refused files", async () => {
@@ -200,12 +222,13 @@ describe("the web app in a real browser", () => {
 
   test.skipIf(skip)("a reload during a mockup job picks the job up again and ends with every image", async () => {
     const designId = await designViaApi("autumn-2560.webp");
+    const templates = await tenTemplateIds(); // before the page lists the templates
     const page = await signIn();
     const resumed: Array<string | undefined> = [];
     page.on("request", (r) => {
       if (/\/api\/jobs\/[^/]+\/events/.test(r.url())) resumed.push(r.headers()["last-event-id"]);
     });
-    await startMockups(page, designId);
+    await startMockups(page, designId, templates);
 
     // Reload as soon as the first mockup is on screen, while the others are still rendering.
     await page.locator("#mockup-results li.mockup-tile--ready").first().waitFor();
@@ -216,9 +239,9 @@ describe("the web app in a real browser", () => {
     await page.reload();
 
     await page.locator('#mockup-results[data-state="done"]').waitFor({ timeout: 30_000 });
-    await page.waitForFunction(allMockupImagesShown(4), undefined, { timeout: 10_000 });
+    await page.waitForFunction(allMockupImagesShown(10), undefined, { timeout: 10_000 });
     expect(before.state).toBe("running");
-    expect(before.ready).toBeLessThan(4);
+    expect(before.ready).toBeLessThan(10);
     // The reloaded page asked for what followed the last event it had seen.
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed[0]).toMatch(/^\d+$/);
@@ -227,6 +250,7 @@ describe("the web app in a real browser", () => {
 
   test.skipIf(skip)("a connection dropped during a mockup job is resumed where it broke off", async () => {
     const designId = await designViaApi("elephants-3840.jpg");
+    const templates = await tenTemplateIds(); // before the page lists the templates
     const proxy = startCuttableProxy(Number(new URL(web!.url).port));
     try {
       const page = await signIn(`${proxy.url}/#token=${web!.token}`);
@@ -234,13 +258,13 @@ describe("the web app in a real browser", () => {
       page.on("request", (r) => {
         if (/\/api\/jobs\/[^/]+\/events/.test(r.url())) resumed.push(r.headers()["last-event-id"]);
       });
-      await startMockups(page, designId);
+      await startMockups(page, designId, templates);
       await page.locator("#mockup-results li.mockup-tile--ready").first().waitFor();
       const state = await page.locator("#mockup-results").getAttribute("data-state");
       proxy.cut(); // the event stream (and anything else in flight) breaks off
 
       await page.locator('#mockup-results[data-state="done"]').waitFor({ timeout: 30_000 });
-      await page.waitForFunction(allMockupImagesShown(4), undefined, { timeout: 10_000 });
+      await page.waitForFunction(allMockupImagesShown(10), undefined, { timeout: 10_000 });
       expect(state).toBe("running");
       expect(resumed.length).toBeGreaterThan(0);
       expect(resumed[0]).toMatch(/^\d+$/);
