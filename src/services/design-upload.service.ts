@@ -5,6 +5,7 @@ import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
 import { imageErrors } from "../media/image-errors.ts";
 import { makePrintFile, type PrintFile, type PrintSpec } from "../media/make-print-file.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
+import { checkDecodes } from "../media/check-decodes.ts";
 import { readImageHeader, type ImageHeader } from "../media/read-image-header.ts";
 import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
 import { insertDesigns, type NewDesign } from "../repositories/design.repository.ts";
@@ -173,9 +174,18 @@ export class DesignUploadService {
     const accepted: HashedFile[] = [];
     const unique: Array<{ index: number; filename: string; hashes: ImageHashes }> = [];
     for (const batch of this.batches(req.files)) {
+      const decoding: Array<Promise<void>> = [];
       await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, rejected, log), accepted, duplicates, (f) => {
-        unique.push({ index: f.index, filename: f.filename, hashes: f.hashes });
+        // Hashing tolerates what Pillow tolerates; the upload's print render does not. Check as
+        // the upload would, so "unique" means the upload will take it.
+        decoding.push(
+          checkDecodes(f.bytes, this.deps.settings.maxInputPixels).then(
+            () => void unique.push({ index: f.index, filename: f.filename, hashes: f.hashes }),
+            (err: unknown) => void rejected.push({ index: f.index, rejected: this.rejection(f.filename, err, log) }),
+          ),
+        );
       });
+      await Promise.all(decoding);
     }
     const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
     const summary = {

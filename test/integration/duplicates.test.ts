@@ -108,3 +108,14 @@ describe("duplicate detection", () => {
     expect(body.rejected).toHaveLength(6);
   });
 });
+
+test("/check refuses every bad file with the code the upload gives it", async () => {
+  const t = await makeTestApp();
+  const bad = readdirSync(join(FIXTURES, "bad"));
+  const form = new FormData();
+  for (const [n, b] of files("bad", bad)) form.append("files", new File([b], n));
+  const check = (await (await t.request("/api/designs/check", { method: "POST", body: form })).json()) as CheckResult;
+  const upload = await uploadJson(t, files("bad", bad));
+  expect(check.unique).toEqual([]);
+  expect(check.rejected.map((r) => [r.filename, r.error.code])).toEqual(upload.rejected.map((r) => [r.filename, r.error.code]));
+});
