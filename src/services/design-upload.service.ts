@@ -103,6 +103,8 @@ interface Inspected extends HashedFile {
 
 type Rejection = { index: number; rejected: RejectedFile };
 const EMPTY = new Uint8Array(0);
+/** Per batch: print renders at once, and storage writes at once. */
+type Slots = { renders: WeightedSemaphore; stores: WeightedSemaphore };
 type Stored = { index: number; row: NewDesign; hash: NewDesignHash };
 
 /** Turns uploads into stored print files and design rows, batch by batch, skipping duplicates. */
@@ -139,7 +141,12 @@ export class DesignUploadService {
       const work: Array<Promise<Stored | Rejection>> = [];
       const inspections = this.inspectAll(req.files, batch, rejected, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
       await this.dedupeInOrder(req.shop, inspections, accepted, duplicates, (f) => {
-        work.push(settled(this.renderAndStore(req, f, log, { renders, stores })));
+        const done = this.renderAndStore(req, f, log, { renders, stores }).finally(() => {
+          // Only the hashes are needed from here on (in-batch duplicate checks).
+          f.bytes = EMPTY;
+          req.files[f.index]?.release?.();
+        });
+        work.push(settled(done));
       }, (f) => {
         req.files[f.index]?.release?.();
         tick();
@@ -297,27 +304,7 @@ export class DesignUploadService {
   }
 
   /** Step 3: render the print file and store it. */
-  private async renderAndStore(
-    req: UploadRequest,
-    f: Inspected,
-    log: Logger,
-    slots: { renders: WeightedSemaphore; stores: WeightedSemaphore },
-  ): Promise<Stored | Rejection> {
-    try {
-      return await this.renderAndStoreFile(req, f, log, slots);
-    } finally {
-      // Only the hashes are needed from here on (in-batch duplicate checks).
-      f.bytes = EMPTY;
-      req.files[f.index]?.release?.();
-    }
-  }
-
-  private async renderAndStoreFile(
-    req: UploadRequest,
-    f: Inspected,
-    log: Logger,
-    slots: { renders: WeightedSemaphore; stores: WeightedSemaphore },
-  ): Promise<Stored | Rejection> {
+  private async renderAndStore(req: UploadRequest, f: Inspected, log: Logger, slots: Slots): Promise<Stored | Rejection> {
     const flog = log.child({ file: f.filename, index: f.index });
     const timer = stepTimer();
     try {
@@ -395,7 +382,7 @@ export class DesignUploadService {
     f: Inspected,
     spec: PrintSpec,
     path: string,
-    slots: { renders: WeightedSemaphore; stores: WeightedSemaphore },
+    slots: Slots,
   ): Promise<{ print: PrintFile; sha256: string }> {
     const pixels = f.header.width * f.header.height;
     const storage = this.deps.storage;

@@ -216,7 +216,7 @@ export class MockupService {
     const previewPath = storagePath(req.shop.slug, "mockups", `${templateId}-${id.slice(-12)}-preview.jpg`);
     await this.deps.storage.put(path, result.image);
     await this.deps.storage.put(previewPath, result.preview);
-    this.reclaimer.release(result.image.byteOffset + result.image.length + result.preview.length);
+    this.reclaimer.release(result.image.buffer.byteLength); // the packed result: header, image, preview
     const row: MockupRow = {
       id,
       shopId: req.shop.id,
