@@ -1,24 +1,18 @@
-import { AppError } from "../errors.ts";
+import { AppError, toAppError } from "../errors.ts";
 import type { JobError } from "./job-types.ts";
 
 /** Thrown by a handler when retrying cannot help (bad input, missing source): the job fails at once. */
-export class PermanentJobError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class PermanentJobError extends AppError {
+  constructor(code: string, message: string) {
+    super(422, code, message, { retryable: false });
     this.name = "PermanentJobError";
   }
 }
 
 /** Thrown by a handler for a failure that may pass (a busy or unreachable service): retried with backoff. */
-export class RetryableJobError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class RetryableJobError extends AppError {
+  constructor(code: string, message: string) {
+    super(503, code, message, { retryable: true });
     this.name = "RetryableJobError";
   }
 }
@@ -31,23 +25,10 @@ export interface ClassifiedJobError {
   unexpected: boolean;
 }
 
-/**
- * Sorts a handler's error: PermanentJobError and 4xx AppErrors (except 408 and 429, which say
- * "try later") are permanent; RetryableJobError, 5xx AppErrors and anything unknown are retried.
- * Unknown errors are stored with a generic message, since theirs may carry internals.
- */
+/** Sorts a handler's error with the one mapping every boundary uses (`toAppError`). */
 export function classifyJobError(err: unknown): ClassifiedJobError {
-  if (err instanceof PermanentJobError) return { error: { code: err.code, message: err.message }, retryable: false, unexpected: false };
-  if (err instanceof RetryableJobError) return { error: { code: err.code, message: err.message }, retryable: true, unexpected: false };
-  if (err instanceof AppError) {
-    const retryable = err.status >= 500 || err.status === 408 || err.status === 429;
-    return { error: { code: err.code, message: err.message }, retryable, unexpected: false };
-  }
-  return {
-    error: { code: "internal_error", message: "The job failed with an unexpected error; the server log has the details." },
-    retryable: true,
-    unexpected: true,
-  };
+  const app = toAppError(err);
+  return { error: app.toJSON(), retryable: app.retryable, unexpected: app.unexpected };
 }
 
 /** Stored when a worker stopped renewing its lease (killed, machine gone, stalled). */

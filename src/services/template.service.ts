@@ -1,5 +1,5 @@
 import type { Sql } from "../db/database.ts";
-import { AppError, notFound } from "../errors.ts";
+import { AppError, notFound, storageUnavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { checkTemplateUpload, type TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
@@ -88,7 +88,7 @@ export class TemplateService {
     } catch (err) {
       await removeWritten();
       log.error("template files not stored", { err, templateId: id });
-      throw new AppError(503, "storage_unavailable", "The template files could not be stored. Try again.", undefined, { "Retry-After": "10" });
+      throw storageUnavailable(err);
     }
     const row = { uid, shopId: shop.id, templateId: id, manifest: checked.manifest, storageDriver: this.deps.storage.driver, storagePrefix: prefix, bytes };
     let inserted: boolean;

@@ -1,3 +1,5 @@
+import { AppError } from "../errors.ts";
+
 /** A stored file being read: its size and its bytes as a stream. */
 export interface StoredObject {
   size: number;
@@ -29,18 +31,28 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-/** The file asked for is not in storage. */
-export class StorageNotFoundError extends Error {
+/** The file asked for is not in storage. A 404 to clients; the path stays in the log. */
+export class StorageNotFoundError extends AppError {
   constructor(readonly path: string) {
-    super(`No stored file at ${path}`);
+    super(404, "not_found", "The file is not stored (any more).", { retryable: false });
     this.name = "StorageNotFoundError";
   }
 }
 
-/** The storage could not be reached, even after retrying; the operation may succeed later. */
-export class StorageUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/**
+ * The storage could not be reached, even after retrying; the operation may succeed later. A 503
+ * `storage_unavailable` to clients with a message that names no host or path; `detail` (the
+ * driver's own words) goes to the log only.
+ */
+export class StorageUnavailableError extends AppError {
+  constructor(
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(503, "storage_unavailable", "The file storage cannot be reached right now. Try again in a moment.", {
+      headers: { "Retry-After": "10" },
+      cause: options?.cause,
+    });
     this.name = "StorageUnavailableError";
   }
 }

@@ -75,6 +75,6 @@ export async function checkTemplateUpload(upload: TemplateUpload, maxPixels: num
       throw fileRejected("corrupt_image", `mask "${n}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
     });
   }
-  if (problems.length) throw new AppError(422, "template_size_mismatch", problems.join("; "), { problems });
+  if (problems.length) throw new AppError(422, "template_size_mismatch", problems.join("; "), { details: { problems } });
   return { manifest: m, files, preview };
 }
