@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { badRequest, unavailable } from "../errors.ts";
+import { badRequest, storageUnavailable } from "../errors.ts";
 import type { MockupRequest, MockupService } from "../services/mockup.service.ts";
 import { jobLinks, type JobService } from "../services/job.service.ts";
 import { MOCKUP_SET_JOB } from "../services/mockup-set.job.ts";
@@ -36,8 +36,8 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
     if (req.artwork) {
       // Stored before the answer: the job may run elsewhere, or after a restart.
       artworkPath = `${storagePath(shop.slug, "incoming", Bun.randomUUIDv7())}/artwork`;
-      await deps.storage.put(artworkPath, req.artwork).catch(() => {
-        throw unavailable("storage_unavailable", "The artwork could not be stored for processing. Try again.", 30);
+      await deps.storage.put(artworkPath, req.artwork).catch((err: unknown) => {
+        throw storageUnavailable(err, 30);
       });
     }
     const payload = { designId: req.designId, artworkPath, templateIds: req.templateIds, format: req.format, quality: req.quality, maxWidth: req.maxWidth };

@@ -31,12 +31,7 @@ export class DesignService {
   /** The design and its stored print file. */
   async openFile(shop: Shop, id: string): Promise<{ design: Design; file: StoredObject }> {
     const design = await this.get(shop, id);
-    try {
-      return { design, file: await this.deps.storage.get(design.storagePath) };
-    } catch (err) {
-      if (err instanceof StorageNotFoundError) throw notFound("Design file");
-      throw err;
-    }
+    return { design, file: await this.deps.storage.get(design.storagePath) };
   }
 
   /** The design's thumbnail (WebP), made from its print file and stored if it is missing. */

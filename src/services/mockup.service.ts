@@ -1,5 +1,5 @@
 import type { Sql } from "../db/database.ts";
-import { AppError, badRequest, notFound } from "../errors.ts";
+import { badRequest, notFound, toAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { decodeArtwork, type DecodedArtwork } from "../media/mockup/decode-artwork.ts";
 import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
@@ -9,7 +9,6 @@ import type { RenderPool } from "../media/render-pool.ts";
 import { findMockup, insertMockup, type MockupRow } from "../repositories/mockup.repository.ts";
 import { storagePath } from "../storage/storage-path.ts";
 import type { Storage, StoredObject } from "../storage/storage.ts";
-import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
 import { SizedLru } from "../util/lru-cache.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
@@ -168,15 +167,16 @@ export class MockupService {
           emit({ type: "mockup", data: describeMockup(row, index, total) });
         } catch (err) {
           failed++;
-          const e = err instanceof AppError ? err : undefined;
-          if (!e && !signal?.aborted) log.error("mockup failed", { templateId, err });
+          const e = toAppError(err);
+          if (e.unexpected && !signal?.aborted) log.error("mockup failed", { templateId, err });
           emit({
             type: "mockup-failed",
             data: {
               index,
               total,
               templateId,
-              error: e ? { code: e.code, message: e.message } : { code: signal?.aborted ? "cancelled" : "render_failed", message: "This mockup could not be made." },
+              // An unrecognised failure is the renderer's (or the cancel's), in this feature's words.
+              error: e.unexpected ? { code: signal?.aborted ? "cancelled" : "render_failed", message: "This mockup could not be made." } : e.toJSON(),
             },
           });
         }
@@ -244,12 +244,7 @@ export class MockupService {
   async open(shop: Shop, id: string, preview: boolean): Promise<{ mockup: MockupRow; file: StoredObject }> {
     const mockup = isUuid(id) ? await findMockup(this.deps.sql, shop.id, id) : undefined;
     if (!mockup) throw notFound("Mockup");
-    try {
-      return { mockup, file: await this.deps.storage.get(preview ? mockup.previewPath : mockup.storagePath) };
-    } catch (err) {
-      if (err instanceof StorageNotFoundError) throw notFound("Mockup file");
-      throw err;
-    }
+    return { mockup, file: await this.deps.storage.get(preview ? mockup.previewPath : mockup.storagePath) };
   }
 
   private async readPrintFile(shop: Shop, designId: string): Promise<Uint8Array> {

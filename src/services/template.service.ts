@@ -4,7 +4,7 @@ import type { Logger } from "../logger.ts";
 import { checkTemplateUpload, type TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
 import { deleteShopTemplate, findShopTemplates, insertShopTemplate, type ShopTemplateRow } from "../repositories/shop-template.repository.ts";
-import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
+import type { Storage } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
 import { summariseTemplate, type TemplateCatalog, type TemplateSummary } from "./template-catalog.ts";
 import { PREVIEW_FILE, templateFileNames, templateFolder, templateFilePath, templatePreviewPath, type TemplateFileCache } from "./template-files.ts";
@@ -52,13 +52,8 @@ export class TemplateService {
   async preview(shop: Shop, id: string): Promise<Uint8Array> {
     const [own] = await findShopTemplates(this.deps.sql, shop.id, [id]);
     if (!own) return this.deps.builtIns.preview(id);
-    try {
-      const file = await this.deps.storage.get(templatePreviewPath(own.storagePrefix));
-      return new Uint8Array(await new Response(file.body).arrayBuffer());
-    } catch (err) {
-      if (err instanceof StorageNotFoundError) throw notFound("Template preview");
-      throw err;
-    }
+    const file = await this.deps.storage.get(templatePreviewPath(own.storagePrefix));
+    return new Uint8Array(await new Response(file.body).arrayBuffer());
   }
 
   /**

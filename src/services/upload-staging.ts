@@ -2,7 +2,7 @@ import { storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { UploadFile } from "./design-upload.service.ts";
 import { mapLimit } from "../util/concurrency.ts";
-import { unavailable } from "../errors.ts";
+import { storageUnavailable } from "../errors.ts";
 
 /** A file of an async upload, kept in storage until its job has run. */
 export interface StagedFile {
@@ -31,7 +31,7 @@ export class UploadStaging {
       return { name: f.name, size: f.size, path };
     }).catch(async (err: unknown) => {
       await this.discard(files.map((_, i) => ({ name: "", size: 0, path: `${folder}/${i}` })));
-      throw unavailable("storage_unavailable", `The files could not be stored for processing (${err instanceof Error ? err.message : String(err)}). Try again.`, 30);
+      throw storageUnavailable(err, 30); // the driver's words (host, path) stay in the cause, for the log
     });
     return staged;
   }
@@ -47,7 +47,7 @@ export class UploadStaging {
           return new Uint8Array(await new Response(file.body).arrayBuffer());
         } catch (err) {
           // Reported per file as storage_unavailable, which makes the job try again later.
-          throw unavailable("storage_unavailable", `The uploaded file could not be read back from storage (${err instanceof Error ? err.message : String(err)}).`);
+          throw storageUnavailable(err);
         }
       },
     }));

@@ -262,12 +262,15 @@ export class SftpStorage implements Storage {
       try {
         return await attempt();
       } catch (err) {
-        if (!isRetryable(err)) {
-          if (!(err instanceof StorageNotFoundError)) this.counters.failures++;
+        if (err instanceof StorageNotFoundError) throw err;
+        // A status answer (permission denied, …) is the server's verdict on this one file.
+        if (err instanceof SftpStatusError) {
+          this.counters.failures++;
           throw err;
         }
         const message = err instanceof Error ? err.message : String(err);
-        if (n >= retries) {
+        // Any other failure means no usable connection: retried while it may pass, then one error family.
+        if (!isRetryable(err) || n >= retries) {
           this.counters.failures++;
           this.log.error("sftp unavailable", { op: what, attempts: n + 1, error: message });
           throw new StorageUnavailableError(

@@ -235,11 +235,14 @@ sftpTest("a server that stops answering fails puts in bounded time (request and 
 sftpTest("a wrong host key fingerprint is refused, without retries", async () => {
   const wrong = `SHA256:${Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "")}`;
   const d = driver({ hostKeyFingerprint: wrong });
-  const err = await d.check().catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(HostKeyMismatchError);
-  expect((err as Error).message).toContain(wrong);
-  expect((err as Error).message).toContain(sshd.hostKeyFingerprint);
-  await expect(d.put("s/p/x.png", new Uint8Array([1]))).rejects.toBeInstanceOf(HostKeyMismatchError);
+  // Clients see storage_unavailable; the driver's words (both keys) are in the detail and cause, for the log.
+  const err = (await d.check().catch((e: unknown) => e)) as StorageUnavailableError;
+  expect(err).toBeInstanceOf(StorageUnavailableError);
+  expect(err.cause).toBeInstanceOf(HostKeyMismatchError);
+  expect(err.detail).toContain(wrong);
+  expect(err.detail).toContain(sshd.hostKeyFingerprint);
+  expect(err.message).not.toContain(sshd.hostKeyFingerprint);
+  expect(((await d.put("s/p/x.png", new Uint8Array([1])).catch((e: unknown) => e)) as Error).cause).toBeInstanceOf(HostKeyMismatchError);
   expect(d.stats()).toMatchObject({ retries: 0, connectionsCreated: 0, connectionsOpen: 0 });
   expect(existsSync(d.root)).toBe(false);
   expect(logLines.find((l) => l.msg === "sftp host key mismatch")).toMatchObject({ level: "error", actual: sshd.hostKeyFingerprint });
@@ -247,8 +250,9 @@ sftpTest("a wrong host key fingerprint is refused, without retries", async () =>
 
 sftpTest("no fingerprint is refused unless unknown host keys are explicitly allowed", async () => {
   const refused = driver({ hostKeyFingerprint: undefined });
-  await expect(refused.check()).rejects.toBeInstanceOf(HostKeyNotPinnedError);
-  await expect(refused.put("s/p/x.png", new Uint8Array([1]))).rejects.toBeInstanceOf(HostKeyNotPinnedError);
+  const causeOf = (p: Promise<unknown>) => p.then(undefined, (e: Error) => e.cause);
+  expect(await causeOf(refused.check())).toBeInstanceOf(HostKeyNotPinnedError);
+  expect(await causeOf(refused.put("s/p/x.png", new Uint8Array([1])))).toBeInstanceOf(HostKeyNotPinnedError);
 
   const insecure = driver({ hostKeyFingerprint: undefined, allowUnknownHostKey: true });
   await insecure.put("s/p/x.png", new Uint8Array([1]));
@@ -267,9 +271,10 @@ sftpTest("a wrong client key fails at once as an authentication error", async ()
   const other = await Bun.spawn(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", join(sshd.root, "..", "other_key")]).exited;
   expect(other).toBe(0);
   const d = driver({ privateKey: readFileSync(join(sshd.root, "..", "other_key"), "utf8") });
-  const err = await d.check().catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(SftpConnectError);
-  expect((err as Error).message).toContain("authentication failed");
+  const err = (await d.check().catch((e: unknown) => e)) as StorageUnavailableError;
+  expect(err).toBeInstanceOf(StorageUnavailableError);
+  expect(err.cause).toBeInstanceOf(SftpConnectError);
+  expect(err.detail).toContain("authentication failed");
   expect(d.stats().retries).toBe(0);
 });
 
