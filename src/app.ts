@@ -10,6 +10,7 @@ import { requireShop } from "./http/require-shop.ts";
 import type { DesignUploadService } from "./services/design-upload.service.ts";
 import type { DesignService } from "./services/design.service.ts";
 import type { Storage } from "./storage/storage.ts";
+import type { Readiness } from "./services/readiness.ts";
 import type { TemplateService } from "./services/template.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
@@ -27,8 +28,8 @@ import { webRoutes } from "./http/web.routes.ts";
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
   sql: Sql;
-  databaseKind: string;
   storage: Storage;
+  readiness: Readiness;
   log: Logger;
   uploads: DesignUploadService;
   designs: DesignService;
@@ -38,7 +39,7 @@ export interface AppDeps {
   staging: UploadStaging;
   etsy: { connections: EtsyConnectionService; listingImages: ListingImagesService };
   metrics: { registry: Registry; token: string | undefined };
-  /** worker: only /healthz and /metrics answer; the API is another process's. */
+  /** worker: only /healthz, /readyz and /metrics answer; the API is another process's. */
   role: "api" | "worker" | "both";
   maxUploadBytes: number;
   maxFilesPerUpload: number;

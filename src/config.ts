@@ -39,6 +39,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
     .optional(),
   DATABASE_MAX_CONNECTIONS: int(1, 100).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2000),
   STORAGE_DIR: z.string().min(1).optional(),
   TEMPLATES_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
@@ -108,6 +109,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databaseMaxConnections: number;
+  /** How long opening a database connection may take before the request answers 503. */
+  databaseConnectTimeoutMs: number;
   storageDir: string;
   templatesDir: string;
   /** Local copies of shop templates' files, fetched from storage for the renderer. */
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: e.DATABASE_URL,
     databaseMaxConnections: e.DATABASE_MAX_CONNECTIONS,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     storageDir: resolve(e.STORAGE_DIR ?? `${dataDir}/files`),
     // Built-in templates ship with the code.
     templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),

@@ -31,6 +31,7 @@ import { TemplateService } from "./services/template.service.ts";
 import { TemplateFileCache } from "./services/template-files.ts";
 import { MockupService } from "./services/mockup.service.ts";
 import { RenderPool } from "./media/render-pool.ts";
+import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
 
 /** Everything a running Atelier holds; `close()` releases it in reverse order. */
@@ -52,6 +53,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     url: config.databaseUrl,
     embeddedDir: config.embeddedDbDir,
     maxConnections: config.databaseMaxConnections,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
   });
   try {
     const applied = await migrate(db.sql);
@@ -199,10 +201,16 @@ export function wireApp(
   metrics.gauge("atelier_jobs", "Jobs by state and type.", async (set) => {
     for (const r of await countJobsByState(db.sql)) set({ state: r.state, type: r.type }, r.count);
   });
-  const app = buildApp({
+  const readiness = new Readiness({
     sql: db.sql,
     databaseKind: db.kind,
     storage,
+    renderer,
+  });
+  const app = buildApp({
+    sql: db.sql,
+    storage,
+    readiness,
     log,
     uploads,
     designs,

@@ -19,25 +19,30 @@ export interface DatabaseOptions {
   url?: string;
   embeddedDir: string;
   maxConnections: number;
+  /** A connection not open by then fails (CONNECT_TIMEOUT): requests answer 503 instead of hanging. */
+  connectTimeoutMs?: number;
   onNotice?: (notice: postgres.Notice) => void;
 }
 
 const clientDefaults = {
   // Migrations say "create table if not exists"; its notices are noise.
   onnotice: () => {},
-  connect_timeout: 10,
   idle_timeout: 60,
 } as const;
+
+// Tools and tests that pass no setting keep postgres.js's own bound (in seconds).
+const connectTimeoutS = (options: DatabaseOptions) => (options.connectTimeoutMs ?? 10_000) / 1000;
 
 /** Opens the configured database; the caller must `close()` it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const sql = postgres(options.url, { ...clientDefaults, max: options.maxConnections, onnotice: options.onNotice ?? clientDefaults.onnotice });
+    const sql = postgres(options.url, { ...clientDefaults, connect_timeout: connectTimeoutS(options), max: options.maxConnections, onnotice: options.onNotice ?? clientDefaults.onnotice });
     return { sql, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
   }
   const embedded = await startEmbeddedPostgres(options.embeddedDir);
   const sql = postgres({
     ...clientDefaults,
+    connect_timeout: connectTimeoutS(options),
     host: embedded.host,
     port: embedded.port,
     username: "postgres",

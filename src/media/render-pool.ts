@@ -80,6 +80,11 @@ export class RenderPool {
     }
   }
 
+  /** Renders waiting for the thread, and how many may wait: for readiness. */
+  load(): { waiting: number; maxQueue: number } {
+    return { waiting: this.scheduler.waiting, maxQueue: this.options.maxQueue };
+  }
+
   /** Throws 503 render_busy (with Retry-After) unless `tasks` more renders fit in the queue. */
   assertRoomFor(tasks: number): void {
     if (this.scheduler.waiting + tasks > this.options.maxQueue) {

@@ -87,7 +87,7 @@ describe.skipIf(unavailable !== undefined)("uploads to the NAS over SFTP (real s
       expect(sha256(served)).toBe(d.sha256);
     }
     expect(filesUnder(driver.root).filter((f) => f.includes(".tmp-"))).toEqual([]);
-    const health = (await (await t.app.request("/healthz")).json()) as { storage: { ok: boolean; driver: string } };
+    const health = (await (await t.app.request("/readyz")).json()) as { storage: { ok: boolean; driver: string } };
     expect(health.storage).toMatchObject({ ok: true, driver: "sftp" });
   });
 
@@ -124,7 +124,7 @@ describe.skipIf(unavailable !== undefined)("uploads to the NAS over SFTP (real s
     const rows = await t.sql<Array<{ storage_path: string }>>`select storage_path from designs where shop_id = ${t.shop.id}`;
     expect(rows).toHaveLength(body.summary.created);
     for (const r of rows) expect(existsSync(join(driver.root, r.storage_path))).toBe(true);
-    const health = (await (await t.app.request("/healthz")).json()) as { status: string; storage: { ok: boolean } };
+    const health = (await (await t.app.request("/readyz")).json()) as { status: string; storage: { ok: boolean } };
     expect(health.storage.ok).toBe(false);
 
     await sshd.start();
@@ -167,18 +167,39 @@ describe.skipIf(unavailable !== undefined)("uploads to the NAS over SFTP (real s
 
   test("a wrong host key is refused: health says so and files are rejected, nothing stored", async () => {
     const driver = nas({ hostKeyFingerprint: "SHA256:" + Buffer.alloc(32, 7).toString("base64").replace(/=+$/, "") });
-    const t = await makeTestApp({ storage: () => driver });
-    const health = (await (await t.app.request("/healthz")).json()) as { storage: { ok: boolean; error: string } };
+    const metricsToken = "metrics-token-0123456789";
+    const t = await makeTestApp({ storage: () => driver, env: { METRICS_TOKEN: metricsToken } });
+    const health = (await (await t.app.request("/readyz", { headers: { authorization: `Bearer ${metricsToken}` } })).json()) as {
+      storage: { ok: boolean; error: string };
+    };
     expect(health.storage.ok).toBe(false);
     expect(health.storage.error.toLowerCase()).toContain("host key");
     const body = (await (await t.upload(art.slice(36, 37), digital)).json()) as UploadResult;
     expect(body.rejected[0]!.error.code).toBe("storage_unavailable");
     expect(filesUnder(driver.root)).toEqual([]);
   });
+
+  test("GET /api/designs/:id/file with the NAS down answers 503 storage_unavailable with Retry-After, naming no host", async () => {
+    const driver = nas({ retries: 1, connectTimeoutMs: 500 });
+    const t = await makeTestApp({ storage: () => driver });
+    const [design] = ((await (await t.upload(art.slice(37, 38), digital)).json()) as UploadResult).created;
+    await sshd.stop();
+    try {
+      const res = await t.request(`/api/designs/${design!.id}/file`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("10");
+      const text = await res.text();
+      expect(JSON.parse(text).error.code).toBe("storage_unavailable");
+      expect(text).not.toContain(sshd.host);
+      expect(text).not.toContain(String(sshd.port));
+    } finally {
+      await sshd.start();
+    }
+  });
 });
 
 describe.skipIf(unavailable !== undefined)("a server configured for the NAS (NAS_* settings, real sshd)", () => {
-  test("starts with the NAS as its storage, stores there, and reports it in /healthz", async () => {
+  test("starts with the NAS as its storage, stores there, and reports it in /readyz", async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { startServer } = await import("../support/server-process.ts");
@@ -213,7 +234,7 @@ describe.skipIf(unavailable !== undefined)("a server configured for the NAS (NAS
       const body = (await (await fetch(`${server.url}/api/designs`, { method: "POST", body: form, headers: { authorization: `Bearer ${token}` } })).json()) as UploadResult;
       expect(body.summary.created).toBe(1);
       expect(sha256(readFileSync(join(root, body.created[0]!.storagePath)))).toBe(body.created[0]!.sha256);
-      const health = (await (await fetch(`${server.url}/healthz`)).json()) as { storage: { ok: boolean; driver: string } };
+      const health = (await (await fetch(`${server.url}/readyz`)).json()) as { storage: { ok: boolean; driver: string } };
       expect(health.storage).toMatchObject({ ok: true, driver: "sftp" });
       expect(server.logs.find((l) => l.msg === "listening")).toMatchObject({ storage: "sftp" });
       expect(await server.stop()).toBe(0);
