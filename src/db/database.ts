@@ -28,6 +28,10 @@ const clientDefaults = {
   // Migrations say "create table if not exists"; its notices are noise.
   onnotice: () => {},
   idle_timeout: 60,
+  // postgres.js waits up to 20 s before reconnecting after failures (3^n / 100 s): during an
+  // outage every request queued behind it hung that long. Capped, a request answers 503 within
+  // about this pause plus the connect timeout.
+  backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
 } as const;
 
 // Tools and tests that pass no setting keep postgres.js's own bound (in seconds).
