@@ -34,7 +34,7 @@ describe("the server process on the embedded defaults", () => {
     // Logs are JSON lines and never carry the token.
     expect(running.logs.every((l) => !("unparsed" in l))).toBe(true);
     expect(JSON.stringify(running.logs)).not.toContain(firstToken);
-    const health = await fetch(`${running.url}/healthz`);
+    const health = await fetch(`${running.url}/readyz`);
     expect(await health.json()).toMatchObject({ status: "ok", database: { kind: "embedded" }, storage: { driver: "local" } });
   });
 
@@ -113,7 +113,7 @@ describe("the server process on the embedded defaults", () => {
     const scratch = await shared.createScratchDatabase();
     try {
       const pg = await startServer({ DATA_DIR: mkdtempSync(join(tmpdir(), "atelier-proc-pg-")), DATABASE_URL: scratch.url });
-      const health = await fetch(`${pg.url}/healthz`);
+      const health = await fetch(`${pg.url}/readyz`);
       expect(await health.json()).toMatchObject({ status: "ok", database: { kind: "postgres" } });
       await waitFor(() => pg.stderr().includes("#token=atl_"));
       expect(await pg.stop()).toBe(0);
