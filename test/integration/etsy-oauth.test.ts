@@ -79,7 +79,7 @@ describe("connecting Etsy with OAuth 2.0 and PKCE", () => {
     // Every call carried keystring:shared_secret.
     expect(fake.requests.filter((r) => r.path.startsWith("/v3/")).every((r) => r.apiKey === `${fake.keystring}:${SHARED_SECRET}`)).toBe(true);
 
-    const view = await (await t.request("/api/shop/etsy")).json();
+    const view = (await (await t.request("/api/shop/etsy")).json()) as { connectedAt: string };
     expect(view).toMatchObject({
       connected: true,
       connectedVia: "oauth",
