@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { ARTIFACTS, browserMissing, launchChromium, startWebServer, type WebServer } from "../support/browser.ts";
+import { ARTIFACTS, browserMissing, launchChromium, signedInPage, startWebServer, type WebServer } from "../support/browser.ts";
 import { FakeEtsy } from "../support/fake-etsy.ts";
 import { fixture } from "../support/test-app.ts";
 import { note } from "../support/test-database.ts";
@@ -54,15 +54,7 @@ describe("the Shop panel and the listing picker in a real browser", () => {
     await etsy?.close();
   });
 
-  async function signIn(width = 1280, height = 900): Promise<Page> {
-    const context = await browser!.newContext({ viewport: { width, height } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.goto(web!.signInLink);
-    await page.locator("#workspace").waitFor({ state: "visible" });
-    return page;
-  }
+  const signIn = (width = 1280, height = 900): Promise<Page> => signedInPage(browser!, web!.signInLink, { contexts, pageErrors }, { width, height });
 
   test.skipIf(skip)("connects through Etsy's sign-in, says so, reconnects after a refusal, disconnects", async () => {
     const page = await signIn();
