@@ -20,9 +20,8 @@ import type { UploadStaging } from "./services/upload-staging.ts";
 import { jobRoutes } from "./http/jobs.routes.ts";
 import { metricsRoutes } from "./http/metrics.routes.ts";
 import type { Registry } from "./metrics/registry.ts";
-import { etsyRoutes } from "./http/etsy.routes.ts";
-import type { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
-import type { ListingImagesService } from "./services/etsy/listing-images.service.ts";
+import { etsyRoutes, type EtsyRouteDeps } from "./http/etsy.routes.ts";
+import { etsyOAuthRoutes } from "./http/etsy-oauth.routes.ts";
 import { webRoutes } from "./http/web.routes.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
@@ -37,7 +36,7 @@ export interface AppDeps {
   mockups: MockupService;
   jobs: JobService;
   staging: UploadStaging;
-  etsy: { connections: EtsyConnectionService; listingImages: ListingImagesService };
+  etsy: EtsyRouteDeps;
   metrics: { registry: Registry; token: string | undefined };
   /** worker: only /healthz, /readyz and /metrics answer; the API is another process's. */
   role: "api" | "worker" | "both";
@@ -65,6 +64,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.route("/jobs", jobRoutes(deps));
   api.route("/", etsyRoutes(deps));
   app.route("/api", api);
+  app.route("/", etsyOAuthRoutes(deps));
   app.route("/", webRoutes(deps));
   return app;
 }

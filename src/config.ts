@@ -90,10 +90,18 @@ const envSchema = z.object({
   NAS_UPLOAD_CONCURRENCY: int(1, 64).default(4),
   SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   ETSY_API_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://openapi.etsy.com"),
+  ETSY_CONNECT_URL: z.url({ protocol: /^https?$/ }).default("https://www.etsy.com/oauth/connect"),
+  // Sent as `keystring:shared_secret`: neither may hold the colon, nor spaces.
+  ETSY_KEYSTRING: z.string().regex(/^[^\s:]{1,200}$/, "must be the app's keystring (no spaces or colons)").optional(),
+  ETSY_SHARED_SECRET: z.string().regex(/^[^\s:]{1,200}$/, "must be the app's shared secret (no spaces or colons)").optional(),
 }).superRefine((e, ctx) => {
+  const missing = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
+  // The Etsy app's credentials come as a pair, and its redirect URI is built on PUBLIC_URL.
+  if (e.ETSY_KEYSTRING && !e.ETSY_SHARED_SECRET) missing("ETSY_SHARED_SECRET", "is required with ETSY_KEYSTRING");
+  if (e.ETSY_SHARED_SECRET && !e.ETSY_KEYSTRING) missing("ETSY_KEYSTRING", "is required with ETSY_SHARED_SECRET");
+  if (e.ETSY_KEYSTRING && !e.PUBLIC_URL) missing("PUBLIC_URL", "is required with ETSY_KEYSTRING (Etsy sends sellers back to {PUBLIC_URL}/etsy/callback)");
   // The NAS settings only make sense together; say everything that is missing at once.
   if (!e.NAS_HOST) return;
-  const missing = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
   if (!e.NAS_USER) missing("NAS_USER", "is required with NAS_HOST");
   if (!e.NAS_PASSWORD && !e.NAS_PRIVATE_KEY_FILE) missing("NAS_PASSWORD", "NAS_PASSWORD or NAS_PRIVATE_KEY_FILE is required with NAS_HOST");
   if (!e.NAS_HOST_FINGERPRINT && !e.NAS_INSECURE_ANY_HOST_KEY) {
@@ -165,6 +173,12 @@ export interface Config {
   secretKey: string | undefined;
   /** Etsy Open API origin, without a trailing slash. */
   etsyApiBaseUrl: string;
+  /**
+   * The Etsy app sellers connect through (OAuth 2.0 with PKCE): its keystring (the client_id),
+   * `x-api-key` (`keystring:shared_secret`), where sellers approve, and the redirect URI.
+   * Undefined without ETSY_KEYSTRING: only PUT /api/shop/etsy connects then.
+   */
+  etsyApp: Readonly<{ keystring: string; apiKey: string; connectUrl: string; redirectUri: string }> | undefined;
 }
 
 const MB = 1024 * 1024;
@@ -249,5 +263,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storeConcurrency: e.NAS_HOST ? Math.min(e.NAS_UPLOAD_CONCURRENCY, e.NAS_MAX_CONNECTIONS) : e.NAS_UPLOAD_CONCURRENCY,
     secretKey: e.SECRET_KEY,
     etsyApiBaseUrl: e.ETSY_API_BASE_URL.replace(/\/+$/, ""),
+    etsyApp:
+      e.ETSY_KEYSTRING && e.ETSY_SHARED_SECRET && e.PUBLIC_URL
+        ? Object.freeze({
+            keystring: e.ETSY_KEYSTRING,
+            apiKey: `${e.ETSY_KEYSTRING}:${e.ETSY_SHARED_SECRET}`,
+            connectUrl: e.ETSY_CONNECT_URL,
+            redirectUri: `${e.PUBLIC_URL.replace(/\/+$/, "")}/etsy/callback`,
+          })
+        : undefined,
   });
 }

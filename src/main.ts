@@ -11,6 +11,8 @@ import { DESIGN_UPLOAD_JOB, designUploadJob } from "./services/design-upload.job
 import { MOCKUP_SET_JOB, mockupSetJob } from "./services/mockup-set.job.ts";
 import { EtsyClient } from "./services/etsy/etsy-client.ts";
 import { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
+import { EtsyOAuthService } from "./services/etsy/etsy-oauth.service.ts";
+import { ShopListingsService } from "./services/etsy/shop-listings.service.ts";
 import { ETSY_PUBLISH_JOB, etsyPublishJob } from "./services/etsy/etsy-publish.job.ts";
 import { ListingImagesService } from "./services/etsy/listing-images.service.ts";
 import { lazyServerSecret } from "./services/etsy/server-secret.ts";
@@ -187,6 +189,7 @@ export function wireApp(
     client: etsyClient,
     secret: lazyServerSecret({ secretKey: config.secretKey, dataDir: config.dataDir }),
     log,
+    app: config.etsyApp,
   });
   const handlers = {
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
@@ -218,7 +221,12 @@ export function wireApp(
     mockups,
     jobs,
     staging,
-    etsy: { connections: etsyConnections, listingImages: new ListingImagesService({ sql: db.sql, jobs, connections: etsyConnections }) },
+    etsy: {
+      connections: etsyConnections,
+      oauth: new EtsyOAuthService({ sql: db.sql, client: etsyClient, connections: etsyConnections, log }),
+      shopListings: new ShopListingsService({ connections: etsyConnections, client: etsyClient }),
+      listingImages: new ListingImagesService({ sql: db.sql, jobs, connections: etsyConnections }),
+    },
     metrics: { registry: metrics.registry, token: config.metricsToken },
     role: config.role,
     maxUploadBytes: config.maxUploadBytes,

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { badRequest } from "../errors.ts";
 import { JOB_PRIORITIES } from "../jobs/job-types.ts";
 import type { EtsyConnectionService } from "../services/etsy/etsy-connection.service.ts";
+import type { EtsyOAuthService } from "../services/etsy/etsy-oauth.service.ts";
+import type { ShopListingsService } from "../services/etsy/shop-listings.service.ts";
 import { MAX_ALT_TEXT, MAX_LISTING_IMAGES } from "../services/etsy/etsy-publish.job.ts";
 import type { ListingImagesService } from "../services/etsy/listing-images.service.ts";
 import { jobLinks } from "../services/job.service.ts";
@@ -19,6 +21,12 @@ const connectionSchema = z.object({
   expiresAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
 });
 
+const listingsQuerySchema = z.object({
+  state: z.enum(["active", "draft"]).default("active"),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
 const listingImagesSchema = z.object({
   mockupIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_LISTING_IMAGES),
   startRank: z.number().int().min(1).max(MAX_LISTING_IMAGES).default(1),
@@ -27,12 +35,21 @@ const listingImagesSchema = z.object({
   priority: z.enum(JOB_PRIORITIES).default("normal"),
 });
 
+/** The Etsy services the HTTP layer uses. */
+export interface EtsyRouteDeps {
+  connections: EtsyConnectionService;
+  oauth: EtsyOAuthService;
+  shopListings: ShopListingsService;
+  listingImages: ListingImagesService;
+}
+
 /**
  * The shop's Etsy connection (`/shop/etsy`: PUT stores, GET shows without secrets, DELETE
- * forgets) and `POST /listings/:listingId/images`, which queues an etsy-publish job.
+ * forgets; `POST /shop/etsy/connect` starts OAuth), its listings at Etsy
+ * (`GET /shop/etsy/listings`) and `POST /listings/:listingId/images`, which queues an etsy-publish job.
  */
-export function etsyRoutes(deps: { etsy: { connections: EtsyConnectionService; listingImages: ListingImagesService } }) {
-  const { connections, listingImages } = deps.etsy;
+export function etsyRoutes(deps: { etsy: EtsyRouteDeps }) {
+  const { connections, oauth, shopListings, listingImages } = deps.etsy;
   const app = new Hono<AppEnv>();
 
   app.put("/shop/etsy", async (c) => {
@@ -43,6 +60,11 @@ export function etsyRoutes(deps: { etsy: { connections: EtsyConnectionService; l
   app.delete("/shop/etsy", async (c) => {
     await connections.disconnect(c.get("shop"));
     return c.body(null, 204);
+  });
+  app.post("/shop/etsy/connect", async (c) => c.json(await oauth.start(c.get("shop")), 200, { "Cache-Control": "no-store" }));
+  app.get("/shop/etsy/listings", async (c) => {
+    const query = parse(listingsQuerySchema, c.req.query());
+    return c.json(await shopListings.list(c.get("shop"), query, c.req.raw.signal, c.get("log")));
   });
 
   app.post("/listings/:listingId/images", async (c) => {

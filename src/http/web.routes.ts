@@ -5,11 +5,12 @@ import type { AppEnv } from "./app-env.ts";
 
 /**
  * What the page may do: only this origin's scripts, styles and API; images also from blob: (the
- * app fetches images with its token and shows them as blobs). No inline script, no framing.
+ * app fetches images with its token and shows them as blobs) and Etsy's image host (the
+ * thumbnails of the shop's listings). No inline script, no framing.
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "img-src 'self' blob: data:",
+  "img-src 'self' blob: data: https://i.etsystatic.com",
   "script-src 'self'",
   "style-src 'self'",
   "connect-src 'self'",

@@ -4,17 +4,22 @@ import type { Queryable } from "../db/database.ts";
 export interface EtsyConnectionRow {
   shopId: string;
   etsyShopId: number;
-  apiKeySealed: Uint8Array;
+  /** Null: a connection made by OAuth, which calls Etsy with the app's configured credentials. */
+  apiKeySealed: Uint8Array | null;
   apiKeyHint: string;
+  etsyUserId: number | null;
+  etsyShopName: string | null;
   accessTokenSealed: Uint8Array;
   refreshTokenSealed: Uint8Array;
   accessTokenExpiresAt: Date | null;
   tokenVersion: number;
+  /** When the seller connected (or reconnected): a token refresh leaves it. */
+  connectedAt: Date;
   updatedAt: Date;
 }
 
-/** What a seller's PUT stores. */
-export type NewEtsyConnection = Omit<EtsyConnectionRow, "tokenVersion" | "updatedAt">;
+/** What a seller's PUT, or the OAuth callback, stores. */
+export type NewEtsyConnection = Omit<EtsyConnectionRow, "tokenVersion" | "connectedAt" | "updatedAt">;
 
 /** A new token pair from a refresh. */
 export interface RefreshedTokensRow {
@@ -26,18 +31,22 @@ export interface RefreshedTokensRow {
 const columns = (sql: Queryable) => sql`
   shop_id as "shopId", etsy_shop_id::float8 as "etsyShopId", api_key_sealed as "apiKeySealed", api_key_hint as "apiKeyHint",
   access_token_sealed as "accessTokenSealed", refresh_token_sealed as "refreshTokenSealed",
-  access_token_expires_at as "accessTokenExpiresAt", token_version as "tokenVersion", updated_at as "updatedAt"`;
+  etsy_user_id::float8 as "etsyUserId", etsy_shop_name as "etsyShopName",
+  access_token_expires_at as "accessTokenExpiresAt", token_version as "tokenVersion", connected_at as "connectedAt", updated_at as "updatedAt"`;
 
 const bytes = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const bytesOrNull = (b: Uint8Array | null) => (b === null ? null : bytes(b));
 
 /** Stores or replaces a shop's connection; a replacement is a new token version and ends any refresh in flight. */
 export async function upsertEtsyConnection(sql: Queryable, c: NewEtsyConnection): Promise<EtsyConnectionRow> {
   const [row] = await sql<EtsyConnectionRow[]>`
-    insert into etsy_connections (shop_id, etsy_shop_id, api_key_sealed, api_key_hint, access_token_sealed, refresh_token_sealed, access_token_expires_at)
-    values (${c.shopId}, ${c.etsyShopId}, ${bytes(c.apiKeySealed)}, ${c.apiKeyHint}, ${bytes(c.accessTokenSealed)},
-      ${bytes(c.refreshTokenSealed)}, ${c.accessTokenExpiresAt})
+    insert into etsy_connections (shop_id, etsy_shop_id, api_key_sealed, api_key_hint, etsy_user_id, etsy_shop_name,
+      access_token_sealed, refresh_token_sealed, access_token_expires_at)
+    values (${c.shopId}, ${c.etsyShopId}, ${bytesOrNull(c.apiKeySealed)}, ${c.apiKeyHint}, ${c.etsyUserId}, ${c.etsyShopName},
+      ${bytes(c.accessTokenSealed)}, ${bytes(c.refreshTokenSealed)}, ${c.accessTokenExpiresAt})
     on conflict (shop_id) do update set
       etsy_shop_id = excluded.etsy_shop_id, api_key_sealed = excluded.api_key_sealed, api_key_hint = excluded.api_key_hint,
+      etsy_user_id = excluded.etsy_user_id, etsy_shop_name = excluded.etsy_shop_name, connected_at = now(),
       access_token_sealed = excluded.access_token_sealed, refresh_token_sealed = excluded.refresh_token_sealed,
       access_token_expires_at = excluded.access_token_expires_at, token_version = etsy_connections.token_version + 1,
       refresh_lease_token = null, refresh_lease_until = null, updated_at = now()

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { ARTIFACTS, browserMissing, launchChromium, startCuttableProxy, startWebServer, type WebServer } from "../support/browser.ts";
+import { ARTIFACTS, browserMissing, launchChromium, signedInPage, startCuttableProxy, startWebServer, type WebServer } from "../support/browser.ts";
 import { FakeEtsy } from "../support/fake-etsy.ts";
 import { FIXTURES, fixture } from "../support/test-app.ts";
 import { note } from "../support/test-database.ts";
@@ -58,15 +58,7 @@ describe("the web app in a real browser", () => {
   });
 
   /** A fresh browser context (no storage), signed in through the first-start link (or `link`). */
-  async function signIn(link = web!.signInLink): Promise<Page> {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.goto(link);
-    await page.locator("#workspace").waitFor({ state: "visible" });
-    return page;
-  }
+  const signIn = (link = web!.signInLink): Promise<Page> => signedInPage(browser!, link, { contexts, pageErrors });
 
   /** A design made through the API from a file of test/fixtures/artwork, for the mockup tests. */
   async function designViaApi(name: string): Promise<string> {

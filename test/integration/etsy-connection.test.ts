@@ -47,7 +47,18 @@ describe("etsy connection", () => {
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const res = await put(t, fake.connection({ shopId: String(fake.etsyShopId), expiresAt }));
     expect(res.status).toBe(200);
-    const view = { connected: true, shopId: fake.etsyShopId, apiKeyHint: fake.keystring.slice(-4), accessTokenExpiresAt: expiresAt, updatedAt: expect.any(String) };
+    const view = {
+      connected: true,
+      connectedVia: "api_key",
+      shopId: fake.etsyShopId,
+      shopName: null,
+      userId: null,
+      apiKeyHint: fake.keystring.slice(-4),
+      accessTokenExpiresAt: expiresAt,
+      connectedAt: expect.any(String),
+      updatedAt: expect.any(String),
+      canConnect: false,
+    };
     expect(await res.json()).toEqual(view);
 
     const got = await t.request("/api/shop/etsy");
@@ -73,7 +84,18 @@ describe("etsy connection", () => {
     expect((await connectionsOf(t, fake).credentials(t.shop.id)).version).toBe(2);
 
     expect((await t.request("/api/shop/etsy", { method: "DELETE" })).status).toBe(204);
-    expect(await (await t.request("/api/shop/etsy")).json()).toEqual({ connected: false, shopId: null, apiKeyHint: null, accessTokenExpiresAt: null, updatedAt: null });
+    expect(await (await t.request("/api/shop/etsy")).json()).toEqual({
+      connected: false,
+      connectedVia: null,
+      shopId: null,
+      shopName: null,
+      userId: null,
+      apiKeyHint: null,
+      accessTokenExpiresAt: null,
+      connectedAt: null,
+      updatedAt: null,
+      canConnect: false,
+    });
     expect((await t.request("/api/shop/etsy", { method: "DELETE" })).status).toBe(204);
   });
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startServer, type ServerProcess } from "./server-process.ts";
 import { testDatabase } from "./test-database.ts";
 
@@ -24,6 +24,25 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+/**
+ * A fresh browser context (no storage) at `link` (a first-start sign-in link) once the workspace
+ * shows; the context goes into `track.contexts` (to close), page errors into `track.pageErrors`.
+ */
+export async function signedInPage(
+  browser: Browser,
+  link: string,
+  track: { contexts: BrowserContext[]; pageErrors: string[] },
+  viewport = { width: 1280, height: 900 },
+): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  track.contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => track.pageErrors.push(String(e)));
+  await page.goto(link);
+  await page.locator("#workspace").waitFor({ state: "visible" });
+  return page;
 }
 
 /** A server started for the browser tests, on a fresh data directory and database. */

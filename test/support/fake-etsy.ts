@@ -1,4 +1,5 @@
 import type { Server } from "bun";
+import { createHash } from "node:crypto";
 
 /** A reply the fake gives instead of its normal answer. */
 export interface FakeReply {
@@ -29,16 +30,43 @@ export interface ReceivedRequest {
   at: number;
 }
 
+/** A listing the fake's shop has, as the test sets it up. */
+export interface FakeListing {
+  listingId: number;
+  title: string;
+  state: "active" | "inactive" | "sold_out" | "draft" | "expired";
+  /** Image ids, in rank order. */
+  imageIds: number[];
+}
+
+/** An authorization code the fake's approve page handed out. */
+interface IssuedCode {
+  codeChallenge: string;
+  redirectUri: string;
+  used: boolean;
+  expiresAt: number;
+}
+
 const IMAGES_PATH = /^\/v3\/application\/shops\/(\d+)\/listings\/(\d+)\/images$/;
+const LISTINGS_PATH = /^\/v3\/application\/shops\/(\d+)\/listings$/;
+const SHOP_PATH = /^\/v3\/application\/shops\/(\d+)$/;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/** Etsy's documented scopes (those Atelier may ask for among them). */
+const KNOWN_SCOPES = new Set(["address_r", "address_w", "billing_r", "cart_r", "cart_w", "email_r", "favorites_r", "favorites_w", "feedback_r", "listings_d", "listings_r", "listings_w", "profile_r", "profile_w", "recommend_r", "recommend_w", "shops_r", "shops_w", "transactions_r", "transactions_w"]);
+const CODE_TTL_MS = 5 * 60_000;
+const LIMIT_PER_DAY = 10_000;
 
 /**
- * A small Etsy Open API v3 for tests, on a free local port: the token refresh endpoint and
- * listing image uploads, with Etsy's request and answer shapes. It checks x-api-key and the
- * Bearer token (an expired or superseded token answers 401 `invalid_token`), rotates the
- * refresh token on every refresh, parses the multipart upload, and records everything.
- * Tests steer it with `replies` (answers for the next uploads, e.g. 429 with Retry-After),
- * `onUpload` (an answer chosen from what was received) and `expireAccessToken()`.
+ * A small Etsy Open API v3 for tests, on a free local port, with Etsy's request and answer
+ * shapes: the OAuth approve page (`/oauth/connect`, which approves at once and sends the browser
+ * back to the redirect URI with a code, or `error=access_denied` after `denyNext()`), the token
+ * endpoint (authorization code with the PKCE verifier and the same redirect_uri; refresh),
+ * users/me, the shop, its listings (`includes=Images`) and listing image uploads. It checks
+ * x-api-key (`keystring:shared_secret` when started with a shared secret) and the Bearer token
+ * (an expired or superseded token answers 401 `invalid_token`), rotates the refresh token on
+ * every refresh, sends Etsy's x-limit-per-day / x-remaining-today headers, and records
+ * everything. Tests steer it with `replies` (answers for the next uploads, e.g. 429 with
+ * Retry-After), `listingReplies` (for the next listing reads), `onUpload` and `expireAccessToken()`.
  */
 export class FakeEtsy {
   readonly uploads: ReceivedUpload[] = [];
@@ -47,6 +75,18 @@ export class FakeEtsy {
   readonly requests: ReceivedRequest[] = [];
   /** Answers for the next upload requests, before any check (Etsy's rate limiter runs first). */
   readonly replies: FakeReply[] = [];
+  /** Answers for the next listing reads, before any check. */
+  readonly listingReplies: FakeReply[] = [];
+  /** Authorization-code exchanges as received (whether or not accepted). */
+  readonly exchanges: Array<{ clientId: string | null; redirectUri: string | null; code: string | null; codeVerifier: string | null; status: number }> = [];
+  /** The shop's listings, for GET …/listings. */
+  listings: FakeListing[] = [];
+  /** The shop's name at Etsy. */
+  shopName = "FakePrintShop";
+  /** Calls left today, sent as x-remaining-today. */
+  remainingToday = LIMIT_PER_DAY;
+  private readonly codes = new Map<string, IssuedCode>();
+  private denyNextApproval = false;
   /** Chooses an answer for an upload that passed the checks; undefined accepts it. */
   onUpload: ((u: ReceivedUpload) => FakeReply | undefined) | undefined;
   /** How long a refresh takes (to let concurrent refreshes overlap). */
@@ -61,6 +101,8 @@ export class FakeEtsy {
   private constructor(
     readonly keystring: string,
     readonly etsyShopId: number,
+    /** When set, every call must carry x-api-key `keystring:sharedSecret` (Etsy's rule since February 2026). */
+    readonly sharedSecret: string | undefined,
     readonly userId = 48_151_623,
   ) {
     this.accessToken = this.newToken("access");
@@ -68,14 +110,29 @@ export class FakeEtsy {
     this.server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => this.handle(req) });
   }
 
-  /** Starts a fake for one Etsy app (keystring) and shop. */
-  static start(o: { keystring?: string; etsyShopId?: number } = {}): FakeEtsy {
-    return new FakeEtsy(o.keystring ?? "fakekeystring0123456789ab", o.etsyShopId ?? 31_415_926);
+  /** Starts a fake for one Etsy app (keystring, optionally its shared secret) and shop. */
+  static start(o: { keystring?: string; sharedSecret?: string; etsyShopId?: number } = {}): FakeEtsy {
+    return new FakeEtsy(o.keystring ?? "fakekeystring0123456789ab", o.etsyShopId ?? 31_415_926, o.sharedSecret);
   }
 
   /** The base URL to give as ETSY_API_BASE_URL. */
   get url(): string {
     return `http://127.0.0.1:${this.server.port}`;
+  }
+
+  /** The approve page to give as ETSY_CONNECT_URL. */
+  get connectUrl(): string {
+    return `${this.url}/oauth/connect`;
+  }
+
+  /** The x-api-key every call must carry. */
+  get apiKey(): string {
+    return this.sharedSecret === undefined ? this.keystring : `${this.keystring}:${this.sharedSecret}`;
+  }
+
+  /** The next approval is refused by the seller: back to the redirect URI with error=access_denied. */
+  denyNext(): void {
+    this.denyNextApproval = true;
   }
 
   /** The current access token answers 401 from now on, as when its hour is up. */
@@ -99,22 +156,75 @@ export class FakeEtsy {
   private async handle(req: Request): Promise<Response> {
     const path = new URL(req.url).pathname;
     const res = await this.route(req, path);
+    // Etsy's daily budget, on every API answer.
+    if (path.startsWith("/v3/")) {
+      this.remainingToday = Math.max(0, this.remainingToday - 1);
+      res.headers.set("x-limit-per-day", String(LIMIT_PER_DAY));
+      res.headers.set("x-remaining-today", String(this.remainingToday));
+    }
     this.requests.push({ method: req.method, path, status: res.status, apiKey: req.headers.get("x-api-key"), authorization: req.headers.get("authorization"), at: performance.now() });
     return res;
   }
 
   private async route(req: Request, path: string): Promise<Response> {
-    if (req.method === "POST" && path === "/v3/public/oauth/token") return this.refresh(req);
+    if (req.method === "GET" && path === "/oauth/connect") return this.approve(new URL(req.url).searchParams);
+    if (req.method === "POST" && path === "/v3/public/oauth/token") return this.token(req);
+    if (!path.startsWith("/v3/")) return reply({ status: 404, body: { error: `No route for ${req.method} ${path}` } });
+    if (req.headers.get("x-api-key") !== this.apiKey) return reply({ status: 403, body: { error: "Invalid API key" } });
     const m = IMAGES_PATH.exec(path);
     if (req.method === "POST" && m) return this.upload(req, Number(m[1]), Number(m[2]));
+    if (req.method !== "GET") return reply({ status: 404, body: { error: `No route for ${req.method} ${path}` } });
+    const listings = LISTINGS_PATH.exec(path);
+    if (listings) return this.listShop(req, Number(listings[1]));
+    const denied = this.checkBearer(req);
+    if (denied) return denied;
+    if (path === "/v3/application/users/me") return reply({ status: 200, body: { user_id: this.userId, shop_id: this.etsyShopId } });
+    const shop = SHOP_PATH.exec(path);
+    if (shop && Number(shop[1]) === this.etsyShopId) {
+      return reply({ status: 200, body: { shop_id: this.etsyShopId, shop_name: this.shopName, user_id: this.userId, url: `https://www.etsy.com/shop/${this.shopName}` } });
+    }
     return reply({ status: 404, body: { error: `No route for ${req.method} ${path}` } });
   }
 
-  private async refresh(req: Request): Promise<Response> {
+  /** 401 unless the request carries the current, unexpired access token. */
+  private checkBearer(req: Request): Response | undefined {
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.get("authorization") ?? "")?.[1];
+    if (!bearer || bearer !== this.accessToken || this.accessTokenExpired) return reply({ status: 401, body: { error: "invalid_token" } });
+    return undefined;
+  }
+
+  /** Etsy's /oauth/connect, as if the seller approved (or refused) at once. */
+  private approve(q: URLSearchParams): Response {
+    const redirectUri = q.get("redirect_uri");
+    const bad = (why: string) => reply({ status: 400, body: { error: "invalid_request", error_description: why } });
+    if (q.get("response_type") !== "code") return bad("response_type must be code");
+    if (q.get("client_id") !== this.keystring) return bad("Unknown client_id");
+    if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return bad("redirect_uri is required");
+    const scopes = (q.get("scope") ?? "").split(" ");
+    if (scopes.some((sc) => !KNOWN_SCOPES.has(sc))) return bad("Unknown scope");
+    const state = q.get("state");
+    if (!state) return bad("state is required");
+    const challenge = q.get("code_challenge") ?? "";
+    if (q.get("code_challenge_method") !== "S256" || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) return bad("code_challenge must be an S256 challenge");
+    const back = new URL(redirectUri);
+    if (this.denyNextApproval) {
+      this.denyNextApproval = false;
+      back.search = new URLSearchParams({ error: "access_denied", error_description: "The user denied access", state }).toString();
+    } else {
+      const code = crypto.randomUUID().replaceAll("-", "");
+      this.codes.set(code, { codeChallenge: challenge, redirectUri, used: false, expiresAt: Date.now() + CODE_TTL_MS });
+      back.search = new URLSearchParams({ code, state }).toString();
+    }
+    return new Response(null, { status: 302, headers: { location: back.toString() } });
+  }
+
+  private async token(req: Request): Promise<Response> {
     if (!(req.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
       return reply({ status: 400, body: { error: "invalid_request", error_description: "Expected a form body" } });
     }
+    if (req.headers.get("x-api-key") !== this.apiKey) return reply({ status: 403, body: { error: "Invalid API key" } });
     const form = new URLSearchParams(await req.text());
+    if (form.get("grant_type") === "authorization_code") return this.exchange(form);
     const at = performance.now();
     this.refreshes.push({ clientId: form.get("client_id"), refreshToken: form.get("refresh_token"), at });
     if (this.refreshDelayMs > 0) await Bun.sleep(this.refreshDelayMs);
@@ -123,17 +233,81 @@ export class FakeEtsy {
     if (form.get("refresh_token") !== this.refreshToken) {
       return reply({ status: 400, body: { error: "invalid_grant", error_description: "Invalid refresh token" } });
     }
-    // Refresh tokens rotate: the one just used is dead, as is the old access token.
+    return reply(this.issueTokens());
+  }
+
+  /** grant_type=authorization_code: the code once, with the verifier of its challenge and the same redirect_uri. */
+  private exchange(form: URLSearchParams): Response {
+    const code = form.get("code");
+    const answer = (r: FakeReply) => {
+      this.exchanges.push({ clientId: form.get("client_id"), redirectUri: form.get("redirect_uri"), code, codeVerifier: form.get("code_verifier"), status: r.status });
+      return reply(r);
+    };
+    if (form.get("client_id") !== this.keystring) return answer({ status: 401, body: { error: "invalid_client", error_description: "Unknown client_id" } });
+    const issued = code ? this.codes.get(code) : undefined;
+    if (!issued || issued.used || issued.expiresAt < Date.now()) {
+      return answer({ status: 400, body: { error: "invalid_grant", error_description: "The authorization code is invalid, expired or already used" } });
+    }
+    issued.used = true;
+    if (form.get("redirect_uri") !== issued.redirectUri) return answer({ status: 400, body: { error: "invalid_grant", error_description: "redirect_uri does not match" } });
+    const verifier = form.get("code_verifier") ?? "";
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || createHash("sha256").update(verifier).digest("base64url") !== issued.codeChallenge) {
+      return answer({ status: 400, body: { error: "invalid_grant", error_description: "code_verifier does not match the code_challenge" } });
+    }
+    return answer(this.issueTokens());
+  }
+
+  /** A new token pair: refresh tokens rotate, so the previous pair is dead. */
+  private issueTokens(): FakeReply {
     this.accessToken = this.newToken("access");
     this.refreshToken = this.newToken("refresh");
     this.accessTokenExpired = false;
-    return reply({ status: 200, body: { access_token: this.accessToken, token_type: "Bearer", expires_in: 3600, refresh_token: this.refreshToken } });
+    return { status: 200, body: { access_token: this.accessToken, token_type: "Bearer", expires_in: 3600, refresh_token: this.refreshToken } };
+  }
+
+  /** GET /v3/application/shops/{shop_id}/listings?state&limit&offset&includes, Etsy's ShopListingsWithAssociations. */
+  private listShop(req: Request, etsyShopId: number): Response {
+    const queued = this.listingReplies.shift();
+    if (queued) return reply(queued);
+    const denied = this.checkBearer(req);
+    if (denied) return denied;
+    if (etsyShopId !== this.etsyShopId) return reply({ status: 403, body: { error: "You do not have permission to view this shop's listings." } });
+    const q = new URL(req.url).searchParams;
+    const state = q.get("state") ?? "active";
+    const limit = Number(q.get("limit") ?? 25);
+    const offset = Number(q.get("offset") ?? 0);
+    if (!["active", "inactive", "sold_out", "draft", "expired"].includes(state)) return reply({ status: 400, body: { error: "Invalid state" } });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return reply({ status: 400, body: { error: "limit must be between 1 and 100" } });
+    if (!Number.isInteger(offset) || offset < 0) return reply({ status: 400, body: { error: "offset must be 0 or more" } });
+    const withImages = (q.get("includes") ?? "").split(",").includes("Images");
+    const matching = this.listings.filter((l) => l.state === state);
+    const results = matching.slice(offset, offset + limit).map((l) => ({
+      listing_id: l.listingId,
+      user_id: this.userId,
+      shop_id: this.etsyShopId,
+      title: l.title,
+      state: l.state,
+      url: `https://www.etsy.com/listing/${l.listingId}`,
+      ...(withImages
+        ? {
+            images: l.imageIds.map((id, i) => ({
+              listing_id: l.listingId,
+              listing_image_id: id,
+              rank: i + 1,
+              url_75x75: `${this.url}/images/${id}_75x75.jpg`,
+              url_170x135: `${this.url}/images/${id}_170x135.jpg`,
+              url_570xN: `${this.url}/images/${id}_570xN.jpg`,
+              url_fullxfull: `${this.url}/images/${id}_fullxfull.jpg`,
+            })),
+          }
+        : {}),
+    }));
+    return reply({ status: 200, body: { count: matching.length, results } });
   }
 
   private async upload(req: Request, etsyShopId: number, listingId: number): Promise<Response> {
     const queued = this.replies.shift();
     if (queued) return reply(queued);
-    if (req.headers.get("x-api-key") !== this.keystring) return reply({ status: 403, body: { error: "Invalid API key" } });
     const bearer = /^Bearer (\S+)$/.exec(req.headers.get("authorization") ?? "")?.[1];
     if (!bearer || bearer !== this.accessToken || this.accessTokenExpired) return reply({ status: 401, body: { error: "invalid_token" } });
     if (etsyShopId !== this.etsyShopId) return reply({ status: 403, body: { error: "You do not have permission to modify this shop." } });

@@ -35,6 +35,26 @@ export interface ListingImageUpload {
   altText?: string;
 }
 
+/** The user who approved the app, and their shop (GET /v3/application/users/me). */
+export interface EtsyMe {
+  userId: number;
+  /** Null for a user without a shop. */
+  shopId: number | null;
+}
+
+/** Listing states the shop-listings call asks for. */
+export const LISTING_STATES = ["active", "inactive", "sold_out", "draft", "expired"] as const;
+export type ListingState = (typeof LISTING_STATES)[number];
+
+/** One listing of a shop as Etsy lists it (with its images). */
+export interface EtsyShopListing {
+  listingId: number;
+  title: string;
+  state: string;
+  url: string | null;
+  images: Array<{ listingImageId: number; rank: number | null; thumbnailUrl: string | null }>;
+}
+
 /** A new OAuth token pair; `expiresInS` as Etsy gave it. */
 export interface RefreshedTokens {
   accessToken: string;
@@ -48,6 +68,22 @@ const tokenSchema = z.object({
   refresh_token: z.string().min(1).optional(),
   expires_in: z.number().positive().optional(),
 });
+const meSchema = z.object({ user_id: z.number().int().positive(), shop_id: z.number().int().positive().nullish() });
+const shopSchema = z.object({ shop_name: z.string().max(200) });
+const listingsSchema = z.object({
+  count: z.number().int().nonnegative(),
+  results: z.array(
+    z.object({
+      listing_id: z.number().int().positive(),
+      title: z.string(),
+      state: z.string(),
+      url: z.string().nullish(),
+      images: z
+        .array(z.object({ listing_image_id: z.number().int().positive(), rank: z.number().int().nullish(), url_170x135: z.string().nullish(), url_75x75: z.string().nullish() }))
+        .nullish(),
+    }),
+  ),
+});
 const errorSchema = z.object({ error: z.string().optional(), error_description: z.string().optional() });
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -57,7 +93,7 @@ const MAX_MESSAGE_CHARS = 500;
 export const keystringOf = (apiKey: string): string => apiKey.split(":", 1)[0] ?? apiKey;
 
 /**
- * Etsy Open API v3 over fetch: the two calls Atelier makes. Knows nothing of shops, storage or
+ * Etsy Open API v3 over fetch: the calls Atelier makes. Knows nothing of shops, storage or
  * retries; every failure is an EtsyApiError (or the caller's abort).
  */
 export class EtsyClient {
@@ -88,15 +124,72 @@ export class EtsyClient {
 
   /** POST /v3/public/oauth/token with grant_type=refresh_token: a new token pair. */
   async refreshAccessToken(apiKey: string, refreshToken: string, signal: AbortSignal): Promise<RefreshedTokens> {
-    const form = new URLSearchParams({ grant_type: "refresh_token", client_id: keystringOf(apiKey), refresh_token: refreshToken });
+    const tokens = await this.token(apiKey, { grant_type: "refresh_token", refresh_token: refreshToken }, signal);
+    return { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
+  }
+
+  /** POST /v3/public/oauth/token with grant_type=authorization_code (PKCE): the shop's first token pair. */
+  async exchangeAuthorizationCode(
+    apiKey: string,
+    grant: { code: string; codeVerifier: string; redirectUri: string },
+    signal: AbortSignal,
+  ): Promise<RefreshedTokens> {
+    const tokens = await this.token(apiKey, { grant_type: "authorization_code", redirect_uri: grant.redirectUri, code: grant.code, code_verifier: grant.codeVerifier }, signal);
+    if (tokens.refreshToken === undefined) throw new EtsyApiError(502, "Etsy's token answer has no refresh_token.");
+    return { ...tokens, refreshToken: tokens.refreshToken };
+  }
+
+  /** GET /v3/application/users/me: who approved the app, and their shop. */
+  async getMe(auth: EtsyAuth, signal: AbortSignal): Promise<EtsyMe> {
+    const parsed = meSchema.safeParse(await this.get("/v3/application/users/me", auth, signal));
+    if (!parsed.success) throw new EtsyApiError(502, "Etsy's users/me answer has no user_id.");
+    return { userId: parsed.data.user_id, shopId: parsed.data.shop_id ?? null };
+  }
+
+  /** GET /v3/application/shops/{shop_id}: the shop's name. */
+  async getShopName(auth: EtsyAuth, etsyShopId: number, signal: AbortSignal): Promise<string> {
+    const parsed = shopSchema.safeParse(await this.get(`/v3/application/shops/${etsyShopId}`, auth, signal));
+    if (!parsed.success) throw new EtsyApiError(502, "Etsy's shop answer has no shop_name.");
+    return parsed.data.shop_name;
+  }
+
+  /** GET /v3/application/shops/{shop_id}/listings with includes=Images: one page of the shop's listings in a state. */
+  async getShopListings(
+    auth: EtsyAuth,
+    etsyShopId: number,
+    page: { state: ListingState; limit: number; offset: number },
+    signal: AbortSignal,
+  ): Promise<{ count: number; listings: EtsyShopListing[] }> {
+    const query = new URLSearchParams({ state: page.state, limit: String(page.limit), offset: String(page.offset), includes: "Images" });
+    const parsed = listingsSchema.safeParse(await this.get(`/v3/application/shops/${etsyShopId}/listings?${query}`, auth, signal));
+    if (!parsed.success) throw new EtsyApiError(502, "Etsy's listings answer does not have the documented shape.");
+    return {
+      count: parsed.data.count,
+      listings: parsed.data.results.map((l) => ({
+        listingId: l.listing_id,
+        title: l.title,
+        state: l.state,
+        url: l.url ?? null,
+        images: (l.images ?? []).map((i) => ({ listingImageId: i.listing_image_id, rank: i.rank ?? null, thumbnailUrl: i.url_170x135 ?? i.url_75x75 ?? null })),
+      })),
+    };
+  }
+
+  /** The token endpoint: the app's keystring is the client_id (no client secret; PKCE instead), x-api-key as on every call. */
+  private async token(apiKey: string, grant: Record<string, string>, signal: AbortSignal) {
+    const form = new URLSearchParams({ ...grant, client_id: keystringOf(apiKey) });
     const body = await this.send(
       "/v3/public/oauth/token",
-      { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" } },
+      { method: "POST", body: form, headers: { "x-api-key": apiKey, "content-type": "application/x-www-form-urlencoded", accept: "application/json" } },
       signal,
     );
     const parsed = tokenSchema.safeParse(body);
     if (!parsed.success) throw new EtsyApiError(502, "Etsy's token answer has no access_token.");
-    return { accessToken: parsed.data.access_token, refreshToken: parsed.data.refresh_token ?? refreshToken, expiresInS: parsed.data.expires_in };
+    return { accessToken: parsed.data.access_token, refreshToken: parsed.data.refresh_token, expiresInS: parsed.data.expires_in };
+  }
+
+  private get(path: string, auth: EtsyAuth, signal: AbortSignal): Promise<unknown> {
+    return this.send(path, { method: "GET", headers: { "x-api-key": auth.apiKey, authorization: `Bearer ${auth.accessToken}`, accept: "application/json" } }, signal);
   }
 
   /** Sends one request; the JSON body of a 2xx, else EtsyApiError with Etsy's message. */

@@ -33,13 +33,40 @@ export interface EtsyConnectionInput {
   expiresAt?: Date;
 }
 
+/** What the OAuth callback learned, to store as the shop's connection. */
+export interface EtsyOAuthConnection {
+  tokens: { accessToken: string; refreshToken: string; expiresInS: number | undefined };
+  etsyUserId: number;
+  etsyShopId: number;
+  etsyShopName: string | null;
+}
+
 /** The connection as the API shows it: no secrets. */
 export interface EtsyConnectionView {
   connected: boolean;
+  /** oauth: made by "Connect" (the app's credentials); api_key: stored by PUT with its own key. */
+  connectedVia: "oauth" | "api_key" | null;
   shopId: number | null;
+  shopName: string | null;
+  userId: number | null;
   apiKeyHint: string | null;
   accessTokenExpiresAt: string | null;
+  connectedAt: string | null;
   updatedAt: string | null;
+  /** Whether this server has an Etsy app configured, so POST /api/shop/etsy/connect can start. */
+  canConnect: boolean;
+}
+
+/** The Etsy app sellers connect through (ETSY_KEYSTRING, ETSY_SHARED_SECRET, ETSY_CONNECT_URL, PUBLIC_URL). */
+export interface EtsyAppCredentials {
+  /** The OAuth client_id. */
+  keystring: string;
+  /** `keystring:shared_secret`, sent as x-api-key. */
+  apiKey: string;
+  /** Etsy's authorization page. */
+  connectUrl: string;
+  /** `{PUBLIC_URL}/etsy/callback`, as registered with the app. */
+  redirectUri: string;
 }
 
 /** An access token this close to its known expiry is refreshed before it is used. */
@@ -51,7 +78,16 @@ export const expiresSoon = (c: { expiresAt: Date | null }, now = Date.now()): bo
 
 /** 409: the shop has no Etsy connection. */
 export const etsyNotConnected = () =>
-  new AppError(409, "etsy_not_connected", "This shop is not connected to Etsy. Connect it first with PUT /api/shop/etsy.");
+  new AppError(409, "etsy_not_connected", "This shop is not connected to Etsy. Connect it first (Connect Etsy in the web app's Shop panel, or PUT /api/shop/etsy).");
+
+/** 503: no Etsy app is configured on this server, so nothing can connect through it. */
+export const etsyAppNotConfigured = () =>
+  new AppError(
+    503,
+    "etsy_app_not_configured",
+    "This server has no Etsy app configured (ETSY_KEYSTRING and ETSY_SHARED_SECRET, with PUBLIC_URL). Ask its administrator to register one, or connect with PUT /api/shop/etsy.",
+    { retryable: false },
+  );
 
 const REFRESH_LEASE_MS = 60_000;
 const REFRESH_WAIT_POLL_MS = 200;
@@ -75,10 +111,12 @@ export class EtsyConnectionService {
       /** The server secret, loaded on first use. */
       secret: () => Promise<string>;
       log: Logger;
+      /** The Etsy app OAuth connections call with; undefined when not configured. */
+      app?: EtsyAppCredentials;
     },
   ) {}
 
-  /** Stores or replaces the shop's connection. */
+  /** Stores or replaces the shop's connection with its own API key (PUT /api/shop/etsy). */
   async connect(shop: Shop, input: EtsyConnectionInput): Promise<EtsyConnectionView> {
     const cipher = await this.getCipher();
     const row = await upsertEtsyConnection(this.deps.sql, {
@@ -86,18 +124,49 @@ export class EtsyConnectionService {
       etsyShopId: input.shopId,
       apiKeySealed: cipher.seal(input.apiKey, context(shop.id, "api_key")),
       apiKeyHint: keystringOf(input.apiKey).slice(-4),
+      etsyUserId: null,
+      etsyShopName: null,
       accessTokenSealed: cipher.seal(input.accessToken, context(shop.id, "access_token")),
       refreshTokenSealed: cipher.seal(input.refreshToken, context(shop.id, "refresh_token")),
       accessTokenExpiresAt: input.expiresAt ?? null,
     });
     this.deps.log.info("etsy connection stored", { shopId: shop.id, etsyShopId: row.etsyShopId, tokenVersion: row.tokenVersion });
-    return viewOf(row);
+    return this.viewOf(row);
+  }
+
+  /**
+   * Stores or replaces the shop's connection made by OAuth: no key of its own, so every call
+   * uses the app's configured credentials (a new shared secret in the settings applies at once).
+   */
+  async connectWithOAuth(shopId: string, c: EtsyOAuthConnection): Promise<void> {
+    const app = this.requireApp();
+    const cipher = await this.getCipher();
+    const row = await upsertEtsyConnection(this.deps.sql, {
+      shopId,
+      etsyShopId: c.etsyShopId,
+      apiKeySealed: null,
+      apiKeyHint: app.keystring.slice(-4),
+      etsyUserId: c.etsyUserId,
+      etsyShopName: c.etsyShopName,
+      accessTokenSealed: cipher.seal(c.tokens.accessToken, context(shopId, "access_token")),
+      refreshTokenSealed: cipher.seal(c.tokens.refreshToken, context(shopId, "refresh_token")),
+      accessTokenExpiresAt: c.tokens.expiresInS === undefined ? null : new Date(Date.now() + c.tokens.expiresInS * 1000),
+    });
+    this.deps.log.info("etsy connected through oauth", { shopId, etsyShopId: row.etsyShopId, etsyUserId: c.etsyUserId, tokenVersion: row.tokenVersion });
+  }
+
+  /** The configured Etsy app; 503 `etsy_app_not_configured` without one. */
+  requireApp(): EtsyAppCredentials {
+    if (!this.deps.app) throw etsyAppNotConfigured();
+    return this.deps.app;
   }
 
   /** The connection without secrets; `connected: false` when there is none. */
   async view(shop: Shop): Promise<EtsyConnectionView> {
     const row = await findEtsyConnection(this.deps.sql, shop.id);
-    return row ? viewOf(row) : { connected: false, shopId: null, apiKeyHint: null, accessTokenExpiresAt: null, updatedAt: null };
+    if (row) return this.viewOf(row);
+    const none = { shopId: null, shopName: null, userId: null, apiKeyHint: null, accessTokenExpiresAt: null, connectedAt: null, updatedAt: null };
+    return { connected: false, connectedVia: null, ...none, canConnect: this.deps.app !== undefined };
   }
 
   /** Forgets the connection (nothing to do when there is none). */
@@ -155,7 +224,7 @@ export class EtsyConnectionService {
         throw new AppError(
           409,
           "etsy_reconnect_required",
-          `Etsy refused to refresh the shop's access token (${err.message}). Connect the shop again with new tokens (PUT /api/shop/etsy).`,
+          `Etsy refused to refresh the shop's access token (${err.message}). Connect the shop again (Reconnect in the web app's Shop panel, or PUT /api/shop/etsy with new tokens).`,
         );
       }
       throw err;
@@ -181,7 +250,7 @@ export class EtsyConnectionService {
     try {
       return {
         etsyShopId: row.etsyShopId,
-        apiKey: cipher.open(row.apiKeySealed, context(row.shopId, "api_key")),
+        apiKey: row.apiKeySealed === null ? this.requireApp().apiKey : cipher.open(row.apiKeySealed, context(row.shopId, "api_key")),
         accessToken: cipher.open(row.accessTokenSealed, context(row.shopId, "access_token")),
         refreshToken: cipher.open(row.refreshTokenSealed, context(row.shopId, "refresh_token")),
         expiresAt: row.accessTokenExpiresAt,
@@ -197,7 +266,8 @@ export class EtsyConnectionService {
     }
   }
 
-  private getCipher(): Promise<TokenCipher> {
+  /** The server's cipher, made from the server secret on first use. */
+  getCipher(): Promise<TokenCipher> {
     this.cipher ??= this.deps.secret().then(
       (secret) => new TokenCipher(secret),
       (err: unknown) => {
@@ -207,14 +277,19 @@ export class EtsyConnectionService {
     );
     return this.cipher;
   }
-}
 
-function viewOf(row: EtsyConnectionRow): EtsyConnectionView {
-  return {
-    connected: true,
-    shopId: row.etsyShopId,
-    apiKeyHint: row.apiKeyHint,
-    accessTokenExpiresAt: row.accessTokenExpiresAt?.toISOString() ?? null,
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  private viewOf(row: EtsyConnectionRow): EtsyConnectionView {
+    return {
+      connected: true,
+      connectedVia: row.apiKeySealed === null ? "oauth" : "api_key",
+      shopId: row.etsyShopId,
+      shopName: row.etsyShopName,
+      userId: row.etsyUserId,
+      apiKeyHint: row.apiKeyHint,
+      accessTokenExpiresAt: row.accessTokenExpiresAt?.toISOString() ?? null,
+      connectedAt: row.connectedAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+      canConnect: this.deps.app !== undefined,
+    };
+  }
 }

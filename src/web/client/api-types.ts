@@ -113,3 +113,29 @@ export interface JobDone {
 
 /** Job types this app starts. */
 export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish" } as const;
+
+/** GET /api/shop/etsy. */
+export interface EtsyConnection {
+  connected: boolean;
+  connectedVia: "oauth" | "api_key" | null;
+  shopId: number | null;
+  shopName: string | null;
+  apiKeyHint: string | null;
+  connectedAt: string | null;
+  canConnect: boolean;
+}
+
+/** One listing of GET /api/shop/etsy/listings. */
+export interface EtsyListing {
+  listingId: number;
+  title: string;
+  state: string;
+  url: string | null;
+  imageCount: number;
+  thumbnailUrl: string | null;
+}
+
+export interface EtsyListingsPage {
+  count: number;
+  items: EtsyListing[];
+}

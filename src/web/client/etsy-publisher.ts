@@ -3,10 +3,10 @@ import { JOB_TYPES, type ApiErrorBody, type JobDone, type JobLinks } from "./api
 import { byId } from "./dom.ts";
 import { plural } from "./format.ts";
 import type { JobTracker } from "./job-tracker.ts";
+import { ListingPicker, NOT_CONNECTED } from "./listing-picker.ts";
 import { readSession, writeSession } from "./session-memory.ts";
 
 const KEY = "atelier.publish";
-const NOT_CONNECTED = "This shop is not connected to Etsy yet. Connect Etsy first, then publish again.";
 
 /** The publish job on show, kept for reloads. */
 interface Publishing {
@@ -18,7 +18,7 @@ interface Publishing {
 }
 
 /**
- * "Publish to Etsy": asks for the listing id, sends the mockups to
+ * "Publish to Etsy": the seller picks one of the shop's listings (or types its id), then the mockups go to
  * POST /api/listings/:listingId/images, then follows that job's events like the others.
  */
 export class EtsyPublisher {
@@ -29,9 +29,15 @@ export class EtsyPublisher {
   private readonly error = byId("publish-error", HTMLParagraphElement);
   private readonly submit = byId("publish-submit", HTMLButtonElement);
   private readonly status = byId("publish-status", HTMLParagraphElement);
+  private readonly picker: ListingPicker;
   private mockupIds: string[] = [];
 
   constructor(private readonly tracker: JobTracker) {
+    // Picking a listing and typing an id exclude each other.
+    this.picker = new ListingPicker(this.form, () => (this.listing.value = ""));
+    this.listing.addEventListener("input", () => {
+      if (this.listing.value.trim()) this.picker.clearSelection();
+    });
     byId("publish-cancel", HTMLButtonElement).addEventListener("click", () => this.dialog.close());
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -54,13 +60,19 @@ export class EtsyPublisher {
     this.summary.textContent = `Adds ${label} to the listing's images.`;
     this.error.textContent = "";
     this.submit.disabled = false;
+    this.listing.value = "";
     this.dialog.showModal();
-    this.listing.focus();
+    void this.picker.reload();
   }
 
   private async send(): Promise<void> {
-    const listingId = this.listing.value.trim();
-    if (!/^\d+$/.test(listingId)) {
+    const typed = this.listing.value.trim();
+    const listingId = typed || this.picker.selected;
+    if (listingId === undefined) {
+      this.error.textContent = "Pick a listing, or enter its id.";
+      return;
+    }
+    if (!/^\d{1,16}$/.test(listingId)) {
       this.error.textContent = "Enter the listing id: digits only.";
       this.listing.focus();
       return;

@@ -2,6 +2,7 @@ import { ApiError, apiJson, onUnauthorized, useToken } from "./api-client.ts";
 import { releaseImages } from "./authed-image.ts";
 import { byId } from "./dom.ts";
 import { DesignsPanel } from "./designs-panel.ts";
+import { takeEtsyOutcomeFromAddress } from "./etsy-connect-outcome.ts";
 import { EtsyPublisher } from "./etsy-publisher.ts";
 import { ImageViewer } from "./image-viewer.ts";
 import { JobTracker } from "./job-tracker.ts";
@@ -9,6 +10,7 @@ import { JobsPanel } from "./jobs-panel.ts";
 import { MockupsPanel } from "./mockups-panel.ts";
 import { forgetToken, savedToken, saveToken, takeTokenFromAddress } from "./session-token.ts";
 import { clearSession, readSession, writeSession } from "./session-memory.ts";
+import { ShopPanel } from "./shop-panel.ts";
 import { setUpTabs } from "./tabs.ts";
 import { TemplatesPanel } from "./templates-panel.ts";
 import { UploadPanel } from "./upload-panel.ts";
@@ -18,6 +20,8 @@ const previousToken = savedToken();
 const tokenFromLink = takeTokenFromAddress();
 // Another shop's link: what this tab kept belongs to the shop it was signed in as.
 if (tokenFromLink && tokenFromLink !== previousToken) clearSession();
+// Back from Etsy's sign-in: how it ended, shown on the Shop tab.
+const etsyOutcome = takeEtsyOutcomeFromAddress();
 
 /** Set before a sign-out reload, shown on the sign-in form after it. */
 const FLASH_KEY = "atelier.flash";
@@ -99,10 +103,13 @@ function startWorkspace(): void {
   };
   new UploadPanel(tracker, designsChanged);
   const templates = new TemplatesPanel((list) => mockups.setTemplates(list));
+  const shop = new ShopPanel(etsyOutcome);
+  if (etsyOutcome) openTab("tab-shop");
 
   tracker.resume();
   void jobs.refresh();
   void templates.refresh();
+  void shop.refresh();
   designsChanged();
 }
 
