@@ -14,7 +14,7 @@ import { EtsyConnectionService } from "./services/etsy/etsy-connection.service.t
 import { ETSY_PUBLISH_JOB, etsyPublishJob } from "./services/etsy/etsy-publish.job.ts";
 import { ListingImagesService } from "./services/etsy/listing-images.service.ts";
 import { lazyServerSecret } from "./services/etsy/server-secret.ts";
-import { countJobsByState } from "./repositories/job-stats.repository.ts";
+import { countJobsByState } from "./jobs/job-stats.repository.ts";
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";

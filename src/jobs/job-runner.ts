@@ -13,7 +13,7 @@ import {
   requeueExpiredJobs,
   retryJob,
   updateJobProgress,
-} from "../repositories/job.repository.ts";
+} from "./job-queue.repository.ts";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
 import { classifyJobError, LEASE_EXPIRED_ERROR } from "./job-errors.ts";
 import { JOB_EVENT_TYPES, JOBS_CHANNEL, type ClaimedJob, type JobContext, type JobHandlers } from "./job-types.ts";

@@ -1,8 +1,9 @@
 import type { Sql } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import type { JobEventHub, JobEventSubscription } from "../jobs/job-events.ts";
-import { parseJobPayload, type Job, type JobEvent, type JobHandlers, type JobPriority, type JobState } from "../jobs/job-types.ts";
-import { enqueueJob, findJob, listJobs, requestJobCancel } from "../repositories/job.repository.ts";
+import type { Job, JobEvent, JobHandlers, JobPriority, JobState } from "../jobs/job-types.ts";
+import { parseJobPayload } from "../jobs/parse-job-payload.ts";
+import { enqueueJob, findJob, listJobs, requestJobCancel } from "../jobs/job-queue.repository.ts";
 import type { Shop } from "../types.ts";
 import { isUuid } from "../util/uuid.ts";
 

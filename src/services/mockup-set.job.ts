@@ -3,7 +3,7 @@ import { shopOfJob } from "./shop-of-job.ts";
 import type { Sql } from "../db/database.ts";
 import { PermanentJobError, RetryableJobError } from "../jobs/job-errors.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
-import { listJobEvents } from "../repositories/job.repository.ts";
+import { listJobEvents } from "../jobs/job-queue.repository.ts";
 import { findMockupsByIds } from "../repositories/mockup.repository.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
 import { derivedUuid } from "../util/uuid.ts";

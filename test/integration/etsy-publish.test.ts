@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { createLogger } from "../../src/logger.ts";
 import type { JobContext } from "../../src/jobs/job-types.ts";
 import { RetryableJobError } from "../../src/jobs/job-errors.ts";
-import { enqueueJob } from "../../src/repositories/job.repository.ts";
+import { enqueueJob } from "../../src/jobs/job-queue.repository.ts";
 import { insertMockup } from "../../src/repositories/mockup.repository.ts";
 import type { UploadResult } from "../../src/services/design-upload.service.ts";
 import { EtsyClient } from "../../src/services/etsy/etsy-client.ts";

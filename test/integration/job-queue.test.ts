@@ -17,7 +17,7 @@ import {
   listJobEvents,
   listJobs,
   requestJobCancel,
-} from "../../src/repositories/job.repository.ts";
+} from "../../src/jobs/job-queue.repository.ts";
 import { insertShop } from "../../src/repositories/shop.repository.ts";
 import { testDatabase } from "../support/test-database.ts";
 

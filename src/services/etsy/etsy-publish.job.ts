@@ -5,7 +5,7 @@ import { AppError } from "../../errors.ts";
 import { RetryableJobError } from "../../jobs/job-errors.ts";
 import { defineJobHandler, type JobContext } from "../../jobs/job-types.ts";
 import { findPublishedImages, insertPublishedImage } from "../../repositories/etsy-published-image.repository.ts";
-import { listJobEvents } from "../../repositories/job.repository.ts";
+import { listJobEvents } from "../../jobs/job-queue.repository.ts";
 import type { Shop } from "../../types.ts";
 import type { MockupService } from "../mockup.service.ts";
 import { EtsyApiError, type EtsyClient } from "./etsy-client.ts";

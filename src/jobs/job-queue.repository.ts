@@ -8,7 +8,7 @@ import {
   type JobLease,
   type JobPriority,
   type JobState,
-} from "../jobs/job-types.ts";
+} from "./job-types.ts";
 
 /**
  * The job queue's SQL. Every statement that changes a job's state bumps `last_event_seq` and
