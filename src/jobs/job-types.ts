@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Logger } from "../logger.ts";
+import type { EachItemOptions, ItemResult } from "./each-item.ts";
 
 export const JOB_STATES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 /** queued → running → succeeded | failed | cancelled; running may go back to queued (retry, hand-back). */
@@ -93,12 +94,22 @@ export interface JobContext<P = unknown> {
   progress(done: number, total: number): Promise<void>;
   /** Appends an event to the job's log, delivered live to subscribers; returns its seq. Not a JOB_EVENT_TYPES name. */
   emit(type: string, data?: unknown): Promise<number>;
+  /**
+   * Runs the job's items (see each-item.ts): every per-item job uses it. A job whose items all
+   * failed is recorded failed; some failed, succeeded with `partial: true` in its result.
+   */
+  eachItem<I, V>(items: readonly I[], options: EachItemOptions<I, V>): Promise<Array<ItemResult<V>>>;
 }
 
 /** A job type's payload schema and the code that runs it. Its return value is stored as `result`. */
 export interface JobHandler<S extends z.ZodType = z.ZodType, R = unknown> {
   payload: S;
   run(ctx: JobContext<z.output<S>>): Promise<R>;
+  /**
+   * Removes what the job left in storage (staged input). Called once the job is final, whoever
+   * finalised it (succeeded, failed, cancelled, lease exhausted); must tolerate missing files.
+   */
+  cleanup?(job: Job, payload: z.output<S>): Promise<void>;
 }
 
 /** The handler registry: job type → handler. */

@@ -1,5 +1,5 @@
 import type { Sql } from "../db/database.ts";
-import { AppError, badRequest, notFound } from "../errors.ts";
+import { AppError, badRequest, notFound, toAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { decodeArtwork, type DecodedArtwork } from "../media/mockup/decode-artwork.ts";
 import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
@@ -149,7 +149,7 @@ export class MockupService {
   async render(
     req: MockupRequest,
     prepared: PreparedMockups,
-    emit: (e: MockupEvent) => void,
+    emit: (e: MockupEvent, error?: AppError) => void,
     log: Logger,
     signal?: AbortSignal,
     options: { mockupIdFor?: (index: number) => string; skip?: ReadonlySet<number> } = {},
@@ -178,7 +178,7 @@ export class MockupService {
               templateId,
               error: e ? { code: e.code, message: e.message } : { code: signal?.aborted ? "cancelled" : "render_failed", message: "This mockup could not be made." },
             },
-          });
+          }, toAppError(err)); // whether it may pass on retry, for jobs
         }
       }),
     );
