@@ -1,16 +1,15 @@
 import { z } from "zod";
 import { shopOfJob } from "../shop-of-job.ts";
 import type { Sql } from "../../db/database.ts";
-import { AppError, fileRejected } from "../../errors.ts";
-import { RetryableJobError } from "../../jobs/job-errors.ts";
-import { defineJobHandler, type JobContext } from "../../jobs/job-types.ts";
-import { findPublishedImages, insertPublishedImage } from "../../repositories/etsy-published-image.repository.ts";
-import type { Shop } from "../../types.ts";
+import type { AppError } from "../../errors.ts";
+import { defineJobHandler } from "../../jobs/job-types.ts";
+import { findPublishedImages } from "../../repositories/etsy-published-image.repository.ts";
 import type { MockupService } from "../mockup.service.ts";
-import { EtsyApiError, type EtsyClient } from "./etsy-client.ts";
+import type { EtsyClient } from "./etsy-client.ts";
 import type { EtsyConnectionService } from "./etsy-connection.service.ts";
 import { ETSY_RETRY_POLICY, EtsySession, type EtsyRetryPolicy } from "./etsy-session.ts";
-import { prepareListingImage, UnusableImageError, type ListingImageWarning } from "./prepare-listing-image.ts";
+import type { ListingImageWarning } from "./prepare-listing-image.ts";
+import { publishListingImage } from "./publish-listing-image.ts";
 
 /** Job type that uploads mockups to an Etsy listing. */
 export const ETSY_PUBLISH_JOB = "etsy-publish";
@@ -58,13 +57,6 @@ export interface EtsyPublishResult {
   summary: { published: number; failed: number; warnings: number; ms: number };
 }
 
-/** Why one image could not be sent, with what its preparation found: the job goes on with the others. */
-const imageFailure = (code: string, message: string, warnings: ListingImageWarning[] = []) =>
-  fileRejected(code, message, warnings.length ? { warnings } : undefined);
-
-/** What a published image adds to its entry. */
-type Sent = { listingImageId: number; warnings?: ListingImageWarning[] };
-
 /**
  * Uploads mockups to an Etsy listing, one after another in rank order. Each upload is recorded
  * (etsy_published_images) right after Etsy accepts it, so an attempt run again skips it and
@@ -98,7 +90,7 @@ export function etsyPublishJob(deps: {
             return row && { listingImageId: row.listingImageId, ...(warnings ? { warnings } : {}) };
           });
         },
-        run: (it) => publishOne(deps, ctx, shop, session, it.item),
+        run: (it) => publishListingImage({ ...deps, session, shop, job: ctx.job, payload: ctx.payload, log: ctx.log, signal: ctx.signal }, it.item),
         events: {
           ok: { type: "image-published", data: (v, it) => ({ ...base(it.index), ...v }) },
           failed: { type: "image-failed", data: (error, it) => failedData(base(it.index), error) },
@@ -108,74 +100,14 @@ export function etsyPublishJob(deps: {
         r.ok ? { status: "published", ...base(r.index), ...r.value } : { status: "failed", ...failedData(base(r.index), r.cause) },
       );
       const published = outcomes.filter((o) => o.status === "published").length;
-      return {
-        listingId,
-        images: outcomes,
-        summary: {
-          published,
-          failed: outcomes.length - published,
-          warnings: outcomes.reduce((n, o) => n + (o.warnings?.length ?? 0), 0),
-          ms: Math.round(performance.now() - started),
-        },
-      };
+      const warnings = outcomes.reduce((n, o) => n + (o.warnings?.length ?? 0), 0);
+      return { listingId, images: outcomes, summary: { published, failed: outcomes.length - published, warnings, ms: Math.round(performance.now() - started) } };
     },
   });
 }
-
-type Deps = Parameters<typeof etsyPublishJob>[0];
-type Image = z.output<typeof etsyPublishPayload>["images"][number];
 
 function failedData(base: { index: number; mockupId: string; rank: number }, error: AppError): ImageFailed {
   const warnings = (error.details as { warnings?: ListingImageWarning[] } | undefined)?.warnings;
   return { ...base, error: error.toJSON(), ...(warnings ? { warnings } : {}) };
 }
 
-/** Reads, prepares and uploads one mockup; a failure of this image alone is thrown as a 422. */
-async function publishOne(deps: Deps, ctx: JobContext<z.output<typeof etsyPublishPayload>>, shop: Shop, session: EtsySession, image: Image): Promise<Sent> {
-  const { listingId } = ctx.payload;
-  let warnings: ListingImageWarning[] = [];
-  try {
-    const { mockup, bytes } = await readMockup(deps.mockups, shop, image.mockupId);
-    const prepared = await prepareListingImage(bytes, { maxInputPixels: deps.maxInputPixels }).catch((err: unknown) => {
-      throw err instanceof UnusableImageError ? imageFailure("unusable_image", err.message) : err;
-    });
-    warnings = prepared.warnings;
-    const ext = prepared.type === "image/png" ? "png" : "jpg";
-    const { listingImageId } = await session.call(
-      (auth) =>
-        deps.client.uploadListingImage(
-          auth,
-          {
-            etsyShopId: session.etsyShopId,
-            listingId,
-            image: { bytes: prepared.bytes, type: prepared.type, filename: `${mockup.templateId}-${image.mockupId.slice(-12)}.${ext}` },
-            rank: image.rank,
-            overwrite: ctx.payload.overwrite,
-            altText: image.altText,
-          },
-          ctx.signal,
-        ),
-      ctx.signal,
-    );
-    await insertPublishedImage(deps.sql, { jobId: ctx.job.id, listingId, mockupId: image.mockupId, shopId: shop.id, rank: image.rank, listingImageId });
-    ctx.log.info("etsy image published", { listingId, rank: image.rank, mockupId: image.mockupId, listingImageId, bytes: prepared.bytes.length, reencoded: prepared.reencoded });
-    return { listingImageId, ...(warnings.length ? { warnings } : {}) };
-  } catch (err) {
-    // 401 and transient answers were dealt with by the session; what is left is about this image.
-    const failure = err instanceof EtsyApiError ? imageFailure("etsy_rejected", err.message, warnings) : err instanceof AppError && !err.retryable && warnings.length ? imageFailure(err.code, err.message, warnings) : err;
-    if (failure instanceof AppError && !failure.retryable) ctx.log.warn("etsy image failed", { listingId, rank: image.rank, mockupId: image.mockupId, code: failure.code, message: failure.message });
-    throw failure;
-  }
-}
-
-/** The mockup's file, read through storage; missing is this image's failure, storage down retries the job. */
-async function readMockup(mockups: MockupService, shop: Shop, mockupId: string) {
-  try {
-    const { mockup, file } = await mockups.open(shop, mockupId, false);
-    return { mockup, bytes: new Uint8Array(await new Response(file.body).arrayBuffer()) };
-  } catch (err) {
-    if (err instanceof AppError && err.status === 404) throw imageFailure("mockup_not_found", "The mockup or its file is no longer stored.");
-    if (err instanceof AppError) throw err;
-    throw new RetryableJobError("storage_unavailable", "The mockup could not be read from storage.");
-  }
-}
