@@ -195,7 +195,7 @@ export function wireApp(
   // process's own jobs are delivered at once (the runner pokes the hub).
   const events = new JobEventHub({ db, log, pollMs: Math.min(config.jobs.pollMs, 500) });
   const enqueued: Array<() => void> = [];
-  const jobs = new JobService({ sql: db.sql, handlers, events, maxAttempts: config.jobs.maxAttempts, onEnqueued: () => enqueued.forEach((f) => f()) });
+  const jobs = new JobService({ sql: db.sql, handlers, events, log, maxAttempts: config.jobs.maxAttempts, onEnqueued: () => enqueued.forEach((f) => f()) });
   metrics.gauge("atelier_jobs", "Jobs by state and type.", async (set) => {
     for (const r of await countJobsByState(db.sql)) set({ state: r.state, type: r.type }, r.count);
   });
