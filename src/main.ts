@@ -4,6 +4,7 @@ import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
 import { MeasuredStorage } from "./storage/measured.storage.ts";
 import { openStorage, registerStorageMetrics } from "./storage/open-storage.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
+import { startLeftoverSweep } from "./jobs/sweep-leftovers.ts";
 import { JobEventHub } from "./jobs/job-events.ts";
 import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
@@ -76,8 +77,10 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
+    // Workers sweep what crashes left behind (api-only processes run no jobs to leave any).
+    const sweep = runner && startLeftoverSweep({ sql: db.sql, storage, log, everyMs: config.leftovers.sweepEveryMs, graceMs: config.leftovers.graceMs });
     let jobsStopped: Promise<void> | undefined;
-    const stopJobs = (graceMs: number) => (jobsStopped ??= (runner?.stop(graceMs) ?? Promise.resolve()).then(() => wired.events.stop()));
+    const stopJobs = (graceMs: number) => (jobsStopped ??= (sweep?.stop(), runner?.stop(graceMs) ?? Promise.resolve()).then(() => wired.events.stop()));
     return {
       config,
       db,

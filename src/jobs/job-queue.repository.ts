@@ -339,3 +339,12 @@ export async function listAllJobEvents(sql: Queryable, jobId: string): Promise<J
     after = page.at(-1)!.seq;
   }
 }
+
+/** Those of `paths` that a queued or running job's payload names (its staged input), for the leftover sweep. */
+export async function pathsOfLiveJobs(sql: Queryable, paths: string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const rows = await sql<{ path: string }[]>`
+    select p as path from unnest(${paths}::text[]) as p
+    where exists (select 1 from jobs where state in ('queued', 'running') and strpos(payload::text, p) > 0)`;
+  return new Set(rows.map((r) => r.path));
+}
