@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { enqueueJob } from "../../src/jobs/job-queue.repository.ts";
 import { sweepLeftovers } from "../../src/jobs/sweep-leftovers.ts";
 import { createLogger } from "../../src/logger.ts";
+import { insertMockup } from "../../src/repositories/mockup.repository.ts";
 import { insertShop } from "../../src/repositories/shop.repository.ts";
+import { findOrphans } from "../../src/services/orphan-report.ts";
 import { LocalStorage } from "../../src/storage/local.storage.ts";
 import { testDatabase } from "../support/test-database.ts";
 
@@ -48,5 +50,23 @@ describe("the leftover sweep", () => {
     expect(removed).toBe(3);
     const left = (await storage.list("")).map((f) => f.path).filter((p) => p.startsWith(slug)).sort();
     expect(left).toEqual([files.newTemp, files.design, files.liveStaged, files.youngStaged].sort());
+  });
+
+  test("the orphan report lists stored files no row names, leaving staging, templates and temporaries to their owners", async () => {
+    const db = await testDatabase();
+    const storage = new LocalStorage(mkdtempSync(join(tmpdir(), "atelier-orphans-")));
+    const shopId = Bun.randomUUIDv7();
+    const slug = `orphans-${shopId.slice(-8)}`;
+    await insertShop(db.sql, { id: shopId, name: slug, slug });
+    const kept = { storagePath: `${slug}/mockups/poster-a.jpg`, previewPath: `${slug}/mockups/poster-a-preview.jpg` };
+    await insertMockup(db.sql, {
+      id: Bun.randomUUIDv7(), shopId, designId: null, templateId: "poster", format: "jpeg", width: 1, height: 1, bytes: 3,
+      storageDriver: "local", ...kept, renderMs: 1,
+    });
+    const orphan = `${slug}/mockups/poster-b.jpg`;
+    for (const path of [kept.storagePath, kept.previewPath, orphan, `${slug}/incoming/${Bun.randomUUIDv7()}/0`, `${slug}/templates/t-1/manifest.json`]) {
+      await storage.put(path, new Uint8Array([1, 2, 3]));
+    }
+    expect((await findOrphans(db.sql, storage)).map((f) => f.path)).toEqual([orphan]);
   });
 });
