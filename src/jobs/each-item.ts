@@ -94,6 +94,7 @@ export async function eachItem<I, V>(base: EachItemBase, items: readonly I[], o:
   let progressWritten = -1;
   const later = (write: () => Promise<unknown>) => {
     writes = writes.then(async () => void (await write()));
+    writes.catch(() => {}); // seen when awaited at the end; not an unhandled rejection meanwhile
   };
   const announce = <T>(event: ItemEvent<T> | undefined, outcome: T, it: JobItem<I>) => {
     if (!event) return;

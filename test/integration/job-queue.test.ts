@@ -551,6 +551,8 @@ describe("per-item jobs (ctx.eachItem) and final cleanup", () => {
       expect(await service.cancel(shop, queued.id)).toMatchObject({ state: "cancelled" });
       expect(cleaned).toEqual([queued.id]);
       const dead = await enqueueJob(db.sql, { shopId, type, payload: { items: ["ok"] }, maxAttempts: 1 });
+      // Earlier tests' runners would reap it too, with handlers that do not know this type.
+      await Promise.all(runners.splice(0).map((r) => r.stop(0)));
       await claimJobs(db.sql, { workerId: "dead-worker", types: [type], limit: 1, leaseMs: 50 });
       await startRunner(handlers);
       expect(await waitForJob(dead.id, ["failed"])).toMatchObject({ lastError: { code: "lease_expired" } });
