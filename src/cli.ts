@@ -6,6 +6,9 @@ import { AppError } from "./errors.ts";
 import { hashFile } from "./services/hash-files.ts";
 import { importHashes } from "./services/hash-import.service.ts";
 import { addShopToken } from "./services/shop.service.ts";
+import { findOrphans } from "./services/orphan-report.ts";
+import { openStorage } from "./storage/open-storage.ts";
+import { createLogger } from "./logger.ts";
 
 const USAGE = `Usage: bun run cli <command>
 
@@ -17,6 +20,8 @@ Commands:
                                    import the old system's hashes (filename, path, phash, ahash,
                                    dhash, whash) so that history counts as duplicates;
                                    --shop may be left out when there is only one shop
+  orphans                          list stored files no design or mockup row names, one JSON
+                                   line each (path, size, modifiedAt); removes nothing
 
 Uses the same settings as the server (DATABASE_URL, DATA_DIR, …). On the embedded
 database, stop the server first: one process at a time can open it.
@@ -76,6 +81,17 @@ export async function runCli(argv: string[]): Promise<number> {
       const report = await importHashes(db.sql, values.shop, await Bun.file(positionals[0]!).text());
       for (const s of report.skipped) process.stderr.write(`line ${s.line} skipped: ${s.reason}\n`);
       process.stdout.write(`${JSON.stringify({ imported: report.imported, skipped: report.skipped.length })}\n`);
+      return 0;
+    }
+    if (command === "orphans") {
+      const storage = openStorage(config, createLogger("warn", {}, (line) => process.stderr.write(`${line}\n`)));
+      try {
+        for (const f of await findOrphans(db.sql, storage)) {
+          process.stdout.write(`${JSON.stringify({ path: f.path, size: f.size, modifiedAt: new Date(f.modifiedMs).toISOString() })}\n`);
+        }
+      } finally {
+        await storage.close();
+      }
       return 0;
     }
     throw new UsageError(`Unknown command: ${[command, sub].filter(Boolean).join(" ")}`);

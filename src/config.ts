@@ -77,6 +77,8 @@ const envSchema = z.object({
   JOB_MAX_ATTEMPTS: int(1, 20).default(4),
   JOB_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
   JOB_RETRY_MAX_MS: int(10, 86_400_000).default(300_000),
+  LEFTOVER_SWEEP_MINUTES: int(0, 10_080).default(60),
+  LEFTOVER_GRACE_MINUTES: int(1, 10_080).default(60),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   NAS_HOST: z.string().min(1).optional(),
   NAS_PORT: int(1, 65535).default(22),
@@ -152,6 +154,8 @@ export interface Config {
   /** api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all. */
   role: "api" | "worker" | "both";
   jobs: Readonly<{ concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number }>;
+  /** Temporary files and staged job input left behind are removed this often (0: at start only), once older than graceMs. */
+  leftovers: Readonly<{ sweepEveryMs: number; graceMs: number }>;
   metricsToken: string | undefined;
   /** The shop's NAS over SFTP; local storage under storageDir when absent. */
   nas:
@@ -246,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryBaseMs: e.JOB_RETRY_BASE_MS,
       retryMaxMs: e.JOB_RETRY_MAX_MS,
     }),
+    leftovers: Object.freeze({ sweepEveryMs: e.LEFTOVER_SWEEP_MINUTES * 60_000, graceMs: e.LEFTOVER_GRACE_MINUTES * 60_000 }),
     metricsToken: e.METRICS_TOKEN,
     nas: e.NAS_HOST
       ? Object.freeze({

@@ -4,6 +4,7 @@ import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
 import { MeasuredStorage } from "./storage/measured.storage.ts";
 import { openStorage, registerStorageMetrics } from "./storage/open-storage.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
+import { startLeftoverSweep } from "./jobs/sweep-leftovers.ts";
 import { JobEventHub } from "./jobs/job-events.ts";
 import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
@@ -16,7 +17,7 @@ import { ShopListingsService } from "./services/etsy/shop-listings.service.ts";
 import { ETSY_PUBLISH_JOB, etsyPublishJob } from "./services/etsy/etsy-publish.job.ts";
 import { ListingImagesService } from "./services/etsy/listing-images.service.ts";
 import { lazyServerSecret } from "./services/etsy/server-secret.ts";
-import { countJobsByState } from "./repositories/job-stats.repository.ts";
+import { countJobsByState } from "./jobs/job-stats.repository.ts";
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -80,8 +81,10 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
+    // Workers sweep what crashes left behind (api-only processes run no jobs to leave any).
+    const sweep = runner && startLeftoverSweep({ sql: db.sql, storage, log, everyMs: config.leftovers.sweepEveryMs, graceMs: config.leftovers.graceMs });
     let jobsStopped: Promise<void> | undefined;
-    const stopJobs = (graceMs: number) => (jobsStopped ??= (runner?.stop(graceMs) ?? Promise.resolve()).then(() => wired.events.stop()));
+    const stopJobs = (graceMs: number) => (jobsStopped ??= (sweep?.stop(), runner?.stop(graceMs) ?? Promise.resolve()).then(() => wired.events.stop()));
     return {
       config,
       db,
@@ -200,7 +203,7 @@ export function wireApp(
   // process's own jobs are delivered at once (the runner pokes the hub).
   const events = new JobEventHub({ db, log, pollMs: Math.min(config.jobs.pollMs, 500) });
   const enqueued: Array<() => void> = [];
-  const jobs = new JobService({ sql: db.sql, handlers, events, maxAttempts: config.jobs.maxAttempts, onEnqueued: () => enqueued.forEach((f) => f()) });
+  const jobs = new JobService({ sql: db.sql, handlers, events, log, maxAttempts: config.jobs.maxAttempts, onEnqueued: () => enqueued.forEach((f) => f()) });
   metrics.gauge("atelier_jobs", "Jobs by state and type.", async (set) => {
     for (const r of await countJobsByState(db.sql)) set({ state: r.state, type: r.type }, r.count);
   });

@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import { listJobEvents } from "../repositories/job.repository.ts";
+import { listJobEvents } from "./job-queue.repository.ts";
 import { JOB_EVENTS_CHANNEL, type JobEvent } from "./job-types.ts";
 
 /** The database to read, a logger, and the poll interval. */

@@ -9,14 +9,17 @@ import {
   completeJob,
   failJob,
   heartbeatJob,
+  listAllJobEvents,
   releaseJob,
   requeueExpiredJobs,
   retryJob,
   updateJobProgress,
-} from "../repositories/job.repository.ts";
+} from "./job-queue.repository.ts";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
 import { classifyJobError, LEASE_EXPIRED_ERROR } from "./job-errors.ts";
-import { JOB_EVENT_TYPES, JOBS_CHANNEL, type ClaimedJob, type JobContext, type JobHandlers } from "./job-types.ts";
+import { jobContext, type ItemTally } from "./each-item.ts";
+import { cleanupFinishedJob } from "./job-cleanup.ts";
+import { JOB_EVENT_TYPES, JOBS_CHANNEL, type ClaimedJob, type Job, type JobHandlers } from "./job-types.ts";
 
 /** What a runner needs; only db, handlers and log are required. */
 export interface JobRunnerOptions {
@@ -180,6 +183,7 @@ export class JobRunner {
       this.nextReapAt = Date.now() + this.pollMs;
       for (const job of await requeueExpiredJobs(this.o.db.sql, LEASE_EXPIRED_ERROR)) {
         this.log.warn("job lease expired", { jobId: job.id, jobType: job.type, state: job.state, attempts: job.attempts });
+        await cleanupFinishedJob(this.o.handlers, job, this.log);
       }
     }
     const free = this.concurrency - this.active.size;
@@ -240,7 +244,8 @@ export class JobRunner {
         run.report?.("failed");
         return;
       }
-      const ctx: JobContext = {
+      const tally: ItemTally = { ok: 0, failed: 0 };
+      const ctx = jobContext({
         job,
         payload: parsed.data,
         signal: controller.signal,
@@ -265,12 +270,21 @@ export class JobRunner {
           written();
           return seq;
         },
-      };
+      }, { loggedEvents: () => listAllJobEvents(sql, job.id), tally });
       const result = await handler.run(ctx);
       run.finished = true;
-      await this.settle(run, log, "complete", () => completeJob(sql, job, result));
-      log.info("job succeeded", { ms: Math.round(performance.now() - started) });
-      run.report?.("succeeded");
+      if (tally.failed > 0 && tally.ok === 0) {
+        // Nothing was made: the job failed, whatever the handler returned; the result says why per item.
+        const error = { code: "items_failed", message: `None of the job's ${tally.failed} item(s) could be done; the result lists why.` };
+        if (await this.settle(run, log, "fail", () => failJob(sql, job, error, result))) await this.cleanup(job, "failed", log);
+        log.warn("job failed: every item failed", { items: tally.failed });
+        run.report?.("failed");
+      } else {
+        const stored = tally.failed > 0 && typeof result === "object" && result !== null ? { ...result, partial: true } : result;
+        if (await this.settle(run, log, "complete", () => completeJob(sql, job, stored))) await this.cleanup(job, "succeeded", log);
+        log.info("job succeeded", { ms: Math.round(performance.now() - started), ...(tally.failed > 0 ? { partial: true, failedItems: tally.failed } : {}) });
+        run.report?.("succeeded");
+      }
     } catch (err) {
       run.finished = true;
       await this.afterFailure(run, err, log);
@@ -284,7 +298,7 @@ export class JobRunner {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (reason instanceof JobAbortedError) {
       if (reason.why === "cancelled") {
-        await this.settle(run, log, "cancel", () => cancelHeldJob(sql, job));
+        if (await this.settle(run, log, "cancel", () => cancelHeldJob(sql, job))) await this.cleanup(job, "cancelled", log);
         log.info("job cancelled");
         run.report?.("cancelled");
       } else if (reason.why === "shutdown") {
@@ -313,7 +327,7 @@ export class JobRunner {
         this.timers.add(t);
       }
     } else {
-      await this.settle(run, log, "fail", () => failJob(sql, job, c.error));
+      if (await this.settle(run, log, "fail", () => failJob(sql, job, c.error))) await this.cleanup(job, "failed", log);
       log.error("job failed", { ...fields, retryable: c.retryable });
       run.report?.("failed");
     }
@@ -323,21 +337,30 @@ export class JobRunner {
    * Writes a job's outcome, trying again briefly if the database hiccups. If it cannot be
    * written the lease expires and the job runs again: handlers must be idempotent anyway.
    */
-  private async settle(run: Running, log: Logger, what: string, write: () => Promise<boolean>): Promise<void> {
+  private async settle(run: Running, log: Logger, what: string, write: () => Promise<boolean>): Promise<boolean> {
     clearInterval(run.heartbeat);
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await write()) this.o.onEvent?.(run.job.id);
-        else log.warn(`job ${what} not saved: the lease was lost (another worker may have the job)`);
-        return;
+        if (await write()) {
+          this.o.onEvent?.(run.job.id);
+          return true;
+        }
+        log.warn(`job ${what} not saved: the lease was lost (another worker may have the job)`);
+        return false;
       } catch (err) {
         if (attempt >= 3) {
           log.error(`job ${what} could not be saved; the job will run again when its lease expires`, { err });
-          return;
+          return false;
         }
         await Bun.sleep(200 * attempt);
       }
     }
+  }
+
+
+  /** Runs the type's cleanup once this worker has written the job's final state. */
+  private cleanup(job: Job, state: "succeeded" | "failed" | "cancelled", log: Logger): Promise<void> {
+    return cleanupFinishedJob(this.o.handlers, { ...job, state }, log);
   }
 
   private async beat(run: Running, log: Logger): Promise<void> {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { badRequest } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { EachItemOptions, ItemResult } from "./each-item.ts";
 
 export const JOB_STATES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 /** queued → running → succeeded | failed | cancelled; running may go back to queued (retry, hand-back). */
@@ -94,12 +94,22 @@ export interface JobContext<P = unknown> {
   progress(done: number, total: number): Promise<void>;
   /** Appends an event to the job's log, delivered live to subscribers; returns its seq. Not a JOB_EVENT_TYPES name. */
   emit(type: string, data?: unknown): Promise<number>;
+  /**
+   * Runs the job's items (see each-item.ts): every per-item job uses it. A job whose items all
+   * failed is recorded failed; some failed, succeeded with `partial: true` in its result.
+   */
+  eachItem<I, V>(items: readonly I[], options: EachItemOptions<I, V>): Promise<Array<ItemResult<V>>>;
 }
 
 /** A job type's payload schema and the code that runs it. Its return value is stored as `result`. */
 export interface JobHandler<S extends z.ZodType = z.ZodType, R = unknown> {
   payload: S;
   run(ctx: JobContext<z.output<S>>): Promise<R>;
+  /**
+   * Removes what the job left in storage (staged input). Called once the job is final, whoever
+   * finalised it (succeeded, failed, cancelled, lease exhausted); must tolerate missing files.
+   */
+  cleanup?(job: Job, payload: z.output<S>): Promise<void>;
 }
 
 /** The handler registry: job type → handler. */
@@ -108,16 +118,4 @@ export type JobHandlers = Readonly<Record<string, JobHandler>>;
 /** Identity, for type inference of `ctx.payload` from the schema. */
 export function defineJobHandler<S extends z.ZodType, R>(handler: JobHandler<S, R>): JobHandler<S, R> {
   return handler;
-}
-
-/**
- * Checks a payload against its type's schema before it is queued, so a bad request is refused
- * at once (400) instead of failing later in a worker. Returns the parsed payload.
- */
-export function parseJobPayload(handlers: JobHandlers, type: string, payload: unknown): unknown {
-  const handler = Object.hasOwn(handlers, type) ? handlers[type] : undefined;
-  if (!handler) throw badRequest("unknown_job_type", `There is no job type "${type}".`);
-  const parsed = handler.payload.safeParse(payload);
-  if (!parsed.success) throw badRequest("invalid_payload", `Invalid payload for job type "${type}".`, parsed.error.issues);
-  return parsed.data;
 }

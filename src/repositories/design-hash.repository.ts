@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
-import { bitsToHex, hashChunks, hexToBits } from "../services/duplicate-rule.ts";
+import { bitsToHex, hashChunks, hexToBits } from "../media/imagehash/hash-bits.ts";
 
 /** A row of design_hashes to insert. */
 export interface NewDesignHash {

@@ -2,13 +2,13 @@ import { z } from "zod";
 import { shopOfJob } from "./shop-of-job.ts";
 import type { Sql } from "../db/database.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
-import { RetryableJobError } from "../jobs/job-errors.ts";
 import { findHashesOfDesigns } from "../repositories/design-hash.repository.ts";
 import { findDesignsByIds } from "../repositories/design.repository.ts";
 import { DESIGN_KINDS } from "../types.ts";
-import { derivedUuid } from "../util/uuid.ts";
-import type { DesignUploadService, UploadResult } from "./design-upload.service.ts";
-import type { UploadStaging } from "./upload-staging.ts";
+import { AppError, databaseUnavailable, storageUnavailable } from "../errors.ts";
+import type { ItemOutcomes, JobItem } from "../jobs/each-item.ts";
+import type { CreatedDesign, DesignUploadService, DuplicateFile, RejectedFile, UploadResult } from "./design-upload.service.ts";
+import type { StagedFile, UploadStaging } from "./upload-staging.ts";
 
 /** Job type of an async design upload. */
 export const DESIGN_UPLOAD_JOB = "design-upload";
@@ -20,11 +20,8 @@ export const designUploadPayload = z.object({
   files: z.array(z.object({ name: z.string().max(1000), size: z.number().int().min(0), path: z.string().min(1).max(1000) })).min(1).max(1000),
 });
 
-/** Per-file rejections that say "not now" rather than "not this file". */
-const TRANSIENT_CODES = new Set(["storage_unavailable", "database_unavailable"]);
-
-/** Progress is written at most this often: a 50-file upload would otherwise write 50 rows. */
-const PROGRESS_EVERY_MS = 250;
+/** What became of one file: a design (stored now or by an earlier attempt) or a duplicate. */
+type FileOutcome = CreatedDesign | DuplicateFile;
 
 /**
  * Runs an async upload exactly like the synchronous path and answers in the same shape. Each
@@ -38,57 +35,71 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
       const started = performance.now();
       const shop = await shopOfJob(deps.sql, ctx.job);
       const { files, kind, product } = ctx.payload;
-      const ids = files.map((_, i) => derivedUuid(ctx.job.id, "design", String(i)));
-
-      const saved = await findDesignsByIds(deps.sql, shop.id, ids); // by an earlier attempt
-      const savedIds = new Set(saved.map((d) => d.id));
-      const todo = files.map((_, i) => i).filter((i) => !savedIds.has(ids[i]!));
-      const total = files.length;
-      let lastProgress = 0;
-      const progress = (done: number) => {
-        const now = performance.now();
-        if (done < total && now - lastProgress < PROGRESS_EVERY_MS) return;
-        lastProgress = now;
-        void ctx.progress(saved.length + done, total).catch(() => {});
-      };
-      const fresh: UploadResult = todo.length
-        ? await deps.uploads.upload(
+      let fresh: UploadResult | undefined;
+      const results = await ctx.eachItem<StagedFile, FileOutcome>(files, {
+        kind: "design",
+        alreadyDone: async (items) => {
+          const ids = items.map((i) => i.id);
+          const saved = new Map((await findDesignsByIds(deps.sql, shop.id, ids)).map((d) => [d.id, d]));
+          const hashes = await findHashesOfDesigns(deps.sql, shop.id, [...saved.keys()]);
+          return ids.map((id) => saved.get(id) && { ...saved.get(id)!, hashes: hashes.get(id)! });
+        },
+        // The upload pipeline batches, hashes and de-duplicates the files together.
+        runAll: async (items, out) => {
+          fresh = await deps.uploads.upload(
             {
               shop,
               kind,
               product,
-              files: deps.staging.open(todo.map((i) => files[i]!)),
-              designIdFor: (k) => ids[todo[k]!]!,
-              onProgress: (done) => progress(done),
+              files: deps.staging.open(items.map((i) => i.item)),
+              designIdFor: (k) => items[k]!.id,
+              onProgress: (done) => out.progress(done),
               signal: ctx.signal,
             },
             ctx.log,
-          )
-        : { created: [], duplicates: [], rejected: [], summary: { uploaded: 0, created: 0, duplicates: 0, rejected: 0, ms: 0 } };
-
-      // The synchronous path reports these per file; a job waits and tries again instead.
-      const transient = fresh.rejected.find((r) => TRANSIENT_CODES.has(r.error.code));
-      if (transient) throw new RetryableJobError(transient.error.code, transient.error.message);
-
-      const hashes = await findHashesOfDesigns(deps.sql, shop.id, [...savedIds]);
-      const order = new Map(ids.map((id, i) => [id, i]));
-      const created = [...saved.map((d) => ({ ...d, hashes: hashes.get(d.id)! })), ...fresh.created].sort(
-        (a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
-      );
-      await ctx.progress(total, total);
-      await deps.staging.discard(files);
+          );
+          reportFiles(items, fresh, out);
+        },
+      });
+      const created = results.flatMap((r) => (r.ok && "id" in r.value ? [r.value] : []));
+      const duplicates = fresh?.duplicates ?? [];
+      const rejected = fresh?.rejected ?? [];
       return {
         created,
-        duplicates: fresh.duplicates,
-        rejected: fresh.rejected,
-        summary: {
-          uploaded: total,
-          created: created.length,
-          duplicates: fresh.duplicates.length,
-          rejected: fresh.rejected.length,
-          ms: Math.round(performance.now() - started),
-        },
+        duplicates,
+        rejected,
+        summary: { uploaded: files.length, created: created.length, duplicates: duplicates.length, rejected: rejected.length, ms: Math.round(performance.now() - started) },
       };
     },
+    async cleanup(_job, p) {
+      await deps.staging.discard(p.files);
+    },
   });
+}
+
+/**
+ * Hands each file's outcome to `eachItem`. Created designs are known by id; the upload lists
+ * duplicates and rejections by file name in upload order, so the other files take them in turn
+ * (files sharing a name may swap places between the two lists; the lists stay the same).
+ */
+function reportFiles(items: Array<JobItem<StagedFile>>, r: UploadResult, out: ItemOutcomes<FileOutcome>) {
+  const createdIds = new Map(r.created.map((d) => [d.id, d]));
+  let d = 0;
+  let j = 0;
+  for (const it of items) {
+    const design = createdIds.get(it.id);
+    if (design) out.ok(it.index, design);
+    else if (j >= r.rejected.length || (d < r.duplicates.length && r.duplicates[d]!.filename === it.item.name && r.rejected[j]!.filename !== it.item.name)) out.ok(it.index, r.duplicates[d++]!);
+    else out.failed(it.index, rejectionError(r.rejected[j++]!));
+  }
+}
+
+/**
+ * A rejection as an AppError. The upload reports a file's failure as `{ code, message }`; the
+ * ones that may pass are the storage's and the database's "unavailable" (one of which takes the
+ * job back to the queue unless this is its last attempt).
+ */
+function rejectionError(r: RejectedFile): AppError {
+  const transient = [storageUnavailable(), databaseUnavailable()].find((e) => e.code === r.error.code);
+  return new AppError(transient?.status ?? 422, r.error.code, r.error.message, { retryable: transient?.retryable ?? false });
 }

@@ -40,27 +40,6 @@ export function matchHashes(a: ImageHashes, b: ImageHashes, t: DuplicateThreshol
   return undefined;
 }
 
-/** The 16 chunks of 16 bits of a 64-hex-digit hash, most significant first (multi-index hashing). */
-export function hashChunks(hex: string): number[] {
-  const chunks: number[] = [];
-  for (let i = 0; i < 16; i++) chunks.push(Number.parseInt(hex.slice(i * 4, i * 4 + 4), 16));
-  return chunks;
-}
-
-/** A hash as the bit string PostgreSQL's bit(256) takes and gives. */
-export function hexToBits(hex: string): string {
-  let bits = "";
-  for (const ch of hex) bits += Number.parseInt(ch, 16).toString(2).padStart(4, "0");
-  return bits;
-}
-
-/** The inverse of hexToBits. */
-export function bitsToHex(bits: string): string {
-  let hex = "";
-  for (let i = 0; i < bits.length; i += 4) hex += Number.parseInt(bits.slice(i, i + 4), 2).toString(16);
-  return hex;
-}
-
 function popcountHex(hex: string): number {
   let n = 0;
   for (const ch of hex) {

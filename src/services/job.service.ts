@@ -1,8 +1,11 @@
 import type { Sql } from "../db/database.ts";
 import { notFound } from "../errors.ts";
 import type { JobEventHub, JobEventSubscription } from "../jobs/job-events.ts";
-import { parseJobPayload, type Job, type JobEvent, type JobHandlers, type JobPriority, type JobState } from "../jobs/job-types.ts";
-import { enqueueJob, findJob, listJobs, requestJobCancel } from "../repositories/job.repository.ts";
+import type { Job, JobEvent, JobHandlers, JobPriority, JobState } from "../jobs/job-types.ts";
+import { parseJobPayload } from "../jobs/parse-job-payload.ts";
+import { cleanupFinishedJob } from "../jobs/job-cleanup.ts";
+import type { Logger } from "../logger.ts";
+import { enqueueJob, findJob, listJobs, requestJobCancel } from "../jobs/job-queue.repository.ts";
 import type { Shop } from "../types.ts";
 import { isUuid } from "../util/uuid.ts";
 
@@ -58,6 +61,8 @@ export interface JobServiceDeps {
   handlers: JobHandlers;
   events: JobEventHub;
   maxAttempts: number;
+  /** For a cleanup that failed after a cancel (the sweep gets its files later). */
+  log: Logger;
   /** Told about each new job, so a worker in this process starts it without waiting for a poll. */
   onEnqueued?: (job: Job) => void;
 }
@@ -93,6 +98,8 @@ export class JobService {
   async cancel(shop: Shop, id: string): Promise<Job> {
     await this.get(shop, id); // 404 for another shop's
     const job = await requestJobCancel(this.deps.sql, shop.id, id);
+    // A queued job is final now; a running one is cleaned up by its worker when it stops.
+    if (job?.state === "cancelled") await cleanupFinishedJob(this.deps.handlers, job, this.deps.log);
     return job ?? this.get(shop, id);
   }
 

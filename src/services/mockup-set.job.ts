@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { shopOfJob } from "./shop-of-job.ts";
 import type { Sql } from "../db/database.ts";
-import { PermanentJobError, RetryableJobError } from "../jobs/job-errors.ts";
+import { AppError } from "../errors.ts";
+import { PermanentJobError } from "../jobs/job-errors.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
-import { listJobEvents } from "../repositories/job.repository.ts";
 import { findMockupsByIds } from "../repositories/mockup.repository.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
-import { derivedUuid } from "../util/uuid.ts";
 import { describeMockup, MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
 
 /** Job type of a set of mockups of one design (or uploaded artwork). */
@@ -25,9 +24,6 @@ export const mockupSetPayload = z
   })
   .refine((p) => (p.designId === undefined) !== (p.artworkPath === undefined), "exactly one of designId and artworkPath");
 
-/** mockup-failed codes that say "not now" rather than "not this template". */
-const TRANSIENT_CODES = new Set(["storage_unavailable", "render_busy", "render_out_of_memory", "render_failed", "database_unavailable"]);
-
 /** A mockup job's result: what the synchronous JSON answer of POST /api/mockups holds. */
 export interface MockupSetResult {
   mockups: Array<Extract<MockupEvent, { type: "mockup" }>["data"]>;
@@ -38,8 +34,7 @@ export interface MockupSetResult {
 /**
  * Renders a mockup set as a job: each mockup is announced as a `mockup` event the moment it is
  * stored (the event log is what a reconnecting client replays). Mockup ids derive from the job
- * and the template's place, so a second attempt skips what the first one stored and announces
- * only what is still missing from the log.
+ * and the template's place, so a second attempt skips what the first one stored.
  */
 export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: Storage }) {
   return defineJobHandler({
@@ -49,61 +44,43 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
       const shop = await shopOfJob(deps.sql, ctx.job);
       const p = ctx.payload;
       const total = p.templateIds.length;
-      const ids = p.templateIds.map((_, i) => derivedUuid(ctx.job.id, "mockup", String(i)));
-
-      const stored = new Map((await findMockupsByIds(deps.sql, shop.id, ids)).map((m) => [m.id, m]));
-      const announced = new Set(
-        (await listJobEvents(deps.sql, ctx.job.id, 0)).filter((e) => e.type === "mockup").map((e) => (e.data as { index: number }).index),
-      );
-      const mockups: MockupSetResult["mockups"] = [];
-      const skip = new Set<number>();
-      for (const [index, id] of ids.entries()) {
-        const row = stored.get(id);
-        if (!row) continue;
-        skip.add(index);
-        const data = describeMockup(row, index, total);
-        mockups.push(data);
-        if (!announced.has(index)) await ctx.emit("mockup", data);
-      }
-
-      const failed: MockupSetResult["failed"] = [];
-      // Failures that may pass are kept back while another attempt can still make the mockup.
-      const lastAttempt = ctx.job.attempts >= ctx.job.maxAttempts;
-      const retryLater: MockupSetResult["failed"] = [];
-      if (skip.size < total) {
-        const artwork = p.artworkPath ? await readStaged(deps.storage, p.artworkPath) : undefined;
-        const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
-        const prepared = await deps.mockups.prepare(req); // 404 / 422 here are permanent
-        let done = skip.size;
-        let writes = Promise.resolve();
-        await deps.mockups.render(
-          req,
-          prepared,
-          (e) => {
-            if (e.type === "done") return;
-            if (e.type === "mockup") mockups.push(e.data);
-            else if (!lastAttempt && TRANSIENT_CODES.has(e.data.error.code)) return void retryLater.push(e.data);
-            else failed.push(e.data);
-            done++;
-            // Events are written in the order they happen; the render goes on meanwhile.
-            writes = writes.then(async () => {
-              await ctx.emit(e.type, e.data);
-              await ctx.progress(done, total);
-            });
-          },
-          ctx.log,
-          ctx.signal,
-          { mockupIdFor: (i) => ids[i]!, skip },
-        );
-        await writes;
-      }
-      ctx.signal.throwIfAborted();
-      const first = retryLater[0];
-      if (first) throw new RetryableJobError(first.error.code, `${retryLater.length} mockup(s) could not be made yet: ${first.error.message}`);
-      if (p.artworkPath) await deps.storage.delete(p.artworkPath).catch(() => {});
-      mockups.sort((a, b) => a.index - b.index);
-      failed.sort((a, b) => a.index - b.index);
+      const results = await ctx.eachItem(p.templateIds, {
+        kind: "mockup",
+        alreadyDone: async (items) => {
+          const stored = new Map((await findMockupsByIds(deps.sql, shop.id, items.map((i) => i.id))).map((m) => [m.id, m]));
+          return items.map((i) => stored.get(i.id) && describeMockup(stored.get(i.id)!, i.index, total));
+        },
+        // One decode of the artwork, then every template still missing streams through the renderer.
+        runAll: async (items, out) => {
+          const artwork = p.artworkPath ? await readStaged(deps.storage, p.artworkPath) : undefined;
+          const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
+          const prepared = await deps.mockups.prepare(req); // 404 / 422 here are permanent
+          const todo = new Set(items.map((i) => i.index));
+          const idOf = new Map(items.map((i) => [i.index, i.id]));
+          await deps.mockups.render(
+            req,
+            prepared,
+            (e, cause) => {
+              if (e.type === "mockup") out.ok(e.data.index, e.data);
+              // The event keeps the service's words; whether it may pass comes from the error.
+              else if (e.type === "mockup-failed") out.failed(e.data.index, new AppError(cause?.status ?? 500, e.data.error.code, e.data.error.message, { retryable: cause?.retryable ?? true }));
+            },
+            ctx.log,
+            ctx.signal,
+            { mockupIdFor: (i) => idOf.get(i)!, skip: new Set(p.templateIds.map((_, i) => i).filter((i) => !todo.has(i))) },
+          );
+        },
+        events: {
+          ok: { type: "mockup", data: (m) => m },
+          failed: { type: "mockup-failed", data: (error, it) => ({ index: it.index, total, templateId: p.templateIds[it.index]!, error: error.toJSON() }) },
+        },
+      });
+      const mockups = results.flatMap((r) => (r.ok ? [r.value] : []));
+      const failed = results.flatMap((r) => (r.ok ? [] : [{ index: r.index, total, templateId: p.templateIds[r.index]!, error: r.error }]));
       return { mockups, failed, summary: { succeeded: mockups.length, failed: failed.length, ms: Math.round(performance.now() - started) } };
+    },
+    async cleanup(_job, p) {
+      if (p.artworkPath) await deps.storage.delete(p.artworkPath);
     },
   });
 }

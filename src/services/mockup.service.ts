@@ -1,5 +1,5 @@
 import type { Sql } from "../db/database.ts";
-import { badRequest, notFound, toAppError } from "../errors.ts";
+import { AppError, badRequest, notFound, toAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { decodeArtwork, type DecodedArtwork } from "../media/mockup/decode-artwork.ts";
 import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
@@ -148,7 +148,7 @@ export class MockupService {
   async render(
     req: MockupRequest,
     prepared: PreparedMockups,
-    emit: (e: MockupEvent) => void,
+    emit: (e: MockupEvent, error?: AppError) => void,
     log: Logger,
     signal?: AbortSignal,
     options: { mockupIdFor?: (index: number) => string; skip?: ReadonlySet<number> } = {},
@@ -178,7 +178,7 @@ export class MockupService {
               // An unrecognised failure is the renderer's (or the cancel's), in this feature's words.
               error: e.unexpected ? { code: signal?.aborted ? "cancelled" : "render_failed", message: "This mockup could not be made." } : e.toJSON(),
             },
-          });
+          }, e); // whether it may pass on retry, for jobs
         }
       }),
     );

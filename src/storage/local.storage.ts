@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, writeFile, open } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readdir, rename, rm, stat, writeFile, open } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
 import { assertSafeRelativePath } from "./storage-path.ts";
-import { StorageNotFoundError, type Storage, type StoredObject } from "./storage.ts";
+import { StorageNotFoundError, type Storage, type StoredEntry, type StoredObject } from "./storage.ts";
 
 /** Stores files in a local directory, atomically (temporary name + fsync + rename). */
 export class LocalStorage implements Storage {
@@ -66,6 +66,21 @@ export class LocalStorage implements Storage {
       (s) => s.isFile(),
       () => false,
     );
+  }
+
+  async list(prefix: string): Promise<StoredEntry[]> {
+    const base = prefix ? this.resolve(prefix) : this.root;
+    const names = await readdir(base, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return [] as string[];
+      throw err;
+    });
+    const entries = await Promise.all(
+      names.map(async (name) => {
+        const s = await stat(join(base, name)).catch(() => undefined); // gone meanwhile
+        return s?.isFile() ? { path: [prefix, name.split(sep).join("/")].filter(Boolean).join("/"), size: s.size, modifiedMs: s.mtimeMs } : undefined;
+      }),
+    );
+    return entries.filter((e): e is StoredEntry => e !== undefined);
   }
 
   async check(): Promise<void> {

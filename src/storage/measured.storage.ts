@@ -1,5 +1,5 @@
 import type { Metrics } from "../metrics/atelier-metrics.ts";
-import type { Storage, StoredObject } from "./storage.ts";
+import type { Storage, StoredEntry, StoredObject } from "./storage.ts";
 
 /** A storage driver with its writes timed and counted for /metrics; behaviour unchanged. */
 export class MeasuredStorage implements Storage {
@@ -55,6 +55,10 @@ export class MeasuredStorage implements Storage {
 
   exists(path: string): Promise<boolean> {
     return this.inner.exists(path);
+  }
+
+  list(prefix: string): Promise<StoredEntry[]> {
+    return this.inner.list(prefix);
   }
 
   check(): Promise<void> {

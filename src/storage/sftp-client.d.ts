@@ -34,6 +34,7 @@ declare module "ssh2-sftp-client" {
     ): void;
     fstat(handle: Buffer, cb: Ssh2Callback<Ssh2Attributes>): void;
     stat(path: string, cb: Ssh2Callback<Ssh2Attributes>): void;
+    readdir(path: string, cb: Ssh2Callback<Array<{ filename: string; attrs: Ssh2Attributes & { mtime: number } }>>): void;
     realpath(path: string, cb: Ssh2Callback<string>): void;
     mkdir(path: string, cb: Ssh2Callback): void;
     unlink(path: string, cb: Ssh2Callback): void;

@@ -147,6 +147,19 @@ export class SftpConnection {
     }
   }
 
+  /** A folder's entries (not `.` and `..`); undefined when there is no such folder. */
+  async readdir(path: string): Promise<Array<{ name: string; size: number; isDirectory: boolean; modifiedMs: number }> | undefined> {
+    try {
+      const list = await this.request<Array<{ filename: string; attrs: Ssh2Attributes & { mtime: number } }>>(`readdir ${path}`, (cb) => this.sftp.readdir(path, cb));
+      return list
+        .filter((e) => e.filename !== "." && e.filename !== "..")
+        .map((e) => ({ name: e.filename, size: e.attrs.size, isDirectory: e.attrs.isDirectory(), modifiedMs: e.attrs.mtime * 1000 }));
+    } catch (err) {
+      if (err instanceof SftpStatusError && err.status === SFTP_STATUS.NO_SUCH_FILE) return undefined;
+      throw err;
+    }
+  }
+
   /** Creates one directory (its parent must exist). */
   async mkdir(path: string): Promise<void> {
     await this.request(`mkdir ${path}`, (cb) => this.sftp.mkdir(path, cb));

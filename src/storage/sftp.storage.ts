@@ -6,7 +6,7 @@ import { isRetryable, SftpStatusError, SFTP_STATUS } from "./sftp-errors.ts";
 import { HostKeyMismatchError, HostKeyNotPinnedError, normalizeFingerprint } from "./sftp-host-key.ts";
 import { SftpPool } from "./sftp-pool.ts";
 import { assertSafeRelativePath } from "./storage-path.ts";
-import { StorageNotFoundError, StorageUnavailableError, type Storage, type StoredObject } from "./storage.ts";
+import { StorageNotFoundError, StorageUnavailableError, type Storage, type StoredEntry, type StoredObject } from "./storage.ts";
 
 /** Where print files go on the shop's NAS unless configured otherwise. */
 export const DEFAULT_SFTP_ROOT = "/share/Graphics/NookTransfers";
@@ -200,6 +200,22 @@ export class SftpStorage implements Storage {
     const target = this.resolve(path);
     const entry = await this.withConnection(`exists ${path}`, (conn) => conn.stat(target));
     return entry?.isFile ?? false;
+  }
+
+  async list(prefix: string): Promise<StoredEntry[]> {
+    return this.withConnection(`list ${prefix}`, async (conn) => {
+      const found: StoredEntry[] = [];
+      // Folder by folder; a folder removed meanwhile is simply empty.
+      for (const folders = [prefix]; folders.length > 0; ) {
+        const folder = folders.pop()!;
+        for (const e of (await conn.readdir(folder ? this.resolve(folder) : this.root)) ?? []) {
+          const path = folder ? `${folder}/${e.name}` : e.name;
+          if (e.isDirectory) folders.push(path);
+          else found.push({ path, size: e.size, modifiedMs: e.modifiedMs });
+        }
+      }
+      return found;
+    });
   }
 
   /** Connects (one retry, so a stale pooled connection is replaced) and writes and removes a probe file in the root. */

@@ -25,10 +25,14 @@ export function printFileName(uploadName: string, uniqueId: string, extension: s
   return `${safeBase}-${uniqueId}.${extension}`;
 }
 
+/** The drivers' temporary names (`.tmp-` and hex): the leftover sweep lists and removes them. */
+export const TEMP_NAME = /^\.tmp-[0-9a-f]+$/;
+
 /** Rejects a relative path that could escape its root; returns its segments. */
 export function assertSafeRelativePath(path: string): string[] {
   const segments = path.split("/");
-  for (const seg of segments) {
+  for (const [i, seg] of segments.entries()) {
+    if (i === segments.length - 1 && TEMP_NAME.test(seg)) continue;
     if (seg === "" || seg === "." || seg === ".." || sanitizeSegment(seg, "") !== seg) {
       throw new Error(`Unsafe storage path: ${JSON.stringify(path)}`);
     }

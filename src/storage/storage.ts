@@ -6,6 +6,13 @@ export interface StoredObject {
   body: ReadableStream<Uint8Array>;
 }
 
+/** A file `list` found: its path (relative, like every path here), size and last change. */
+export interface StoredEntry {
+  path: string;
+  size: number;
+  modifiedMs: number;
+}
+
 /**
  * Where print files live. Paths are relative, `/`-separated and already sanitised
  * (see `storage-path.ts`); drivers resolve them under their own root.
@@ -26,6 +33,8 @@ export interface Storage {
   /** Deleting a missing file is not an error. */
   delete(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** Every file under the folder `prefix` ("" for all), at any depth; none when it does not exist. For sweeps and reports. */
+  list(prefix: string): Promise<StoredEntry[]>;
   /** Resolves when the storage can be written right now; throws otherwise. */
   check(): Promise<void>;
   close(): Promise<void>;

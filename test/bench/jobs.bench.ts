@@ -5,7 +5,7 @@ import { migrate } from "../../src/db/migrate.ts";
 import { JobRunner } from "../../src/jobs/job-runner.ts";
 import { defineJobHandler } from "../../src/jobs/job-types.ts";
 import { createLogger } from "../../src/logger.ts";
-import { enqueueJob, enqueueJobs, type NewJob } from "../../src/repositories/job.repository.ts";
+import { enqueueJob, enqueueJobs, type NewJob } from "../../src/jobs/job-queue.repository.ts";
 import { report } from "./stats.ts";
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";

@@ -6,7 +6,8 @@ import { openDatabase, type Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { findNearHash } from "../../src/repositories/design-hash.repository.ts";
 import { DuplicateFinder } from "../../src/services/duplicate-finder.ts";
-import { bitsToHex, isLowInformation } from "../../src/services/duplicate-rule.ts";
+import { bitsToHex } from "../../src/media/imagehash/hash-bits.ts";
+import { isLowInformation } from "../../src/services/duplicate-rule.ts";
 import { median } from "./stats.ts";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import sharp from "sharp";
 import { createLogger } from "../../src/logger.ts";
+import { jobContext } from "../../src/jobs/each-item.ts";
 import type { JobContext } from "../../src/jobs/job-types.ts";
 import { RetryableJobError } from "../../src/jobs/job-errors.ts";
-import { enqueueJob } from "../../src/repositories/job.repository.ts";
+import { enqueueJob } from "../../src/jobs/job-queue.repository.ts";
 import { insertMockup } from "../../src/repositories/mockup.repository.ts";
 import type { UploadResult } from "../../src/services/design-upload.service.ts";
 import { EtsyClient } from "../../src/services/etsy/etsy-client.ts";
@@ -240,14 +241,19 @@ describe("etsy-publish against a misbehaving Etsy", () => {
     const job = await enqueueJob(t.sql, { shopId: t.shop.id, type: "etsy-publish-by-hand", payload });
     const emitted: Array<{ type: string; data: unknown }> = [];
     const run = () =>
-      handler.run({
-        job: { ...job, attempts: 1 },
-        payload,
-        signal: new AbortController().signal,
-        log: createLogger("error"),
-        progress: async () => {},
-        emit: async (type: string, data?: unknown) => emitted.push({ type, data }),
-      } as unknown as JobContext<never>) as Promise<EtsyPublishResult>;
+      handler.run(
+        jobContext(
+          {
+            job: { ...job, attempts: 1 },
+            payload,
+            signal: new AbortController().signal,
+            log: createLogger("error"),
+            progress: async () => {},
+            emit: async (type: string, data?: unknown) => emitted.push({ type, data }),
+          } as unknown as JobContext<never>,
+          { loggedEvents: async () => emitted.map((e, i) => ({ jobId: job.id, seq: i + 1, type: e.type, data: e.data, createdAt: "" })), tally: { ok: 0, failed: 0 } },
+        ),
+      ) as Promise<EtsyPublishResult>;
 
     // First run: the third image meets an Etsy that stays down (429 without end): the run stops.
     fake.onUpload = (u) => (u.rank === 3 ? { status: 429, headers: { "retry-after": "3600" }, body: { error: "Too many requests" } } : undefined);

@@ -17,8 +17,10 @@ import {
   listJobEvents,
   listJobs,
   requestJobCancel,
-} from "../../src/repositories/job.repository.ts";
+} from "../../src/jobs/job-queue.repository.ts";
 import { insertShop } from "../../src/repositories/shop.repository.ts";
+import { JobService } from "../../src/services/job.service.ts";
+import type { Shop } from "../../src/types.ts";
 import { testDatabase } from "../support/test-database.ts";
 
 let db: Database;
@@ -469,6 +471,92 @@ describe("job events", () => {
       release();
       await waitUntil(() => seen.at(-1)?.type === "succeeded");
       expect(seen.map((e) => [e.seq, e.type])).toEqual([[3, "progress"], [4, "succeeded"]]);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+
+describe("per-item jobs (ctx.eachItem) and final cleanup", () => {
+  /** A handler over items "ok", "bad" (refused for good) and "busy" (may pass: fails `busyFor` attempts). */
+  function itemsHandler(stored: Map<string, string>, opts: { busyFor: number; cleaned?: string[] }) {
+    let attempt = 0;
+    return defineJobHandler({
+      payload: z.object({ items: z.array(z.string()) }),
+      async run(ctx) {
+        attempt++;
+        const results = await ctx.eachItem(ctx.payload.items, {
+          kind: "item",
+          alreadyDone: async (items) => items.map((i) => stored.get(i.id)),
+          run: async (it) => {
+            if (it.item === "bad") throw new PermanentJobError("bad_item", "This one cannot be done.");
+            if (it.item === "busy" && attempt <= opts.busyFor) throw new RetryableJobError("busy", "Not now.");
+            stored.set(it.id, `made ${it.item}`);
+            return `made ${it.item}`;
+          },
+          events: {
+            ok: { type: "item-done", data: (value, it) => ({ index: it.index, value }) },
+            failed: { type: "item-failed", data: (error, it) => ({ index: it.index, error: error.toJSON() }) },
+          },
+        });
+        return { items: results.map((r) => (r.ok ? r.value : r.error.code)) };
+      },
+      cleanup: async (job) => void opts.cleaned?.push(job.id),
+    });
+  }
+
+  test("a retryable item retries the job; what was done is not done or announced again; some failed is partial", async () => {
+    const type = uniqueType("items-partial");
+    const stored = new Map<string, string>();
+    const cleaned: string[] = [];
+    await startRunner({ [type]: itemsHandler(stored, { busyFor: 1, cleaned }) });
+    const job = await enqueueJob(db.sql, { shopId, type, payload: { items: ["ok", "bad", "busy"] } });
+    const done = await waitForJob(job.id, ["succeeded", "failed"]);
+    expect(done).toMatchObject({ state: "succeeded", attempts: 2, result: { items: ["made ok", "bad_item", "made busy"], partial: true } });
+    const events = await listJobEvents(db.sql, job.id, 0);
+    // Once each, though the first two items went through two attempts.
+    expect(events.filter((e) => e.type.startsWith("item-")).map((e) => [e.type, (e.data as { index: number }).index])).toEqual([
+      ["item-done", 0],
+      ["item-failed", 1],
+      ["item-done", 2],
+    ]);
+    expect(events.find((e) => e.type === "retrying")!.data).toMatchObject({ error: { code: "busy" } });
+    expect(events.filter((e) => e.type === "progress").at(-1)!.data).toEqual({ done: 3, total: 3 });
+    expect(stored.size).toBe(2);
+    await waitUntil(() => cleaned.includes(job.id));
+  });
+
+  test("on the last attempt a retryable item is that item's failure; every item failed: the job is failed, the result kept", async () => {
+    const type = uniqueType("items-failed");
+    const cleaned: string[] = [];
+    await startRunner({ [type]: itemsHandler(new Map(), { busyFor: 99, cleaned }) });
+    const job = await enqueueJob(db.sql, { shopId, type, payload: { items: ["bad", "busy"] }, maxAttempts: 2 });
+    const done = await waitForJob(job.id, ["succeeded", "failed"]);
+    expect(done).toMatchObject({ state: "failed", attempts: 2, lastError: { code: "items_failed" }, result: { items: ["bad_item", "busy"] } });
+    const events = await listJobEvents(db.sql, job.id, 0);
+    expect(events.at(-1)).toMatchObject({ type: "failed", data: { error: { code: "items_failed" }, result: { items: ["bad_item", "busy"] } } });
+    expect(events.filter((e) => e.type === "item-failed")).toHaveLength(2);
+    await waitUntil(() => cleaned.includes(job.id));
+  });
+
+  test("cleanup runs for every final state: cancelled through the service while queued, and a lease exhausted", async () => {
+    const type = uniqueType("items-cleanup");
+    const cleaned: string[] = [];
+    const handlers = { [type]: itemsHandler(new Map(), { busyFor: 0, cleaned }) };
+    const hub = new JobEventHub({ db, log });
+    const service = new JobService({ sql: db.sql, handlers, events: hub, log, maxAttempts: 4 });
+    try {
+      const queued = await enqueueJob(db.sql, { shopId, type, payload: { items: ["ok"] }, runAt: new Date(Date.now() + 60_000) });
+      const shop = { id: shopId } as Shop;
+      expect(await service.cancel(shop, queued.id)).toMatchObject({ state: "cancelled" });
+      expect(cleaned).toEqual([queued.id]);
+      const dead = await enqueueJob(db.sql, { shopId, type, payload: { items: ["ok"] }, maxAttempts: 1 });
+      // Earlier tests' runners would reap it too, with handlers that do not know this type.
+      await Promise.all(runners.splice(0).map((r) => r.stop(0)));
+      await claimJobs(db.sql, { workerId: "dead-worker", types: [type], limit: 1, leaseMs: 50 });
+      await startRunner(handlers);
+      expect(await waitForJob(dead.id, ["failed"])).toMatchObject({ lastError: { code: "lease_expired" } });
+      await waitUntil(() => cleaned.includes(dead.id));
     } finally {
       await hub.stop();
     }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import type { Subprocess } from "bun";
 import { openDatabase, type Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import { enqueueJob, enqueueJobs, findJob, listJobEvents } from "../../src/repositories/job.repository.ts";
+import { enqueueJob, enqueueJobs, findJob, listJobEvents } from "../../src/jobs/job-queue.repository.ts";
 import { insertShop } from "../../src/repositories/shop.repository.ts";
 import { note, testDatabase } from "../support/test-database.ts";
 

@@ -306,3 +306,15 @@ sftpTest("a get() stream holds one connection until it is read or cancelled", as
   // The single connection is free again for the next operation.
   expect(Buffer.compare(await readAll((await d.get("s/p/big.png")).body), bytes)).toBe(0);
 });
+
+sftpTest("list: every file under a folder at any depth, with size and time; a missing folder is empty", async () => {
+  const d = driver();
+  await d.put("shop/incoming/job-1/0", new Uint8Array(3));
+  await d.put("shop/incoming/job-1/1", new Uint8Array(5));
+  await d.put("shop/poster/a.png", new Uint8Array(7));
+  const listed = (await d.list("shop")).sort((a, b) => a.path.localeCompare(b.path));
+  expect(listed.map((f) => [f.path, f.size])).toEqual([["shop/incoming/job-1/0", 3], ["shop/incoming/job-1/1", 5], ["shop/poster/a.png", 7]]);
+  expect(Math.abs(listed[0]!.modifiedMs - Date.now())).toBeLessThan(60_000);
+  expect((await d.list("")).map((f) => f.path).sort()).toEqual(listed.map((f) => f.path));
+  expect(await d.list("nothing-here")).toEqual([]);
+});

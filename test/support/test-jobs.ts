@@ -24,6 +24,10 @@ function delegating(type: string) {
       if (!real) throw new Error(`no test app owns shop ${ctx.job.shopId}`);
       return real.run({ ...ctx, payload: real.payload.parse(ctx.payload) });
     },
+    async cleanup(job, payload) {
+      const real = byShop.get(job.shopId)?.[type];
+      await real?.cleanup?.(job, real.payload.parse(payload));
+    },
   });
 }
 

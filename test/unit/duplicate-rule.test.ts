@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { bitsToHex, hashChunks, hexToBits, isLowInformation, matchHashes } from "../../src/services/duplicate-rule.ts";
+import { bitsToHex, hashChunks, hexToBits } from "../../src/media/imagehash/hash-bits.ts";
+import { isLowInformation, matchHashes } from "../../src/services/duplicate-rule.ts";
 import { parseCsv } from "../../src/util/csv.ts";
 
 const zero = "0".repeat(64);

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { AppError } from "../../src/errors.ts";
 import { backoffDelayMs } from "../../src/jobs/backoff.ts";
 import { classifyJobError, PermanentJobError, RetryableJobError } from "../../src/jobs/job-errors.ts";
-import { defineJobHandler, parseJobPayload } from "../../src/jobs/job-types.ts";
+import { defineJobHandler } from "../../src/jobs/job-types.ts";
+import { parseJobPayload } from "../../src/jobs/parse-job-payload.ts";
 
 describe("backoff", () => {
   const options = { baseMs: 1_000, capMs: 10_000 };

@@ -8,7 +8,7 @@ import {
   type JobLease,
   type JobPriority,
   type JobState,
-} from "../jobs/job-types.ts";
+} from "./job-types.ts";
 
 /**
  * The job queue's SQL. Every statement that changes a job's state bumps `last_event_seq` and
@@ -234,13 +234,15 @@ export async function completeJob(sql: Queryable, lease: JobLease, result: unkno
   return rows.length === 1;
 }
 
-/** Marks a held job failed for good; false when the lease was lost. */
-export async function failJob(sql: Queryable, lease: JobLease, error: JobError): Promise<boolean> {
+/** Marks a held job failed for good, with the per-item result when it has one; false when the lease was lost. */
+export async function failJob(sql: Queryable, lease: JobLease, error: JobError, result?: unknown): Promise<boolean> {
+  const value = result === undefined ? null : sql.json(result as never);
   const rows = await sql`${updateWithEvent(
     sql,
-    sql`update jobs set state = 'failed', last_error = ${errorJson(sql, error)}, ${finish(sql)} where ${fence(sql, lease)} returning *`,
+    sql`update jobs set state = 'failed', last_error = ${errorJson(sql, error)}, result = coalesce(${value}::jsonb, result), ${finish(sql)}
+        where ${fence(sql, lease)} returning *`,
     "failed",
-    sql`jsonb_build_object('error', last_error)`,
+    sql`jsonb_build_object('error', last_error) || case when result is null then '{}'::jsonb else jsonb_build_object('result', result) end`,
   )}`;
   return rows.length === 1;
 }
@@ -325,4 +327,24 @@ export async function listJobEvents(sql: Queryable, jobId: string, afterSeq: num
     where job_id = ${jobId} and seq > ${afterSeq}
     order by seq
     limit ${limit}`;
+}
+
+/** Every event of a job so far, in order, read page by page. */
+export async function listAllJobEvents(sql: Queryable, jobId: string): Promise<JobEvent[]> {
+  const all: JobEvent[] = [];
+  for (let after = 0; ; ) {
+    const page = await listJobEvents(sql, jobId, after);
+    all.push(...page);
+    if (page.length < 500) return all;
+    after = page.at(-1)!.seq;
+  }
+}
+
+/** Those of `paths` that a queued or running job's payload names (its staged input), for the leftover sweep. */
+export async function pathsOfLiveJobs(sql: Queryable, paths: string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const rows = await sql<{ path: string }[]>`
+    select p as path from unnest(${paths}::text[]) as p
+    where exists (select 1 from jobs where state in ('queued', 'running') and strpos(payload::text, p) > 0)`;
+  return new Set(rows.map((r) => r.path));
 }
