@@ -100,83 +100,10 @@ const envSchema = z.object({
   }
 });
 
-/** The validated, frozen settings of one process. */
-export interface Config {
-  port: number;
-  host: string;
-  publicUrl: string | undefined;
-  dataDir: string;
-  databaseUrl: string | undefined;
-  databaseMaxConnections: number;
-  storageDir: string;
-  templatesDir: string;
-  /** Local copies of shop templates' files, fetched from storage for the renderer. */
-  templateFilesDir: string;
-  embeddedDbDir: string;
-  logLevel: LogLevel;
-  maxUploadBytes: number;
-  maxFilesPerUpload: number;
-  maxInputPixels: number;
-  batchMaxBytes: number;
-  batchMaxFiles: number;
-  uploadConcurrency: number;
-  uploadPixelBudget: number;
-  printDpi: number;
-  digitalDpi: number;
-  pngAdaptiveFilter: boolean;
-  printLongestSideIn: number;
-  printSizes: Readonly<Record<string, number>>;
-  shutdownGraceMs: number;
-  hashThreads: number;
-  renderThreads: number;
-  renderQueue: number;
-  renderCacheMb: number;
-  renderMemoryMb: number;
-  renderRssLimitMb: number;
-  mockupDpi: number;
-  sseKeepAliveMs: number;
-  mockupArtworkCacheMb: number;
-  hashQueue: number;
-  duplicateThresholds: Readonly<{ phashMax: number; cropAhashMax: number; cropPhashMax: number }>;
-  /** api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all. */
-  role: "api" | "worker" | "both";
-  jobs: Readonly<{ concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number }>;
-  metricsToken: string | undefined;
-  /** The shop's NAS over SFTP; local storage under storageDir when absent. */
-  nas:
-    | Readonly<{
-        host: string;
-        port: number;
-        username: string;
-        password: string | undefined;
-        privateKeyFile: string | undefined;
-        root: string;
-        hostKeyFingerprint: string | undefined;
-        allowUnknownHostKey: boolean;
-        maxConnections: number;
-      }>
-    | undefined;
-  /** Files of one upload batch written to storage at once (never more than NAS_MAX_CONNECTIONS). */
-  storeConcurrency: number;
-  /** Seals stored credentials (Etsy tokens); unset: generated once into `$DATA_DIR/secret.key`. Never logged. */
-  secretKey: string | undefined;
-  /** Etsy Open API origin, without a trailing slash. */
-  etsyApiBaseUrl: string;
-}
-
 const MB = 1024 * 1024;
 
-/** Parses settings from an environment map (default: process.env); throws ConfigError listing every bad key. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
-  // An empty variable means "not set", as a shell user expects from `FOO= cmd`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
-    );
-  }
-  const e = parsed.data;
+/** Each setting once: the environment's keys, checked, then shaped into the nested, frozen config. */
+const configSchema = envSchema.transform((e) => {
   const dataDir = resolve(e.DATA_DIR);
   return Object.freeze({
     port: e.PORT,
@@ -188,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storageDir: resolve(e.STORAGE_DIR ?? `${dataDir}/files`),
     // Built-in templates ship with the code.
     templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),
+    // Local copies of shop templates' files, fetched from storage for the renderer.
     templateFilesDir: `${dataDir}/template-files`,
     embeddedDbDir: `${dataDir}/pglite`,
     logLevel: e.LOG_LEVEL,
@@ -219,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cropAhashMax: e.DUP_CROP_AHASH_MAX,
       cropPhashMax: e.DUP_CROP_PHASH_MAX,
     }),
+    // api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all.
     role: e.ROLE,
     jobs: Object.freeze({
       concurrency: e.JOB_CONCURRENCY,
@@ -229,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryMaxMs: e.JOB_RETRY_MAX_MS,
     }),
     metricsToken: e.METRICS_TOKEN,
+    // The shop's NAS over SFTP; local storage under storageDir when absent.
     nas: e.NAS_HOST
       ? Object.freeze({
           host: e.NAS_HOST,
@@ -242,8 +172,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           maxConnections: e.NAS_MAX_CONNECTIONS,
         })
       : undefined,
+    // Files of one upload batch written to storage at once (never more than NAS_MAX_CONNECTIONS).
     storeConcurrency: e.NAS_HOST ? Math.min(e.NAS_UPLOAD_CONCURRENCY, e.NAS_MAX_CONNECTIONS) : e.NAS_UPLOAD_CONCURRENCY,
+    // Seals stored credentials (Etsy tokens); unset: generated once into `$DATA_DIR/secret.key`. Never logged.
     secretKey: e.SECRET_KEY,
+    // Etsy Open API origin, without a trailing slash.
     etsyApiBaseUrl: e.ETSY_API_BASE_URL.replace(/\/+$/, ""),
   });
+});
+
+/** The validated, frozen settings of one process. */
+export type Config = z.output<typeof configSchema>;
+
+/** Parses settings from an environment map (default: process.env); throws ConfigError listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // An empty variable means "not set", as a shell user expects from `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
 }
