@@ -6,6 +6,7 @@ import { defineJobHandler } from "../jobs/job-types.ts";
 import { listJobEvents } from "../repositories/job.repository.ts";
 import { findMockupsByIds } from "../repositories/mockup.repository.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
+import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
 import { derivedUuid } from "../util/uuid.ts";
 import { describeMockup, MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
 
@@ -19,7 +20,7 @@ export const mockupSetPayload = z
     /** Uploaded artwork, staged in storage until the job is done. */
     artworkPath: z.string().min(1).max(1000).optional(),
     templateIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_TEMPLATES),
-    format: z.enum(["jpeg", "webp", "png"]),
+    format: z.enum(MOCKUP_FORMATS),
     quality: z.number().int().min(1).max(100),
     maxWidth: z.number().int().min(64).max(12000).optional(),
   })
