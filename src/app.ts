@@ -23,6 +23,7 @@ import type { Registry } from "./metrics/registry.ts";
 import { etsyRoutes, type EtsyRouteDeps } from "./http/etsy.routes.ts";
 import { etsyOAuthRoutes } from "./http/etsy-oauth.routes.ts";
 import { webRoutes } from "./http/web.routes.ts";
+import { uploadSizeLimit } from "./http/upload-size-limit.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -49,6 +50,8 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestContext(deps.log));
+  // No body anywhere may be larger than an upload: refused before auth, before a byte is read.
+  app.use(uploadSizeLimit(deps.maxUploadBytes));
   app.onError(handleError);
   app.notFound(handleNotFound);
 

@@ -111,93 +111,10 @@ const envSchema = z.object({
   }
 });
 
-/** The validated, frozen settings of one process. */
-export interface Config {
-  port: number;
-  host: string;
-  publicUrl: string | undefined;
-  dataDir: string;
-  databaseUrl: string | undefined;
-  databaseMaxConnections: number;
-  /** How long opening a database connection may take before the request answers 503. */
-  databaseConnectTimeoutMs: number;
-  storageDir: string;
-  templatesDir: string;
-  /** Local copies of shop templates' files, fetched from storage for the renderer. */
-  templateFilesDir: string;
-  embeddedDbDir: string;
-  logLevel: LogLevel;
-  maxUploadBytes: number;
-  maxFilesPerUpload: number;
-  maxInputPixels: number;
-  batchMaxBytes: number;
-  batchMaxFiles: number;
-  uploadConcurrency: number;
-  uploadPixelBudget: number;
-  printDpi: number;
-  digitalDpi: number;
-  pngAdaptiveFilter: boolean;
-  printLongestSideIn: number;
-  printSizes: Readonly<Record<string, number>>;
-  shutdownGraceMs: number;
-  hashThreads: number;
-  renderThreads: number;
-  renderQueue: number;
-  renderCacheMb: number;
-  renderMemoryMb: number;
-  renderRssLimitMb: number;
-  mockupDpi: number;
-  sseKeepAliveMs: number;
-  mockupArtworkCacheMb: number;
-  hashQueue: number;
-  duplicateThresholds: Readonly<{ phashMax: number; cropAhashMax: number; cropPhashMax: number }>;
-  /** api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all. */
-  role: "api" | "worker" | "both";
-  jobs: Readonly<{ concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number }>;
-  /** Temporary files and staged job input left behind are removed this often (0: at start only), once older than graceMs. */
-  leftovers: Readonly<{ sweepEveryMs: number; graceMs: number }>;
-  metricsToken: string | undefined;
-  /** The shop's NAS over SFTP; local storage under storageDir when absent. */
-  nas:
-    | Readonly<{
-        host: string;
-        port: number;
-        username: string;
-        password: string | undefined;
-        privateKeyFile: string | undefined;
-        root: string;
-        hostKeyFingerprint: string | undefined;
-        allowUnknownHostKey: boolean;
-        maxConnections: number;
-      }>
-    | undefined;
-  /** Files of one upload batch written to storage at once (never more than NAS_MAX_CONNECTIONS). */
-  storeConcurrency: number;
-  /** Seals stored credentials (Etsy tokens); unset: generated once into `$DATA_DIR/secret.key`. Never logged. */
-  secretKey: string | undefined;
-  /** Etsy Open API origin, without a trailing slash. */
-  etsyApiBaseUrl: string;
-  /**
-   * The Etsy app sellers connect through (OAuth 2.0 with PKCE): its keystring (the client_id),
-   * `x-api-key` (`keystring:shared_secret`), where sellers approve, and the redirect URI.
-   * Undefined without ETSY_KEYSTRING: only PUT /api/shop/etsy connects then.
-   */
-  etsyApp: Readonly<{ keystring: string; apiKey: string; connectUrl: string; redirectUri: string }> | undefined;
-}
-
 const MB = 1024 * 1024;
 
-/** Parses settings from an environment map (default: process.env); throws ConfigError listing every bad key. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
-  // An empty variable means "not set", as a shell user expects from `FOO= cmd`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
-    );
-  }
-  const e = parsed.data;
+/** Each setting once: the environment's keys, checked, then shaped into the nested, frozen config. */
+const configSchema = envSchema.transform((e) => {
   const dataDir = resolve(e.DATA_DIR);
   return Object.freeze({
     port: e.PORT,
@@ -210,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storageDir: resolve(e.STORAGE_DIR ?? `${dataDir}/files`),
     // Built-in templates ship with the code.
     templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),
+    // Local copies of shop templates' files, fetched from storage for the renderer.
     templateFilesDir: `${dataDir}/template-files`,
     embeddedDbDir: `${dataDir}/pglite`,
     logLevel: e.LOG_LEVEL,
@@ -241,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cropAhashMax: e.DUP_CROP_AHASH_MAX,
       cropPhashMax: e.DUP_CROP_PHASH_MAX,
     }),
+    // api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all.
     role: e.ROLE,
     jobs: Object.freeze({
       concurrency: e.JOB_CONCURRENCY,
@@ -252,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     leftovers: Object.freeze({ sweepEveryMs: e.LEFTOVER_SWEEP_MINUTES * 60_000, graceMs: e.LEFTOVER_GRACE_MINUTES * 60_000 }),
     metricsToken: e.METRICS_TOKEN,
+    // The shop's NAS over SFTP; local storage under storageDir when absent.
     nas: e.NAS_HOST
       ? Object.freeze({
           host: e.NAS_HOST,
@@ -265,8 +185,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           maxConnections: e.NAS_MAX_CONNECTIONS,
         })
       : undefined,
+    // Files of one upload batch written to storage at once (never more than NAS_MAX_CONNECTIONS).
     storeConcurrency: e.NAS_HOST ? Math.min(e.NAS_UPLOAD_CONCURRENCY, e.NAS_MAX_CONNECTIONS) : e.NAS_UPLOAD_CONCURRENCY,
+    // Seals stored credentials (Etsy tokens); unset: generated once into `$DATA_DIR/secret.key`. Never logged.
     secretKey: e.SECRET_KEY,
+    // Etsy Open API origin, without a trailing slash.
     etsyApiBaseUrl: e.ETSY_API_BASE_URL.replace(/\/+$/, ""),
     etsyApp:
       e.ETSY_KEYSTRING && e.ETSY_SHARED_SECRET && e.PUBLIC_URL
@@ -278,4 +201,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           })
         : undefined,
   });
+});
+
+/** The validated, frozen settings of one process. */
+export type Config = z.output<typeof configSchema>;
+
+/** Parses settings from an environment map (default: process.env); throws ConfigError listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // An empty variable means "not set", as a shell user expects from `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
 }

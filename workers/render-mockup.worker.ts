@@ -2,7 +2,7 @@
  * Render worker: one template + one artwork → the mockup and its preview. Runs in a Piscina
  * pool of (by default) one thread that keeps sharp warm and decoded template layers cached.
  */
-import Piscina from "piscina";
+import Piscina, { workerData } from "piscina";
 import sharp from "sharp";
 import { packRenderResult, type RenderTask } from "../src/media/mockup/render-task.ts";
 import { warpInto } from "../src/media/mockup/warp-perspective.ts";
@@ -13,9 +13,10 @@ import { fitArtwork, type FittedArtwork } from "./render/fit-artwork.ts";
 import { SizedLru } from "../src/util/lru-cache.ts";
 import { TemplateLayerCache } from "./render/template-layers.ts";
 import { FrameBuffer } from "./render/frame-buffer.ts";
+import type { RenderWorkerData } from "../src/media/render-pool.ts";
 
-const cacheMb = Number(process.env.ATELIER_RENDER_CACHE_MB ?? 160);
-const layers = new TemplateLayerCache(cacheMb * 1024 * 1024);
+const settings = workerData as RenderWorkerData;
+const layers = new TemplateLayerCache(settings.cacheBytes);
 // The artwork sized for a placement, per request (artwork key) and size: templates repeat.
 const fitted = new SizedLru<string, Promise<FittedArtwork>>(48 * 1024 * 1024);
 // Encoded images live outside the JS heap and a render drops ~3 MB of them: collecting after

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { badRequest } from "../errors.ts";
 import type { DesignUploadService } from "../services/design-upload.service.ts";
 import type { DesignService } from "../services/design.service.ts";
 import { DESIGN_KINDS } from "../types.ts";
@@ -10,10 +9,11 @@ import { jobLinks, type JobService } from "../services/job.service.ts";
 import type { UploadStaging } from "../services/upload-staging.ts";
 import { DESIGN_UPLOAD_JOB } from "../services/design-upload.job.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
+import { validate } from "./validate-request.ts";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(64).optional(),
+  cursor: z.string().max(200).optional(),
   kind: z.enum(DESIGN_KINDS).optional(),
   product: z.string().max(100).optional(),
 });
@@ -60,11 +60,8 @@ export function designRoutes(deps: DesignRoutesDeps) {
     return c.json(await deps.uploads.check({ shop: c.get("shop"), files }, c.get("log")), 200);
   });
 
-  app.get("/", async (c) => {
-    const q = listQuery.safeParse(c.req.query());
-    if (!q.success) throw badRequest("invalid_query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    const { cursor, ...rest } = q.data;
-    return c.json(await deps.designs.list(c.get("shop"), { ...rest, after: cursor }));
+  app.get("/", validate("query", listQuery), async (c) => {
+    return c.json(await deps.designs.list(c.get("shop"), c.req.valid("query")));
   });
 
   app.get("/:id", async (c) => c.json(await deps.designs.get(c.get("shop"), c.req.param("id"))));

@@ -1,6 +1,5 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
-import { badRequest } from "../errors.ts";
 import { JOB_PRIORITIES } from "../jobs/job-types.ts";
 import type { EtsyConnectionService } from "../services/etsy/etsy-connection.service.ts";
 import type { EtsyOAuthService } from "../services/etsy/etsy-oauth.service.ts";
@@ -9,6 +8,7 @@ import { MAX_ALT_TEXT, MAX_LISTING_IMAGES } from "../services/etsy/etsy-publish.
 import type { ListingImagesService } from "../services/etsy/listing-images.service.ts";
 import { jobLinks } from "../services/job.service.ts";
 import type { AppEnv } from "./app-env.ts";
+import { validate } from "./validate-request.ts";
 
 /** Etsy ids are positive integers; JSON may carry them as numbers or digit strings. */
 const etsyId = z.union([z.number(), z.string().regex(/^\d{1,16}$/).transform(Number)]).pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
@@ -52,9 +52,8 @@ export function etsyRoutes(deps: { etsy: EtsyRouteDeps }) {
   const { connections, oauth, shopListings, listingImages } = deps.etsy;
   const app = new Hono<AppEnv>();
 
-  app.put("/shop/etsy", async (c) => {
-    const input = parse(connectionSchema, await readJson(c));
-    return c.json(await connections.connect(c.get("shop"), input));
+  app.put("/shop/etsy", validate("json", connectionSchema), async (c) => {
+    return c.json(await connections.connect(c.get("shop"), c.req.valid("json")));
   });
   app.get("/shop/etsy", async (c) => c.json(await connections.view(c.get("shop"))));
   app.delete("/shop/etsy", async (c) => {
@@ -62,31 +61,19 @@ export function etsyRoutes(deps: { etsy: EtsyRouteDeps }) {
     return c.body(null, 204);
   });
   app.post("/shop/etsy/connect", async (c) => c.json(await oauth.start(c.get("shop")), 200, { "Cache-Control": "no-store" }));
-  app.get("/shop/etsy/listings", async (c) => {
-    const query = parse(listingsQuerySchema, c.req.query());
-    return c.json(await shopListings.list(c.get("shop"), query, c.req.raw.signal, c.get("log")));
-  });
+  app.get("/shop/etsy/listings", validate("query", listingsQuerySchema), async (c) =>
+    c.json(await shopListings.list(c.get("shop"), c.req.valid("query"), c.req.raw.signal, c.get("log"))),
+  );
 
-  app.post("/listings/:listingId/images", async (c) => {
-    const listingId = etsyId.safeParse(c.req.param("listingId"));
-    if (!listingId.success) throw badRequest("invalid_listing_id", "The listing id must be Etsy's numeric listing id.");
-    const body = parse(listingImagesSchema, await readJson(c));
-    const job = await listingImages.queue(c.get("shop"), { listingId: listingId.data, ...body });
-    const links = { jobId: job.id, ...jobLinks(job.id) };
-    return c.json(links, 202, { Location: links.statusUrl });
-  });
+  app.post(
+    "/listings/:listingId/images",
+    validate("param", z.object({ listingId: etsyId }), { code: "invalid_listing_id" }),
+    validate("json", listingImagesSchema),
+    async (c) => {
+      const job = await listingImages.queue(c.get("shop"), { ...c.req.valid("param"), ...c.req.valid("json") });
+      const links = { jobId: job.id, ...jobLinks(job.id) };
+      return c.json(links, 202, { Location: links.statusUrl });
+    },
+  );
   return app;
-}
-
-async function readJson(c: Context<AppEnv>): Promise<unknown> {
-  if (!(c.req.header("content-type") ?? "").startsWith("application/json")) throw badRequest("unsupported_content_type", "Send a JSON body.");
-  return c.req.json().catch(() => {
-    throw badRequest("invalid_json", "The body is not valid JSON.");
-  });
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw badRequest("invalid_request", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
-  return parsed.data;
 }

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { badRequest } from "../errors.ts";
 import { JOB_STATES } from "../jobs/job-types.ts";
 import { viewJob, type JobService } from "../services/job.service.ts";
 import type { AppEnv } from "./app-env.ts";
 import { resumeAfter, streamJobEvents } from "./stream-job-events.ts";
+import { validate } from "./validate-request.ts";
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -17,10 +17,8 @@ const listQuery = z.object({
 export function jobRoutes(deps: { jobs: JobService; sseKeepAliveMs: number }) {
   const app = new Hono<AppEnv>();
 
-  app.get("/", async (c) => {
-    const q = listQuery.safeParse(c.req.query());
-    if (!q.success) throw badRequest("invalid_query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    const page = await deps.jobs.list(c.get("shop"), q.data);
+  app.get("/", validate("query", listQuery), async (c) => {
+    const page = await deps.jobs.list(c.get("shop"), c.req.valid("query"));
     return c.json({ items: page.items.map(viewJob), nextCursor: page.nextCursor });
   });
   app.get("/:id", async (c) => c.json(viewJob(await deps.jobs.get(c.get("shop"), c.req.param("id")))));

@@ -7,14 +7,16 @@ import { MOCKUP_SET_JOB } from "../services/mockup-set.job.ts";
 import { storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import { streamJobEvents } from "./stream-job-events.ts";
-import type { JobPriority } from "../jobs/job-types.ts";
+import { JOB_PRIORITIES, type JobPriority } from "../jobs/job-types.ts";
+import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
 import type { AppEnv } from "./app-env.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
+import { parseInput, readForm, readJson } from "./validate-request.ts";
 
 const optionsSchema = z.object({
-  priority: z.enum(["high", "normal", "low"]).default("normal"),
+  priority: z.enum(JOB_PRIORITIES).default("normal"),
   templateIds: z.array(z.string().min(1).max(64)),
-  format: z.enum(["jpeg", "webp", "png"]).default("jpeg"),
+  format: z.enum(MOCKUP_FORMATS).default("jpeg"),
   quality: z.coerce.number().int().min(1).max(100).default(90),
   maxWidth: z.coerce.number().int().min(64).max(12000).optional(),
 });
@@ -29,7 +31,7 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
   const app = new Hono<AppEnv>();
 
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
-    const req = await readMockupRequest(c);
+    const req = await readMockupRequest(c, deps.maxUploadBytes);
     await deps.mockups.check(req); // 4xx before anything is queued or streamed
     const shop = c.get("shop");
     let artworkPath: string | undefined;
@@ -65,33 +67,27 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
 }
 
 /** JSON `{ designId, templateIds, … }` or multipart with an `artwork` file and the same fields. */
-async function readMockupRequest(c: Context<AppEnv>): Promise<MockupRequest & { priority: JobPriority }> {
+async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<MockupRequest & { priority: JobPriority }> {
   const shop = c.get("shop");
   const type = c.req.header("content-type") ?? "";
   if (type.startsWith("application/json")) {
-    const body = await c.req.json().catch(() => {
-      throw badRequest("invalid_json", "The body is not valid JSON.");
-    });
-    const parsed = jsonSchema.safeParse(body);
-    if (!parsed.success) throw badRequest("invalid_request", issues(parsed.error));
-    return { shop, ...parsed.data };
+    return { shop, ...parseInput(jsonSchema, await readJson(c), "json") };
   }
   if (type.startsWith("multipart/form-data")) {
-    const form = await c.req.raw.formData().catch(() => {
-      throw badRequest("invalid_multipart", "The multipart body could not be parsed.");
-    });
-    const artwork = form.get("artwork");
-    if (!artwork || typeof artwork === "string") throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
-    const text = (k: string) => {
-      const v = form.get(k);
-      return typeof v === "string" && v !== "" ? v : undefined;
-    };
-    const ids = form.getAll("templateIds").flatMap((v) => (typeof v === "string" ? v.split(",") : [])).map((s) => s.trim()).filter(Boolean);
-    const parsed = optionsSchema.safeParse({ templateIds: ids, format: text("format"), quality: text("quality"), maxWidth: text("maxWidth"), priority: text("priority") });
-    if (!parsed.success) throw badRequest("invalid_request", issues(parsed.error));
-    return { shop, artwork: await artwork.bytes(), ...parsed.data };
+    const { artwork, ...fields } = await readForm(c, maxBytes);
+    if (!(artwork instanceof File)) throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
+    const options = parseInput(optionsSchema, formOptions(fields), "form");
+    return { shop, artwork: await artwork.bytes(), ...options };
   }
   throw badRequest("unsupported_content_type", "Send JSON with a designId, or multipart with an artwork file.");
 }
 
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+/** Form fields as the options expect them: empty text is unset; template ids repeated and/or comma-separated. */
+function formOptions(fields: Record<string, string | File | Array<string | File>>): Record<string, unknown> {
+  const texts = (v: unknown) => [v].flat().filter((t): t is string => typeof t === "string");
+  const options: Record<string, unknown> = Object.fromEntries(
+    Object.entries(fields).flatMap(([k, v]) => (typeof v === "string" && v !== "" ? [[k, v]] : [])),
+  );
+  options.templateIds = texts(fields.templateIds).flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+  return options;
+}

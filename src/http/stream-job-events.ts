@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { TERMINAL_JOB_EVENTS, type Job, type JobEvent } from "../jobs/job-types.ts";
 import type { JobService } from "../services/job.service.ts";
+import { badRequest } from "../errors.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /** The last event of every job stream: the outcome, with the result's summary when it has one. */
@@ -58,9 +59,21 @@ export function streamJobEvents(
   });
 }
 
-/** The seq to resume after: Last-Event-ID (what a reconnecting EventSource sends) or ?after=. */
+/** Event seqs are Postgres integers: a resume point past them could never match a row. */
+const MAX_EVENT_SEQ = 2 ** 31 - 1;
+
+/**
+ * The seq to resume after: Last-Event-ID (what a reconnecting EventSource sends) or ?after=,
+ * 0 when neither is given. Anything but a decimal integer in 0..2^31-1 is refused with 400
+ * `invalid_last_event_id` rather than guessed at: our own ids always are one, so a bad one is a
+ * client bug that replaying from the start would hide.
+ */
 export function resumeAfter(c: Context<AppEnv>): number {
-  const raw = c.req.header("last-event-id") ?? c.req.query("after") ?? "0";
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 0 ? n : 0;
+  const raw = c.req.header("last-event-id") ?? c.req.query("after");
+  if (raw === undefined || raw === "") return 0;
+  const n = /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!(n <= MAX_EVENT_SEQ)) {
+    throw badRequest("invalid_last_event_id", `Last-Event-ID (or ?after=) must be an event id: a whole number from 0 to ${MAX_EVENT_SEQ}.`);
+  }
+  return n;
 }

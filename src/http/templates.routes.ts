@@ -4,6 +4,7 @@ import type { NamedFile, TemplateUpload } from "../media/mockup/check-template-u
 import type { TemplateService } from "../services/template.service.ts";
 import type { AppEnv } from "./app-env.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
+import { readForm } from "./validate-request.ts";
 
 /** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
 export function templateRoutes(deps: { templates: TemplateService; maxUploadBytes: number }) {
@@ -17,7 +18,7 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
     return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" });
   });
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
-    const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c), c.get("log"));
+    const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c, deps.maxUploadBytes), c.get("log"));
     return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });
   });
   app.delete("/:id", async (c) => {
@@ -28,15 +29,13 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
 }
 
 /** multipart: `manifest` (JSON text or file), `background` (file), `masks` (files named as in the manifest). */
-async function readTemplateUpload(c: Context<AppEnv>): Promise<TemplateUpload> {
+async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise<TemplateUpload> {
   if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
     throw badRequest("unsupported_content_type", "Send multipart/form-data with manifest, background and masks.");
   }
-  const form = await c.req.raw.formData().catch(() => {
-    throw badRequest("invalid_multipart", "The multipart body could not be parsed.");
-  });
-  const raw = form.get("manifest");
-  if (raw === null) throw badRequest("missing_manifest", "Attach the template manifest (template.json) as the field \"manifest\".");
+  const form = await readForm(c, maxBytes);
+  const raw = form.manifest;
+  if (raw === undefined || Array.isArray(raw)) throw badRequest("missing_manifest", "Attach the template manifest (template.json) as the field \"manifest\".");
   const text = typeof raw === "string" ? raw : await raw.text();
   let manifest: unknown;
   try {
@@ -46,11 +45,12 @@ async function readTemplateUpload(c: Context<AppEnv>): Promise<TemplateUpload> {
   }
   const file = async (v: string | File): Promise<NamedFile | undefined> =>
     typeof v === "string" ? undefined : { name: v.name, bytes: await v.bytes() };
-  const background = form.get("background");
-  const masks = await Promise.all([...form.getAll("masks"), ...form.getAll("mask")].map(file));
+  const all = (v: string | File | Array<string | File> | undefined) => (v === undefined ? [] : [v].flat());
+  const background = all(form.background)[0];
+  const masks = await Promise.all([...all(form.masks), ...all(form.mask)].map(file));
   return {
     manifest,
-    background: background === null ? undefined : await file(background),
+    background: background === undefined ? undefined : await file(background),
     masks: masks.filter((m): m is NamedFile => m !== undefined),
   };
 }

@@ -4,8 +4,8 @@ import type { AppEnv } from "./app-env.ts";
 
 /**
  * 413 before reading a byte when the declared Content-Length passes `maxBytes`. Bodies
- * without a length (chunked) are counted by the multipart reader as they stream, and
- * Bun's maxRequestBodySize is the hard stop behind both.
+ * without a length (chunked) are counted as they stream by their reader (the multipart
+ * reader, readJson, readForm).
  */
 export function uploadSizeLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   return async function uploadSizeLimitMiddleware(c, next) {

@@ -18,6 +18,11 @@ export interface RenderPoolOptions {
   rssLimitMb?: number;
 }
 
+/** The render worker's settings, handed over as Piscina's workerData (workers never read the environment). */
+export interface RenderWorkerData {
+  cacheBytes: number;
+}
+
 /** Why the watchdog aborted a render. */
 class MemoryLimitExceeded extends Error {}
 
@@ -44,7 +49,7 @@ export class RenderPool {
       // The fair scheduler hands Piscina one task per thread; this is only a backstop.
       maxQueue: options.threads * 2,
       idleTimeout: 0,
-      env: { ...process.env, ATELIER_RENDER_CACHE_MB: String(options.cacheMb) },
+      workerData: { cacheBytes: options.cacheMb * 1024 * 1024 } satisfies RenderWorkerData,
       resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb },
     });
   }

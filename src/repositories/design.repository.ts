@@ -53,24 +53,49 @@ export async function findDesignsByIds(sql: Queryable, shopId: string, ids: stri
   return sql<Design[]>`select ${columns(sql)} from designs where shop_id = ${shopId} and id = any(${ids}::uuid[])`;
 }
 
+/** Where a gallery page ends: the last design's exact creation time (µs, UTC) and id. */
+export interface DesignPageKey {
+  createdAt: string;
+  id: string;
+}
+
 export interface DesignListQuery {
   limit: number;
-  /** Id of the last design of the previous page; newer first. */
-  after?: string;
+  /** The previous page's end; newer first. */
+  after?: DesignPageKey;
   kind?: string;
   product?: string;
 }
 
-/** A page of a shop's active designs, newest first (UUIDv7 ids sort by time). */
-export async function listDesigns(sql: Queryable, shopId: string, q: DesignListQuery): Promise<Design[]> {
-  return sql<Design[]>`
-    select ${columns(sql)} from designs
+const PAGE_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The opaque cursor a client gets for a page key. */
+export const designCursor = (key: DesignPageKey): string => Buffer.from(`${key.createdAt}_${key.id}`).toString("base64url");
+
+/** The page key in a cursor; undefined for anything this version did not make (old id cursors included). */
+export function parseDesignCursor(cursor: string): DesignPageKey | undefined {
+  const m = PAGE_KEY.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  return m ? { createdAt: m[1]!, id: m[2]! } : undefined;
+}
+
+/**
+ * A page of a shop's active designs, newest first by creation time, the id breaking ties (ids
+ * made by upload jobs are not in time order), and the key of the next page when there is one.
+ */
+export async function listDesigns(sql: Queryable, shopId: string, q: DesignListQuery): Promise<{ items: Design[]; next: DesignPageKey | null }> {
+  // The key goes in as text: typed timestamptz, postgres.js would send it through a Date (ms).
+  const rows = await sql<Array<Design & { createdAtUs: string }>>`
+    select ${columns(sql)}, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "createdAtUs"
+    from designs
     where shop_id = ${shopId} and deleted_at is null
-      ${q.after ? sql`and id < ${q.after}` : sql``}
+      ${q.after ? sql`and (created_at, id) < (${q.after.createdAt}::text::timestamptz, ${q.after.id}::uuid)` : sql``}
       ${q.kind ? sql`and kind = ${q.kind}` : sql``}
       ${q.product ? sql`and product = ${q.product}` : sql``}
-    order by id desc
-    limit ${q.limit}`;
+    order by created_at desc, id desc
+    limit ${q.limit + 1}`;
+  const items = rows.slice(0, q.limit).map(({ createdAtUs: _, ...design }) => design);
+  const last = rows.length > q.limit ? rows[q.limit - 1]! : undefined;
+  return { items, next: last ? { createdAt: last.createdAtUs, id: last.id } : null };
 }
 
 /** Marks a design deleted; false when there was no active design with that id. */

@@ -1,6 +1,6 @@
 import type { Sql } from "../db/database.ts";
-import { notFound } from "../errors.ts";
-import { findDesign, listDesigns, softDeleteDesign, type DesignListQuery } from "../repositories/design.repository.ts";
+import { badRequest, notFound } from "../errors.ts";
+import { designCursor, findDesign, listDesigns, parseDesignCursor, softDeleteDesign } from "../repositories/design.repository.ts";
 import { softDeleteHashesOfDesign } from "../repositories/design-hash.repository.ts";
 import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
@@ -14,11 +14,12 @@ export class DesignService {
   constructor(private readonly deps: { sql: Sql; storage: Storage }) {}
 
   /** A page of designs, newest first, and the cursor of the next page. */
-  async list(shop: Shop, q: DesignListQuery): Promise<{ items: Design[]; nextCursor: string | null }> {
-    if (q.after !== undefined && !isUuid(q.after)) return { items: [], nextCursor: null };
-    const rows = await listDesigns(this.deps.sql, shop.id, { ...q, limit: q.limit + 1 });
-    const items = rows.slice(0, q.limit);
-    return { items, nextCursor: rows.length > q.limit ? items.at(-1)!.id : null };
+  async list(shop: Shop, q: { limit: number; cursor?: string; kind?: string; product?: string }): Promise<{ items: Design[]; nextCursor: string | null }> {
+    const { cursor, ...filters } = q;
+    const after = cursor === undefined ? undefined : parseDesignCursor(cursor);
+    if (cursor !== undefined && !after) throw badRequest("invalid_cursor", "The cursor is not one this server made; start again from the first page.");
+    const page = await listDesigns(this.deps.sql, shop.id, { ...filters, after });
+    return { items: page.items, nextCursor: page.next ? designCursor(page.next) : null };
   }
 
   /** One design; another shop's id or a malformed id is simply not found. */

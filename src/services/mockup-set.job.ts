@@ -6,6 +6,7 @@ import { PermanentJobError } from "../jobs/job-errors.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
 import { findMockupsByIds } from "../repositories/mockup.repository.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
+import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
 import { describeMockup, MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
 
 /** Job type of a set of mockups of one design (or uploaded artwork). */
@@ -18,7 +19,7 @@ export const mockupSetPayload = z
     /** Uploaded artwork, staged in storage until the job is done. */
     artworkPath: z.string().min(1).max(1000).optional(),
     templateIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_TEMPLATES),
-    format: z.enum(["jpeg", "webp", "png"]),
+    format: z.enum(MOCKUP_FORMATS),
     quality: z.number().int().min(1).max(100),
     maxWidth: z.number().int().min(64).max(12000).optional(),
   })

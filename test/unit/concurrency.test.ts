@@ -21,22 +21,8 @@ test("the weighted semaphore never exceeds its budget, and runs an oversized ite
     });
   await Promise.all([job(4), job(4), job(4), job(25), job(3), job(7)]);
   expect(peak).toBeLessThanOrEqual(10);
-});
-
-test("the sized LRU keeps the most recent entries within its budget", async () => {
-  const { SizedLru } = await import("../../src/util/lru-cache.ts");
-  const lru = new SizedLru<string, number>(10);
-  lru.set("a", 1, 4);
-  lru.set("b", 2, 4);
-  expect(lru.get("a")).toBe(1); // a is now the most recent
-  lru.set("c", 3, 4); // evicts b
-  expect(lru.get("b")).toBeUndefined();
-  expect(lru.get("a")).toBe(1);
-  expect(lru.get("c")).toBe(3);
-  expect(lru.size).toBe(8);
-  lru.set("huge", 9, 11); // never kept
-  expect(lru.get("huge")).toBeUndefined();
-  expect(lru.size).toBe(8);
+  // Items that fit together do run together (a plain mutex would peak at one item's weight).
+  expect(peak).toBeGreaterThanOrEqual(8);
 });
 
 test("the fair scheduler takes turns between owners and keeps order within one", async () => {
@@ -99,14 +85,4 @@ test("mapLimit keeps order, never runs more than the limit, and stops starting w
   expect(failing).rejects.toThrow("boom");
   await failing.catch(() => {});
   expect(started.length).toBeLessThan(6);
-});
-
-test("derivedUuid is a stable version-8 UUID of its parts", async () => {
-  const { derivedUuid, isUuid } = await import("../../src/util/uuid.ts");
-  const a = derivedUuid("job", "1");
-  expect(isUuid(a)).toBe(true);
-  expect(a[14]).toBe("8");
-  expect(derivedUuid("job", "1")).toBe(a);
-  expect(derivedUuid("job", "2")).not.toBe(a);
-  expect(derivedUuid("jo", "b1")).not.toBe(derivedUuid("job", "1"));
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { lanczosWasmAvailable } from "../../src/media/imagehash/lanczos-wasm.ts";
+import { lanczosWasmAvailable, lanczosWasmMemoryBytes } from "../../src/media/imagehash/lanczos-wasm.ts";
 import { resizeLanczos, resizeLanczosPortable } from "../../src/media/imagehash/pillow-lanczos.ts";
 
 /** Deterministic pseudo-random pixels; a few images are pushed to 0/255 so clipping is exercised. */
@@ -60,9 +60,15 @@ describe("WebAssembly SIMD LANCZOS kernels", () => {
 
   test("memory is reused across large and small images", () => {
     expectSameAsPortable(2000, 1500, 3, 256, 256, 9);
+    const afterLarge = lanczosWasmMemoryBytes();
+    expect(afterLarge).toBeGreaterThan(0);
     expectSameAsPortable(10, 10, 3, 4, 4, 10);
+    expect(lanczosWasmMemoryBytes()).toBe(afterLarge); // kept between calls
+    expectSameAsPortable(2000, 1500, 3, 256, 256, 13);
+    expect(lanczosWasmMemoryBytes()).toBe(afterLarge); // the same size again grows nothing
     expectSameAsPortable(3000, 2000, 3, 256, 256, 11);
     expectSameAsPortable(256, 256, 1, 16, 16, 12);
+    expect(lanczosWasmMemoryBytes()).toBeLessThanOrEqual(32 * 1024 * 1024); // within what is retained
   });
 
   test("an unchanged size returns a copy", () => {

@@ -32,9 +32,12 @@ describe("readImageHeader", () => {
     "html-as-jpg.jpg": "unsupported_format",
     "pixel-bomb-20000x20000.png": "too_many_pixels",
   };
-  for (const [name, bytes] of badFixtures()) {
-    if (!codes[name]) continue;
+  // Driven by the expected list: a fixture that went missing fails instead of silently skipping.
+  const fixtures = new Map(badFixtures());
+  for (const name of Object.keys(codes)) {
     test(`${name} is refused as ${codes[name]} without decoding`, async () => {
+      const bytes = fixtures.get(name);
+      if (!bytes) throw new Error(`missing fixture test/fixtures/bad/${name}`);
       const err = await readImageHeader(bytes, 100_000_000).catch((e) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe(codes[name]!);

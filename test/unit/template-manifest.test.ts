@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseTemplateManifest } from "../../src/media/mockup/template-manifest.ts";
+import { MAX_MANIFEST_PROBLEMS, MAX_PLACEMENTS, parseTemplateManifest } from "../../src/media/mockup/template-manifest.ts";
 import { FIXTURES } from "../support/test-app.ts";
 
 const dir = join(FIXTURES, "templates");
@@ -34,4 +34,49 @@ test("a bad manifest lists every problem at once", () => {
   for (const expected of ["id:", "name:", "room:", "background:", "placements.0.blend", "placements.1.id", "placements.1.corners", "placements.2.corners.1", "placements.2.mask"]) {
     expect(text).toContain(expected);
   }
+});
+
+const square = (x: number, y: number, side: number) => [[x, y], [x + side, y], [x + side, y + side], [x, y + side]];
+const manifest = (placements: unknown[], extra: Record<string, unknown> = {}) => ({
+  id: "t", name: "T", room: "living", background: "bg.jpg", width: 1000, height: 1000, placements, ...extra,
+});
+const problemsOf = (input: unknown) => {
+  const result = parseTemplateManifest(input);
+  if (result.ok) throw new Error("expected the manifest to be refused");
+  return result.problems;
+};
+
+test("too many placements is checked first and alone, even at 400,000 of them (no stack overflow)", () => {
+  const placements = Array.from({ length: 400_000 }, (_, i) => ({ id: `p${i % 3}`, corners: [[0, 0]], blend: "screen" }));
+  const problems = problemsOf(manifest(placements, { id: "Bad Id" }));
+  expect(problems).toEqual([`placements: at most ${MAX_PLACEMENTS} placements per template (this one has 400000)`]);
+});
+
+test("the problem list is capped and says how many were left out", () => {
+  // 8 placements with many bad fields each, and every top-level field wrong.
+  const bad = { id: "x y", corners: [[-1, -1], [-1, -1], [-1, -1], [-1, -1]], blend: "screen", fit: "stretch", shading: 9, mask: ".m" };
+  const problems = problemsOf({ id: 1, name: 2, room: 3, background: 4, width: "w", height: "h", placements: Array(MAX_PLACEMENTS).fill(bad) });
+  expect(problems).toHaveLength(MAX_MANIFEST_PROBLEMS);
+  expect(problems.at(-1)).toMatch(/^…and \d+ more problems left out$/);
+});
+
+test.each([
+  ["a 0.001 px quad", square(10, 10, 0.001)],
+  ["a 2 px sliver", [[10, 10], [500, 10], [500, 12], [10, 12]]],
+  ["collinear corners", [[10, 10], [100, 10], [200, 10], [10, 100]]],
+  ["self-intersecting corners", [[10, 10], [100, 100], [100, 10], [10, 100]]],
+  ["a nearly flat corner", [[10, 10], [100, 10], [190, 10.5], [10, 100]]],
+])("%s is refused at upload, naming the placement", (_, corners) => {
+  const problems = problemsOf(manifest([{ id: "p", corners }]));
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toStartWith("placements.0.corners:");
+});
+
+test("a small but real placement is accepted", () => {
+  expect(parseTemplateManifest(manifest([{ id: "p", corners: square(10, 10, 4) }])).ok).toBe(true);
+});
+
+test("control characters in any text of the manifest are refused, naming the field", () => {
+  const problems = problemsOf(manifest([{ id: "p", corners: square(10, 10, 100) }], { name: "a\u0000b", room: "r\u0007" }));
+  expect(problems).toEqual(["name: must not contain control characters (such as NUL)", "room: must not contain control characters (such as NUL)"]);
 });

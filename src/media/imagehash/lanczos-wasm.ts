@@ -63,6 +63,11 @@ export function lanczosWasmAvailable(): boolean {
   return getKernels() !== null;
 }
 
+/** Bytes of this thread's linear memory now (0 before the first use or without SIMD). */
+export function lanczosWasmMemoryBytes(): number {
+  return kernels?.memory.buffer.byteLength ?? 0;
+}
+
 /** Tap index (within an 8-tap chunk) of each i16 lane of the three pixel vectors h3 builds. */
 const RGB_LANE_TAPS = [0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 4, 5, 4, 5, 4, 5, 6, 7, 6, 7, 6, 7];
 

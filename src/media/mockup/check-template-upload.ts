@@ -35,7 +35,7 @@ export interface CheckedTemplate {
 export async function checkTemplateUpload(upload: TemplateUpload, maxPixels: number, reservedName: string): Promise<CheckedTemplate> {
   const parsed = parseTemplateManifest(upload.manifest);
   if (!parsed.ok) {
-    throw badRequest("invalid_manifest", `The manifest has ${parsed.problems.length} problem(s): ${parsed.problems.join("; ")}`, { problems: parsed.problems });
+    throw badRequest("invalid_manifest", `The manifest has problems: ${parsed.problems.join("; ")}`, { problems: parsed.problems });
   }
   const m = parsed.manifest;
   if (!upload.background) throw badRequest("missing_background", `Attach the background image "${m.background}" as the file field "background".`);

@@ -1,7 +1,8 @@
 import type { TemplateManifest } from "./template-manifest.ts";
 
 /** Output formats of a mockup. */
-export type MockupFormat = "jpeg" | "webp" | "png";
+export const MOCKUP_FORMATS = ["jpeg", "webp", "png"] as const;
+export type MockupFormat = (typeof MOCKUP_FORMATS)[number];
 
 /** What the render worker is asked to do: one template, one artwork. */
 export interface RenderTask {

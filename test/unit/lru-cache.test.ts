@@ -1,0 +1,17 @@
+import { expect, test } from "bun:test";
+import { SizedLru } from "../../src/util/lru-cache.ts";
+
+test("the sized LRU keeps the most recent entries within its budget", () => {
+  const lru = new SizedLru<string, number>(10);
+  lru.set("a", 1, 4);
+  lru.set("b", 2, 4);
+  expect(lru.get("a")).toBe(1); // a is now the most recent
+  lru.set("c", 3, 4); // evicts b
+  expect(lru.get("b")).toBeUndefined();
+  expect(lru.get("a")).toBe(1);
+  expect(lru.get("c")).toBe(3);
+  expect(lru.size).toBe(8);
+  lru.set("huge", 9, 11); // never kept
+  expect(lru.get("huge")).toBeUndefined();
+  expect(lru.size).toBe(8);
+});
