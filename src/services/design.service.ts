@@ -32,7 +32,7 @@ export class DesignService {
   /** The design and its stored print file. */
   async openFile(shop: Shop, id: string): Promise<{ design: Design; file: StoredObject }> {
     const design = await this.get(shop, id);
-    return { design, file: await this.deps.storage.get(design.storagePath) };
+    return { design, file: await this.deps.storage.get(design.storagePath, design.storageDriver) };
   }
 
   /** The design's thumbnail (WebP), made from its print file and stored if it is missing. */
@@ -40,14 +40,15 @@ export class DesignService {
     const design = await this.get(shop, id);
     const path = thumbnailPath(design.storagePath);
     try {
-      const file = await this.deps.storage.get(path);
+      const file = await this.deps.storage.get(path, design.storageDriver);
       return { design, webp: new Uint8Array(await new Response(file.body).arrayBuffer()) };
     } catch (err) {
       if (!(err instanceof StorageNotFoundError)) throw err;
     }
     const { file } = await this.openFile(shop, id);
     const webp = await makeThumbnail(new Uint8Array(await new Response(file.body).arrayBuffer()), Number.MAX_SAFE_INTEGER);
-    await this.deps.storage.put(path, webp).catch(() => {}); // next time it is read, not made
+    // Next time it is read, not made; only beside a print file of the storage that writes.
+    if (design.storageDriver === this.deps.storage.driver) await this.deps.storage.put(path, webp).catch(() => {});
     return { design, webp };
   }
 

@@ -244,7 +244,7 @@ export class MockupService {
   async open(shop: Shop, id: string, preview: boolean): Promise<{ mockup: MockupRow; file: StoredObject }> {
     const mockup = isUuid(id) ? await findMockup(this.deps.sql, shop.id, id) : undefined;
     if (!mockup) throw notFound("Mockup");
-    return { mockup, file: await this.deps.storage.get(preview ? mockup.previewPath : mockup.storagePath) };
+    return { mockup, file: await this.deps.storage.get(preview ? mockup.previewPath : mockup.storagePath, mockup.storageDriver) };
   }
 
   private async readPrintFile(shop: Shop, designId: string): Promise<Uint8Array> {

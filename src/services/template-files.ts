@@ -65,7 +65,7 @@ export class TemplateFileCache {
     await mkdir(temp, { recursive: true });
     try {
       for (const name of templateFileNames(t.manifest)) {
-        const file = await this.storage.get(templateFilePath(t.storagePrefix, name));
+        const file = await this.storage.get(templateFilePath(t.storagePrefix, name), t.storageDriver);
         await Bun.write(join(temp, name), new Response(file.body));
       }
       if (existsSync(dir)) await rm(temp, { recursive: true, force: true });

@@ -52,7 +52,7 @@ export class TemplateService {
   async preview(shop: Shop, id: string): Promise<Uint8Array> {
     const [own] = await findShopTemplates(this.deps.sql, shop.id, [id]);
     if (!own) return this.deps.builtIns.preview(id);
-    const file = await this.deps.storage.get(templatePreviewPath(own.storagePrefix));
+    const file = await this.deps.storage.get(templatePreviewPath(own.storagePrefix), own.storageDriver);
     return new Uint8Array(await new Response(file.body).arrayBuffer());
   }
 
@@ -110,7 +110,7 @@ export class TemplateService {
     }
     // The row is gone first: a file left behind by a failed delete is unreachable, not broken.
     const paths = [...templateFileNames(row.manifest).map((n) => templateFilePath(row.storagePrefix, n)), templatePreviewPath(row.storagePrefix)];
-    await Promise.all(paths.map((p) => this.deps.storage.delete(p))).catch((err: unknown) => log.warn("template files not removed", { err, templateId: id }));
+    await Promise.all(paths.map((p) => this.deps.storage.delete(p, row.storageDriver))).catch((err: unknown) => log.warn("template files not removed", { err, templateId: id }));
     await this.deps.files.drop(row.uid);
     log.info("template deleted", { templateId: id, uid: row.uid });
   }

@@ -45,12 +45,12 @@ export class MeasuredStorage implements Storage {
     this.metrics.storageUploadBytes.inc({ driver: this.driver }, data.length);
   }
 
-  get(path: string): Promise<StoredObject> {
-    return this.inner.get(path);
+  get(path: string, writtenBy?: string): Promise<StoredObject> {
+    return this.inner.get(path, writtenBy);
   }
 
-  delete(path: string): Promise<void> {
-    return this.inner.delete(path);
+  delete(path: string, writtenBy?: string): Promise<void> {
+    return this.inner.delete(path, writtenBy);
   }
 
   exists(path: string): Promise<boolean> {

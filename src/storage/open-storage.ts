@@ -5,12 +5,17 @@ import type { Metrics } from "../metrics/atelier-metrics.ts";
 import { LocalStorage } from "./local.storage.ts";
 import { SftpStorage } from "./sftp.storage.ts";
 import type { Storage } from "./storage.ts";
+import { StorageRouter } from "./storage-router.ts";
 
-/** The configured storage: the shop's NAS over SFTP when NAS_HOST is set, else the local folder. */
-export function openStorage(config: Readonly<Config>, log: Logger): Storage {
+/**
+ * The configured storage: the shop's NAS over SFTP when NAS_HOST is set, else the local folder.
+ * With the NAS, the local folder stays readable for rows stored there before the NAS was added.
+ */
+export function openStorage(config: Readonly<Config>, log: Logger): StorageRouter {
+  const local = new LocalStorage(config.storageDir);
   const nas = config.nas;
-  if (!nas) return new LocalStorage(config.storageDir);
-  return new SftpStorage({
+  if (!nas) return new StorageRouter(local);
+  const sftp = new SftpStorage({
     host: nas.host,
     port: nas.port,
     username: nas.username,
@@ -22,10 +27,12 @@ export function openStorage(config: Readonly<Config>, log: Logger): Storage {
     maxConnections: nas.maxConnections,
     logger: log.child({ storage: "sftp" }),
   });
+  return new StorageRouter(sftp, [local]);
 }
 
 /** Adds the NAS pool's own figures to /metrics: connections, uploads, bytes, failures, retries. */
-export function registerStorageMetrics(storage: Storage, metrics: Metrics): void {
+export function registerStorageMetrics(configured: Storage, metrics: Metrics): void {
+  const storage = configured instanceof StorageRouter ? configured.primary : configured;
   if (!(storage instanceof SftpStorage)) return;
   const s = () => storage.stats();
   metrics.gauge("atelier_nas_connections", "SSH connections to the NAS, open and busy.", (set) => {

@@ -28,10 +28,14 @@ export interface Storage {
    * never holds the whole file in memory. Atomic like put; the temporary is removed on failure.
    */
   putFile?(path: string, write: (localPath: string) => Promise<void>): Promise<void>;
-  /** Throws `StorageNotFoundError` when there is no such file. */
-  get(path: string): Promise<StoredObject>;
-  /** Deleting a missing file is not an error. */
-  delete(path: string): Promise<void>;
+  /**
+   * Throws `StorageNotFoundError` when there is no such file. `writtenBy` is the driver a row
+   * recorded for its file; the router (storage-router.ts) reads through that driver, plain
+   * drivers ignore it.
+   */
+  get(path: string, writtenBy?: string): Promise<StoredObject>;
+  /** Deleting a missing file is not an error. `writtenBy` as for `get`. */
+  delete(path: string, writtenBy?: string): Promise<void>;
   exists(path: string): Promise<boolean>;
   /** Every file under the folder `prefix` ("" for all), at any depth; none when it does not exist. For sweeps and reports. */
   list(prefix: string): Promise<StoredEntry[]>;
