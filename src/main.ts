@@ -63,7 +63,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     if (applied.length > 0) log.info("migrations applied", { versions: applied });
     const metrics = createMetrics();
     const storage = openStorage(config, log);
-    const templates = await TemplateCatalog.load(config.templatesDir, log);
+    const templates = await TemplateCatalog.load(config.templatesDir, log, config.templateMaxRenderBytes);
     // Worker pools last: nothing after them can fail and leave their threads running.
     const hashPool = new HashPool({ threads: config.hashThreads, maxQueue: config.hashQueue });
     // Mockups render where jobs run; an api-only process never starts the render thread.
@@ -173,6 +173,7 @@ export function wireApp(
     builtIns: templates,
     files: new TemplateFileCache(config.templateFilesDir, storage),
     maxInputPixels: config.maxInputPixels,
+    maxRenderBytes: config.templateMaxRenderBytes,
   });
   const mockups = new MockupService({
     sql: db.sql,
@@ -181,6 +182,7 @@ export function wireApp(
     templates: templateService,
     designs,
     maxInputPixels: config.maxInputPixels,
+    maxRenderBytes: config.templateMaxRenderBytes,
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,

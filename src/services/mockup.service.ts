@@ -1,4 +1,5 @@
 import type { Sql } from "../db/database.ts";
+import { overRenderBudget } from "../media/mockup/render-cost.ts";
 import { AppError, badRequest, notFound, toAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { decodeArtwork, type DecodedArtwork } from "../media/mockup/decode-artwork.ts";
@@ -50,6 +51,8 @@ export interface MockupServiceDeps {
   templates: TemplateService;
   designs: DesignService;
   maxInputPixels: number;
+  /** Templates stored before the render budget (TEMPLATE_MAX_RENDER_MB) are refused per mockup, not rendered. */
+  maxRenderBytes: number;
   dpi: number;
   /** Decoded designs kept for the next mockup request, in MB. */
   artworkCacheMb: number;
@@ -198,6 +201,8 @@ export class MockupService {
     if (!this.deps.renderer) throw new Error("This process has no renderer (ROLE=api)");
     const t = prepared.templates[index]!;
     const templateId = t.manifest.id;
+    const tooLarge = overRenderBudget(t.manifest, this.deps.maxRenderBytes);
+    if (tooLarge) throw tooLarge; // permanent: retrying cannot make it fit
     const a = prepared.artwork;
     const result = await this.deps.renderer.render(
       {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { loadTemplateDir, type TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
+import { overRenderBudget } from "../media/mockup/render-cost.ts";
 import type { TemplateManifest } from "../media/mockup/template-manifest.ts";
 import { renderTemplatePreview } from "../media/mockup/template-preview.ts";
 
@@ -29,8 +30,14 @@ export class TemplateCatalog {
   }
 
   /** Loads every valid template under `dir`; bad ones are logged with all their problems and skipped. */
-  static async load(dir: string, log: Logger): Promise<TemplateCatalog> {
-    const { templates, problems } = await loadTemplateDir(dir);
+  static async load(dir: string, log: Logger, maxRenderBytes = Number.POSITIVE_INFINITY): Promise<TemplateCatalog> {
+    const { templates: found, problems } = await loadTemplateDir(dir);
+    // The render budget holds for built-ins too: a template folder is no way around it.
+    const templates = found.filter((t) => {
+      const tooLarge = overRenderBudget(t.manifest, maxRenderBytes);
+      if (tooLarge) problems.push({ dir: t.dir, problems: [tooLarge.message] });
+      return !tooLarge;
+    });
     for (const p of problems) log.error("template skipped", { dir: p.dir, problems: p.problems });
     log.info("templates loaded", { dir, count: templates.length, skipped: problems.length });
     return new TemplateCatalog(templates);

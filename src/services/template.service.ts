@@ -16,6 +16,8 @@ export interface TemplateServiceDeps {
   builtIns: TemplateCatalog;
   files: TemplateFileCache;
   maxInputPixels: number;
+  /** A template whose one render would hold more memory than this is refused (TEMPLATE_MAX_RENDER_MB). */
+  maxRenderBytes: number;
 }
 
 /** A shop's view of templates: the built-in ones plus those it uploaded. */
@@ -61,7 +63,7 @@ export class TemplateService {
    * If the row cannot be written the files are removed again.
    */
   async create(shop: Shop, upload: TemplateUpload, log: Logger): Promise<TemplateSummary> {
-    const checked = await checkTemplateUpload(upload, this.deps.maxInputPixels, PREVIEW_FILE);
+    const checked = await checkTemplateUpload(upload, { maxPixels: this.deps.maxInputPixels, maxRenderBytes: this.deps.maxRenderBytes }, PREVIEW_FILE);
     const id = checked.manifest.id;
     if (this.deps.builtIns.has(id)) throw conflict(`"${id}" is the id of a built-in template; choose another id.`);
     if ((await findShopTemplates(this.deps.sql, shop.id, [id])).length) throw conflict(`The shop already has a template "${id}"; delete it first or choose another id.`);

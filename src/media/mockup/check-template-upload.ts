@@ -3,6 +3,7 @@ import { AppError, badRequest, fileRejected } from "../../errors.ts";
 import { imageErrors } from "../image-errors.ts";
 import { describeSharpError, readImageHeader } from "../read-image-header.ts";
 import { sanitizeSegment } from "../../storage/storage-path.ts";
+import { overRenderBudget } from "./render-cost.ts";
 import { parseTemplateManifest, type TemplateManifest } from "./template-manifest.ts";
 import { renderTemplatePreview } from "./template-preview.ts";
 
@@ -32,12 +33,19 @@ export interface CheckedTemplate {
  * listed), each file present, decodable, within the pixel limit and of the manifest's size.
  * `reservedName` is a file name the storage folder keeps for itself.
  */
-export async function checkTemplateUpload(upload: TemplateUpload, maxPixels: number, reservedName: string): Promise<CheckedTemplate> {
+export async function checkTemplateUpload(
+  upload: TemplateUpload,
+  limits: { maxPixels: number; maxRenderBytes: number },
+  reservedName: string,
+): Promise<CheckedTemplate> {
   const parsed = parseTemplateManifest(upload.manifest);
   if (!parsed.ok) {
     throw badRequest("invalid_manifest", `The manifest has problems: ${parsed.problems.join("; ")}`, { problems: parsed.problems });
   }
   const m = parsed.manifest;
+  // Judged from the manifest, before any file is decoded: one shop's huge template must not cost every shop its renderer.
+  const tooLarge = overRenderBudget(m, limits.maxRenderBytes);
+  if (tooLarge) throw tooLarge;
   if (!upload.background) throw badRequest("missing_background", `Attach the background image "${m.background}" as the file field "background".`);
   const masksByName = new Map(upload.masks.map((f) => [f.name, f.bytes]));
   const maskNames = [...new Set(m.placements.flatMap((p) => (p.mask ? [p.mask] : [])))];
@@ -57,7 +65,7 @@ export async function checkTemplateUpload(upload: TemplateUpload, maxPixels: num
   const problems: string[] = [];
   for (const [name, bytes] of files) {
     const what = name === m.background ? `background "${name}"` : `mask "${name}"`;
-    const header = await readImageHeader(bytes, maxPixels).catch((err: unknown) => {
+    const header = await readImageHeader(bytes, limits.maxPixels).catch((err: unknown) => {
       if (err instanceof AppError) throw fileRejected(err.code, `${what}: ${err.message}`);
       throw err;
     });

@@ -1,0 +1,40 @@
+import { fileRejected, type AppError } from "../../errors.ts";
+import { placementSize } from "./placement-geometry.ts";
+import type { TemplateManifest } from "./template-manifest.ts";
+
+const MB = 1024 * 1024;
+
+/**
+ * The memory one render of this template holds at its peak, from the manifest alone (see
+ * workers/render-mockup.worker.ts): the decoded background (RGB) and masks (one byte a pixel),
+ * the frame composited into (RGB), the encoder's copy of it, and each placement's fitted artwork
+ * (RGBA at the placement's size). Pure arithmetic, so the upload, the catalogue and the render
+ * pool judge a template the same way before a pixel is decoded.
+ */
+export function renderMemoryBytes(m: TemplateManifest): number {
+  const frame = m.width * m.height;
+  const masks = m.placements.filter((p) => p.mask).length;
+  const artwork = m.placements.reduce((sum, p) => {
+    const s = placementSize(p);
+    return sum + s.width * s.height * 4;
+  }, 0);
+  return frame * (3 + masks) + frame * 3 + frame * 3 + artwork;
+}
+
+/** 422 `template_too_large` when a render of `m` would pass `budgetBytes`, saying what to reduce; else undefined. */
+export function overRenderBudget(m: TemplateManifest, budgetBytes: number): AppError | undefined {
+  const bytes = renderMemoryBytes(m);
+  if (bytes <= budgetBytes) return undefined;
+  // The background side that fits, keeping the aspect and the placements' share of the frame.
+  const scale = Math.sqrt(budgetBytes / bytes);
+  const fitW = Math.floor(m.width * scale);
+  const fitH = Math.floor(m.height * scale);
+  const mp = (n: number) => Math.round(n / 1e5) / 10;
+  return fileRejected(
+    "template_too_large",
+    `One mockup of this template needs about ${Math.ceil(bytes / MB)} MB (background ${m.width}×${m.height}, ${mp(m.width * m.height)} MP, ` +
+      `with ${m.placements.length} placement(s)); the limit is ${Math.floor(budgetBytes / MB)} MB. ` +
+      `Use a background of at most about ${fitW}×${fitH} px (placements scaled with it), or fewer or smaller placements.`,
+    { estimatedMb: Math.ceil(bytes / MB), limitMb: Math.floor(budgetBytes / MB), fitsWithin: { width: fitW, height: fitH } },
+  );
+}
