@@ -77,6 +77,12 @@ const envSchema = z.object({
   JOB_MAX_ATTEMPTS: int(1, 20).default(4),
   JOB_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
   JOB_RETRY_MAX_MS: int(10, 86_400_000).default(300_000),
+  SHOP_MAX_QUEUED_JOBS: int(1, 100_000).default(200),
+  SHOP_MAX_RUNNING_JOBS: int(1, 64).default(1),
+  SHOP_MAX_HIGH_PRIORITY_JOBS: int(0, 1000).default(3),
+  MAX_BYTES_IN_FLIGHT_MB: megabytes(65_536).default(512),
+  BODY_MIN_BYTES_PER_S: int(1, 1_000_000_000).default(16_384),
+  BODY_GRACE_S: int(1, 3600).default(10),
   LEFTOVER_SWEEP_MINUTES: int(0, 10_080).default(60),
   LEFTOVER_GRACE_MINUTES: int(1, 10_080).default(60),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -154,6 +160,10 @@ export interface Config {
   /** api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all. */
   role: "api" | "worker" | "both";
   jobs: Readonly<{ concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number }>;
+  /** Fair share: queued jobs a shop may have (429 past it), jobs of one shop running at once, its high-priority jobs. */
+  shopLimits: Readonly<{ maxQueuedJobs: number; maxRunningJobs: number; maxHighPriorityJobs: number }>;
+  /** Admission: request body bytes in flight across all requests (503 past it) and the minimum body rate after a grace. */
+  bodies: Readonly<{ maxBytesInFlight: number; minBytesPerS: number; graceMs: number }>;
   /** Temporary files and staged job input left behind are removed this often (0: at start only), once older than graceMs. */
   leftovers: Readonly<{ sweepEveryMs: number; graceMs: number }>;
   metricsToken: string | undefined;
@@ -249,6 +259,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       retryBaseMs: e.JOB_RETRY_BASE_MS,
       retryMaxMs: e.JOB_RETRY_MAX_MS,
+    }),
+    shopLimits: Object.freeze({
+      maxQueuedJobs: e.SHOP_MAX_QUEUED_JOBS,
+      maxRunningJobs: e.SHOP_MAX_RUNNING_JOBS,
+      maxHighPriorityJobs: e.SHOP_MAX_HIGH_PRIORITY_JOBS,
+    }),
+    bodies: Object.freeze({
+      maxBytesInFlight: Math.round(e.MAX_BYTES_IN_FLIGHT_MB * MB),
+      minBytesPerS: e.BODY_MIN_BYTES_PER_S,
+      graceMs: e.BODY_GRACE_S * 1000,
     }),
     leftovers: Object.freeze({ sweepEveryMs: e.LEFTOVER_SWEEP_MINUTES * 60_000, graceMs: e.LEFTOVER_GRACE_MINUTES * 60_000 }),
     metricsToken: e.METRICS_TOKEN,

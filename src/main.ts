@@ -113,6 +113,7 @@ export function createJobRunner(config: Readonly<Config>, db: Database, log: Log
     handlers: wired.handlers,
     log,
     concurrency: config.jobs.concurrency,
+    maxRunningPerShop: config.shopLimits.maxRunningJobs,
     leaseMs: config.jobs.leaseMs,
     pollMs: config.jobs.pollMs,
     backoff: { baseMs: config.jobs.retryBaseMs, capMs: config.jobs.retryMaxMs },
@@ -203,7 +204,16 @@ export function wireApp(
   // process's own jobs are delivered at once (the runner pokes the hub).
   const events = new JobEventHub({ db, log, pollMs: Math.min(config.jobs.pollMs, 500) });
   const enqueued: Array<() => void> = [];
-  const jobs = new JobService({ sql: db.sql, handlers, events, log, maxAttempts: config.jobs.maxAttempts, onEnqueued: () => enqueued.forEach((f) => f()) });
+  const jobs = new JobService({
+    sql: db.sql,
+    handlers,
+    events,
+    log,
+    maxAttempts: config.jobs.maxAttempts,
+    maxQueuedPerShop: config.shopLimits.maxQueuedJobs,
+    maxHighPriorityPerShop: config.shopLimits.maxHighPriorityJobs,
+    onEnqueued: () => enqueued.forEach((f) => f()),
+  });
   metrics.gauge("atelier_jobs", "Jobs by state and type.", async (set) => {
     for (const r of await countJobsByState(db.sql)) set({ state: r.state, type: r.type }, r.count);
   });
