@@ -208,6 +208,7 @@ export class MockupService {
       },
       signal,
       owner,
+      req.shop.id, // shops take turns first
     );
     this.deps.metrics?.renderDuration.observe(result.timings.totalMs / 1000);
     const id = fixedId ?? Bun.randomUUIDv7();
