@@ -1,3 +1,4 @@
+import { ByteBudget } from "./http/byte-budget.ts";
 import type { Hono } from "hono";
 import type { AppEnv } from "./http/app-env.ts";
 import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
@@ -243,6 +244,7 @@ export function wireApp(
     metrics: { registry: metrics.registry, token: config.metricsToken },
     role: config.role,
     maxUploadBytes: config.maxUploadBytes,
+    bodies: { budget: new ByteBudget(config.bodies.maxBytesInFlight), minBytesPerS: config.bodies.minBytesPerS, graceMs: config.bodies.graceMs },
     maxFilesPerUpload: config.maxFilesPerUpload,
     sseKeepAliveMs: config.sseKeepAliveMs,
   });
@@ -280,9 +282,9 @@ export async function main(): Promise<void> {
     // Room for multipart framing on top of the files; bodyLimit answers 413 with our error shape.
     maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
     idleTimeout: 120,
+    // Until auth has passed, the idle timer stands; admitBody turns it off for an admitted body
+    // (processing a big upload sends nothing for a while) and watches the body's rate instead.
     fetch(req, srv) {
-      // Processing a big upload sends no bytes for a while; don't let the idle timer cut it.
-      if (req.method === "POST") srv.timeout(req, 0);
       return runtime.app.fetch(req, srv);
     },
   });
