@@ -1,4 +1,5 @@
 import { ByteBudget } from "./http/byte-budget.ts";
+import { countQueuedItems } from "./jobs/job-queue.repository.ts";
 import type { Hono } from "hono";
 import type { AppEnv } from "./http/app-env.ts";
 import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
@@ -186,6 +187,7 @@ export function wireApp(
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,
+    queuedRenders: () => countQueuedItems(db.sql, MOCKUP_SET_JOB, "templateIds"),
   });
   const staging = new UploadStaging(storage);
   const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl });

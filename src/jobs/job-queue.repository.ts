@@ -100,6 +100,14 @@ export async function countShopJobs(sql: Queryable, shopId: string): Promise<{ q
   return row!;
 }
 
+/** Items waiting in queued jobs of `type`: the summed lengths of each payload's `field` array. */
+export async function countQueuedItems(sql: Queryable, type: string, field: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select coalesce(sum(jsonb_array_length(payload -> ${field})), 0)::int as n from jobs
+    where state = 'queued' and type = ${type} and jsonb_typeof(payload -> ${field}) = 'array'`;
+  return row!.n;
+}
+
 /** One job of a shop. */
 export async function findJob(sql: Queryable, shopId: string, id: string): Promise<Job | undefined> {
   const [row] = await sql<Job[]>`select ${columns(sql)} from jobs where shop_id = ${shopId} and id = ${id}`;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database } from "../../src/db/database.ts";
 import { AppError } from "../../src/errors.ts";
 import { JobEventHub } from "../../src/jobs/job-events.ts";
-import { claimJobs, enqueueJobs } from "../../src/jobs/job-queue.repository.ts";
+import { claimJobs, countQueuedItems, enqueueJobs } from "../../src/jobs/job-queue.repository.ts";
 import { defineJobHandler } from "../../src/jobs/job-types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { insertShop } from "../../src/repositories/shop.repository.ts";
@@ -91,6 +91,19 @@ describe("fair claims between shops", () => {
     console.log(`claim with 10,000 queued: p50 ${p50.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);
     expect(p50).toBeLessThan(50);
   });
+});
+
+test("renders waiting in queued jobs are counted (render_busy counts them with the renderer's own queue)", async () => {
+  const type = uniqueType("renders");
+  const a = await newShop();
+  await enqueueJobs(db.sql, [
+    { shopId: a.id, type, payload: { templateIds: ["x", "y", "z"] } },
+    { shopId: a.id, type, payload: { templateIds: ["x"] } },
+    { shopId: a.id, type, payload: {} },
+  ]);
+  expect(await countQueuedItems(db.sql, type, "templateIds")).toBe(4);
+  await claim(type, 1); // the first is running now: its renders are the renderer's to count
+  expect(await countQueuedItems(db.sql, type, "templateIds")).toBe(1);
 });
 
 describe("per-shop queue limits", () => {
