@@ -9,6 +9,7 @@ import type { Storage } from "../storage/storage.ts";
 import { streamJobEvents } from "./stream-job-events.ts";
 import type { JobPriority } from "../jobs/job-types.ts";
 import type { AppEnv } from "./app-env.ts";
+import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 
 const optionsSchema = z.object({
@@ -18,6 +19,10 @@ const optionsSchema = z.object({
   quality: z.coerce.number().int().min(1).max(100).default(90),
   maxWidth: z.coerce.number().int().min(64).max(12000).optional(),
 });
+// The artwork and the option fields (templateIds may repeat, one per template).
+const MAX_MOCKUP_PARTS = 200;
+const MAX_FIELD_BYTES = 16 * 1024;
+
 const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
 
 /**
@@ -29,7 +34,7 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
   const app = new Hono<AppEnv>();
 
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
-    const req = await readMockupRequest(c);
+    const req = await readMockupRequest(c, deps.maxUploadBytes);
     await deps.mockups.check(req); // 4xx before anything is queued or streamed
     const shop = c.get("shop");
     let artworkPath: string | undefined;
@@ -65,7 +70,7 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
 }
 
 /** JSON `{ designId, templateIds, … }` or multipart with an `artwork` file and the same fields. */
-async function readMockupRequest(c: Context<AppEnv>): Promise<MockupRequest & { priority: JobPriority }> {
+async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<MockupRequest & { priority: JobPriority }> {
   const shop = c.get("shop");
   const type = c.req.header("content-type") ?? "";
   if (type.startsWith("application/json")) {
@@ -77,19 +82,14 @@ async function readMockupRequest(c: Context<AppEnv>): Promise<MockupRequest & { 
     return { shop, ...parsed.data };
   }
   if (type.startsWith("multipart/form-data")) {
-    const form = await c.req.raw.formData().catch(() => {
-      throw badRequest("invalid_multipart", "The multipart body could not be parsed.");
-    });
-    const artwork = form.get("artwork");
-    if (!artwork || typeof artwork === "string") throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
-    const text = (k: string) => {
-      const v = form.get(k);
-      return typeof v === "string" && v !== "" ? v : undefined;
-    };
-    const ids = form.getAll("templateIds").flatMap((v) => (typeof v === "string" ? v.split(",") : [])).map((s) => s.trim()).filter(Boolean);
+    const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_MOCKUP_PARTS, maxTextBytes: MAX_FIELD_BYTES });
+    const artwork = form.files.find((f) => f.field === "artwork");
+    if (!artwork) throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
+    const text = (k: string) => form.text.get(k)?.find((v) => v !== "");
+    const ids = (form.text.get("templateIds") ?? []).flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
     const parsed = optionsSchema.safeParse({ templateIds: ids, format: text("format"), quality: text("quality"), maxWidth: text("maxWidth"), priority: text("priority") });
     if (!parsed.success) throw badRequest("invalid_request", issues(parsed.error));
-    return { shop, artwork: await artwork.bytes(), ...parsed.data };
+    return { shop, artwork: artwork.bytes, ...parsed.data };
   }
   throw badRequest("unsupported_content_type", "Send JSON with a designId, or multipart with an artwork file.");
 }
