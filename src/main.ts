@@ -187,7 +187,7 @@ export function wireApp(
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,
-    queuedRenders: () => countQueuedItems(db.sql, MOCKUP_SET_JOB, "templateIds"),
+    queuedRenders: (shopId) => countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds"),
   });
   const staging = new UploadStaging(storage);
   const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl });

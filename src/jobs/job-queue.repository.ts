@@ -100,11 +100,11 @@ export async function countShopJobs(sql: Queryable, shopId: string): Promise<{ q
   return row!;
 }
 
-/** Items waiting in queued jobs of `type`: the summed lengths of each payload's `field` array. */
-export async function countQueuedItems(sql: Queryable, type: string, field: string): Promise<number> {
+/** Items waiting in a shop's queued jobs of `type`: the summed lengths of each payload's `field` array. */
+export async function countQueuedItems(sql: Queryable, shopId: string, type: string, field: string): Promise<number> {
   const [row] = await sql<{ n: number }[]>`
     select coalesce(sum(jsonb_array_length(payload -> ${field})), 0)::int as n from jobs
-    where state = 'queued' and type = ${type} and jsonb_typeof(payload -> ${field}) = 'array'`;
+    where shop_id = ${shopId} and state = 'queued' and type = ${type} and jsonb_typeof(payload -> ${field}) = 'array'`;
   return row!.n;
 }
 

@@ -54,8 +54,12 @@ export interface MockupServiceDeps {
   /** Decoded designs kept for the next mockup request, in MB. */
   artworkCacheMb: number;
   metrics?: Pick<Metrics, "renderDuration">;
-  /** Renders waiting in queued mockup jobs (not yet in any renderer's queue), counted against RENDER_QUEUE. */
-  queuedRenders?: () => Promise<number>;
+  /**
+   * Renders waiting in the shop's queued mockup jobs (not yet in any renderer's queue), counted
+   * with the renderer's own queue against RENDER_QUEUE: per shop, so one shop's backlog is
+   * refused without refusing the others'.
+   */
+  queuedRenders?: (shopId: string) => Promise<number>;
 }
 
 /** The `mockup` event of a stored mockup. */
@@ -103,7 +107,7 @@ export class MockupService {
       throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
     }
     await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
-    this.deps.renderer?.assertRoomFor(req.templateIds.length + ((await this.deps.queuedRenders?.()) ?? 0));
+    this.deps.renderer?.assertRoomFor(req.templateIds.length + ((await this.deps.queuedRenders?.(req.shop.id)) ?? 0));
     if (req.designId !== undefined) {
       await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       if (this.deps.renderer) void this.prepare(req).catch(() => {});

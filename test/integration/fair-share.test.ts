@@ -93,7 +93,7 @@ describe("fair claims between shops", () => {
   });
 });
 
-test("renders waiting in queued jobs are counted (render_busy counts them with the renderer's own queue)", async () => {
+test("a shop's renders waiting in queued jobs are counted (render_busy counts them with the renderer's own queue)", async () => {
   const type = uniqueType("renders");
   const a = await newShop();
   await enqueueJobs(db.sql, [
@@ -101,9 +101,10 @@ test("renders waiting in queued jobs are counted (render_busy counts them with t
     { shopId: a.id, type, payload: { templateIds: ["x"] } },
     { shopId: a.id, type, payload: {} },
   ]);
-  expect(await countQueuedItems(db.sql, type, "templateIds")).toBe(4);
+  expect(await countQueuedItems(db.sql, a.id, type, "templateIds")).toBe(4);
+  expect(await countQueuedItems(db.sql, (await newShop()).id, type, "templateIds")).toBe(0);
   await claim(type, 1); // the first is running now: its renders are the renderer's to count
-  expect(await countQueuedItems(db.sql, type, "templateIds")).toBe(1);
+  expect(await countQueuedItems(db.sql, a.id, type, "templateIds")).toBe(1);
 });
 
 describe("per-shop queue limits", () => {
