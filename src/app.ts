@@ -7,6 +7,7 @@ import { handleError, handleNotFound } from "./http/error-handler.ts";
 import { healthRoutes } from "./http/health.routes.ts";
 import { requestContext } from "./http/request-context.ts";
 import { requireShop } from "./http/require-shop.ts";
+import { admitBody, type BodyAdmissionOptions } from "./http/admit-body.ts";
 import type { DesignUploadService } from "./services/design-upload.service.ts";
 import type { DesignService } from "./services/design.service.ts";
 import type { Storage } from "./storage/storage.ts";
@@ -42,6 +43,8 @@ export interface AppDeps {
   /** worker: only /healthz, /readyz and /metrics answer; the API is another process's. */
   role: "api" | "worker" | "both";
   maxUploadBytes: number;
+  /** The global body byte budget and the body rate deadline, applied after auth. */
+  bodies: BodyAdmissionOptions;
   maxFilesPerUpload: number;
   sseKeepAliveMs: number;
 }
@@ -61,6 +64,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
 
   const api = new Hono<AppEnv>();
   api.use(requireShop(deps.sql));
+  api.use(admitBody(deps.bodies)); // after auth: an unauthenticated body is never read
   api.route("/designs", designRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));

@@ -67,6 +67,10 @@ export const unavailable = (code: string, message: string, retryAfterS = 5, caus
   new AppError(503, code, message, { headers: { "Retry-After": String(retryAfterS) }, cause });
 
 /** The public face of the storage being unreachable; the cause (host, path) goes to the log only. */
+/** 429: this caller is over its own limit (others are not); Retry-After says when to try again. */
+export const tooManyRequests = (code: string, message: string, retryAfterS = 30) =>
+  new AppError(429, code, message, { headers: { "Retry-After": String(retryAfterS) } });
+
 export const storageUnavailable = (cause?: unknown, retryAfterS = 10) =>
   unavailable("storage_unavailable", "The file storage cannot be reached right now. Try again in a moment.", retryAfterS, cause);
 /** The public face of the database being unreachable. */

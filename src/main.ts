@@ -1,3 +1,5 @@
+import { ByteBudget } from "./http/byte-budget.ts";
+import { countQueuedItems } from "./jobs/job-queue.repository.ts";
 import type { Hono } from "hono";
 import type { AppEnv } from "./http/app-env.ts";
 import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
@@ -113,6 +115,7 @@ export function createJobRunner(config: Readonly<Config>, db: Database, log: Log
     handlers: wired.handlers,
     log,
     concurrency: config.jobs.concurrency,
+    maxRunningPerShop: config.shopLimits.maxRunningJobs,
     leaseMs: config.jobs.leaseMs,
     pollMs: config.jobs.pollMs,
     backoff: { baseMs: config.jobs.retryBaseMs, capMs: config.jobs.retryMaxMs },
@@ -186,6 +189,7 @@ export function wireApp(
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,
+    queuedRenders: (shopId) => countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds"),
   });
   const staging = new UploadStaging(storage);
   const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl });
@@ -205,7 +209,16 @@ export function wireApp(
   // process's own jobs are delivered at once (the runner pokes the hub).
   const events = new JobEventHub({ db, log, pollMs: Math.min(config.jobs.pollMs, 500) });
   const enqueued: Array<() => void> = [];
-  const jobs = new JobService({ sql: db.sql, handlers, events, log, maxAttempts: config.jobs.maxAttempts, onEnqueued: () => enqueued.forEach((f) => f()) });
+  const jobs = new JobService({
+    sql: db.sql,
+    handlers,
+    events,
+    log,
+    maxAttempts: config.jobs.maxAttempts,
+    maxQueuedPerShop: config.shopLimits.maxQueuedJobs,
+    maxHighPriorityPerShop: config.shopLimits.maxHighPriorityJobs,
+    onEnqueued: () => enqueued.forEach((f) => f()),
+  });
   metrics.gauge("atelier_jobs", "Jobs by state and type.", async (set) => {
     for (const r of await countJobsByState(db.sql)) set({ state: r.state, type: r.type }, r.count);
   });
@@ -235,6 +248,7 @@ export function wireApp(
     metrics: { registry: metrics.registry, token: config.metricsToken },
     role: config.role,
     maxUploadBytes: config.maxUploadBytes,
+    bodies: { budget: new ByteBudget(config.bodies.maxBytesInFlight), minBytesPerS: config.bodies.minBytesPerS, graceMs: config.bodies.graceMs },
     maxFilesPerUpload: config.maxFilesPerUpload,
     sseKeepAliveMs: config.sseKeepAliveMs,
   });
@@ -273,9 +287,9 @@ export async function main(): Promise<void> {
     // MAX_UPLOAD_MB with our JSON 413, and every body reader counts what streams in against its route's limit.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout: 120,
+    // Until auth has passed, the idle timer stands; admitBody turns it off for an admitted body
+    // (processing a big upload sends nothing for a while) and watches the body's rate instead.
     fetch(req, srv) {
-      // Processing a big upload sends no bytes for a while; don't let the idle timer cut it.
-      if (req.method === "POST") srv.timeout(req, 0);
       return runtime.app.fetch(req, srv);
     },
   });

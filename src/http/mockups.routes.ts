@@ -10,8 +10,9 @@ import { streamJobEvents } from "./stream-job-events.ts";
 import { JOB_PRIORITIES, type JobPriority } from "../jobs/job-types.ts";
 import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
 import type { AppEnv } from "./app-env.ts";
+import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
-import { parseInput, readForm, readJson } from "./validate-request.ts";
+import { parseInput, readJson } from "./validate-request.ts";
 
 const optionsSchema = z.object({
   priority: z.enum(JOB_PRIORITIES).default("normal"),
@@ -20,6 +21,10 @@ const optionsSchema = z.object({
   quality: z.coerce.number().int().min(1).max(100).default(90),
   maxWidth: z.coerce.number().int().min(64).max(12000).optional(),
 });
+// The artwork and the option fields (templateIds may repeat, one per template).
+const MAX_MOCKUP_PARTS = 200;
+const MAX_FIELD_BYTES = 16 * 1024;
+
 const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
 
 /**
@@ -74,20 +79,21 @@ async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<
     return { shop, ...parseInput(jsonSchema, await readJson(c), "json") };
   }
   if (type.startsWith("multipart/form-data")) {
-    const { artwork, ...fields } = await readForm(c, maxBytes);
-    if (!(artwork instanceof File)) throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
-    const options = parseInput(optionsSchema, formOptions(fields), "form");
-    return { shop, artwork: await artwork.bytes(), ...options };
+    const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_MOCKUP_PARTS, maxTextBytes: MAX_FIELD_BYTES });
+    const artwork = form.files.find((f) => f.field === "artwork");
+    if (!artwork) throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
+    return { shop, artwork: artwork.bytes, ...parseInput(optionsSchema, formOptions(form.text), "form") };
   }
   throw badRequest("unsupported_content_type", "Send JSON with a designId, or multipart with an artwork file.");
 }
 
 /** Form fields as the options expect them: empty text is unset; template ids repeated and/or comma-separated. */
-function formOptions(fields: Record<string, string | File | Array<string | File>>): Record<string, unknown> {
-  const texts = (v: unknown) => [v].flat().filter((t): t is string => typeof t === "string");
-  const options: Record<string, unknown> = Object.fromEntries(
-    Object.entries(fields).flatMap(([k, v]) => (typeof v === "string" && v !== "" ? [[k, v]] : [])),
-  );
-  options.templateIds = texts(fields.templateIds).flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+function formOptions(text: ReadonlyMap<string, string[]>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [k, values] of text) {
+    const first = values.find((v) => v !== "");
+    if (first !== undefined) options[k] = first;
+  }
+  options.templateIds = (text.get("templateIds") ?? []).flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
   return options;
 }

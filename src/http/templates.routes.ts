@@ -3,8 +3,12 @@ import { badRequest } from "../errors.ts";
 import type { NamedFile, TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { TemplateService } from "../services/template.service.ts";
 import type { AppEnv } from "./app-env.ts";
+import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
-import { readForm } from "./validate-request.ts";
+
+// A manifest, a background and its masks; the manifest may come as a text field this long.
+const MAX_TEMPLATE_PARTS = 64;
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 /** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
 export function templateRoutes(deps: { templates: TemplateService; maxUploadBytes: number }) {
@@ -33,24 +37,16 @@ async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise
   if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
     throw badRequest("unsupported_content_type", "Send multipart/form-data with manifest, background and masks.");
   }
-  const form = await readForm(c, maxBytes);
-  const raw = form.manifest;
-  if (raw === undefined || Array.isArray(raw)) throw badRequest("missing_manifest", "Attach the template manifest (template.json) as the field \"manifest\".");
-  const text = typeof raw === "string" ? raw : await raw.text();
+  const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_TEMPLATE_PARTS, maxTextBytes: MAX_MANIFEST_BYTES });
+  const files = (...fields: string[]): NamedFile[] => form.files.filter((f) => fields.includes(f.field)).map(({ name, bytes }) => ({ name, bytes }));
+  const manifestFile = files("manifest")[0];
+  const text = manifestFile ? new TextDecoder().decode(manifestFile.bytes) : form.text.get("manifest")?.[0];
+  if (text === undefined) throw badRequest("missing_manifest", "Attach the template manifest (template.json) as the field \"manifest\".");
   let manifest: unknown;
   try {
     manifest = JSON.parse(text);
   } catch {
     throw badRequest("invalid_manifest", "The manifest is not valid JSON.");
   }
-  const file = async (v: string | File): Promise<NamedFile | undefined> =>
-    typeof v === "string" ? undefined : { name: v.name, bytes: await v.bytes() };
-  const all = (v: string | File | Array<string | File> | undefined) => (v === undefined ? [] : [v].flat());
-  const background = all(form.background)[0];
-  const masks = await Promise.all([...all(form.masks), ...all(form.mask)].map(file));
-  return {
-    manifest,
-    background: background === undefined ? undefined : await file(background),
-    masks: masks.filter((m): m is NamedFile => m !== undefined),
-  };
+  return { manifest, background: files("background")[0], masks: files("masks", "mask") };
 }

@@ -5,7 +5,7 @@ import type { AppEnv } from "./app-env.ts";
 /**
  * 413 before reading a byte when the declared Content-Length passes `maxBytes`. Bodies
  * without a length (chunked) are counted as they stream by their reader (the multipart
- * reader, readJson, readForm).
+ * reader, readJson, the streamed form readers).
  */
 export function uploadSizeLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   return async function uploadSizeLimitMiddleware(c, next) {

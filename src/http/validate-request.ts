@@ -39,7 +39,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, targe
  * and leaves the result for `c.req.valid(target)`. `code` overrides the target's default code;
  * `maxBytes` is a body's limit (default MAX_JSON_BODY_BYTES).
  */
-export function validate<T extends InputTarget, S extends z.ZodType>(
+export function validate<T extends Exclude<InputTarget, "form">, S extends z.ZodType>(
   target: T,
   schema: S,
   options: { code?: string; maxBytes?: number } = {},
@@ -52,7 +52,8 @@ export function validate<T extends InputTarget, S extends z.ZodType>(
   };
 }
 
-async function readTarget(c: Context<AppEnv>, target: InputTarget, maxBytes: number): Promise<unknown> {
+// Forms are not read here: multipart bodies stream through read-streamed-form.ts / read-upload-form.ts.
+async function readTarget(c: Context<AppEnv>, target: Exclude<InputTarget, "form">, maxBytes: number): Promise<unknown> {
   switch (target) {
     case "json":
       return readJson(c, maxBytes);
@@ -61,26 +62,7 @@ async function readTarget(c: Context<AppEnv>, target: InputTarget, maxBytes: num
       return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
     case "param":
       return c.req.param();
-    case "form":
-      return readForm(c, maxBytes);
   }
-}
-
-/**
- * A form's fields by name (a repeated field as its list, files as File), its body counted as it
- * streams and refused with 413 past `maxBytes`.
- */
-export async function readForm(c: Context<AppEnv>, maxBytes: number): Promise<Record<string, string | File | Array<string | File>>> {
-  const body = await readBoundedBytes(c.req.raw, maxBytes);
-  const form = await new Response(body, { headers: { "content-type": c.req.header("content-type") ?? "" } }).formData().catch(() => {
-    throw badRequest("invalid_multipart", "The form body could not be parsed.");
-  });
-  const fields: Record<string, string | File | Array<string | File>> = {};
-  for (const [k, v] of form) {
-    const prev = fields[k];
-    fields[k] = prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v];
-  }
-  return fields;
 }
 
 /**

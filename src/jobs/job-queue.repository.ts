@@ -92,6 +92,22 @@ export async function enqueueJobs(sql: Queryable, jobs: NewJob[]): Promise<Job[]
   return ids.map((id) => byId.get(id)!);
 }
 
+/** A shop's queued jobs, and its high-priority jobs queued or running: what its limits count. */
+export async function countShopJobs(sql: Queryable, shopId: string): Promise<{ queued: number; high: number }> {
+  const [row] = await sql<{ queued: number; high: number }[]>`
+    select count(*) filter (where state = 'queued')::int as queued, count(*) filter (where priority = 0)::int as high
+    from jobs where shop_id = ${shopId} and state in ('queued', 'running')`;
+  return row!;
+}
+
+/** Items waiting in a shop's queued jobs of `type`: the summed lengths of each payload's `field` array. */
+export async function countQueuedItems(sql: Queryable, shopId: string, type: string, field: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select coalesce(sum(jsonb_array_length(payload -> ${field})), 0)::int as n from jobs
+    where shop_id = ${shopId} and state = 'queued' and type = ${type} and jsonb_typeof(payload -> ${field}) = 'array'`;
+  return row!.n;
+}
+
 /** One job of a shop. */
 export async function findJob(sql: Queryable, shopId: string, id: string): Promise<Job | undefined> {
   const [row] = await sql<Job[]>`select ${columns(sql)} from jobs where shop_id = ${shopId} and id = ${id}`;
@@ -151,12 +167,17 @@ export interface ClaimOptions {
   types: string[];
   limit: number;
   leaseMs: number;
+  /** Jobs of one shop running at once (across all workers); a shop at its limit is skipped. Default: no limit. */
+  maxPerShop?: number;
 }
 
 /**
- * Claims up to `limit` due queued jobs, high priority first, then the longest due; jobs other
- * workers are claiming at the same moment are skipped, never waited for or taken twice.
- * Each claim counts an attempt and gets a fresh lease token.
+ * Claims up to `limit` due queued jobs, taking turns between shops: a shop's k-th next job
+ * ranks behind every other shop's (k-1)-th, counting the jobs it already has running, so a shop
+ * with a hundred jobs queued delays another shop's one job by at most one turn. Within a turn,
+ * high priority first, then the longest due. Jobs other workers are claiming at the same
+ * moment are skipped, never waited for or taken twice. Each claim counts an attempt and gets a
+ * fresh lease token.
  */
 export async function claimJobs(sql: Queryable, o: ClaimOptions): Promise<ClaimedJob[]> {
   if (o.limit <= 0 || o.types.length === 0) return [];
@@ -166,11 +187,28 @@ export async function claimJobs(sql: Queryable, o: ClaimOptions): Promise<Claime
           lease_until = ${leaseEnds(sql, o.leaseMs)}, heartbeat_at = now(), attempts = j.attempts + 1,
           started_at = now(), updated_at = now(), last_event_seq = j.last_event_seq + 1
         from (
-          select id from jobs
-          where state = 'queued' and run_at <= now() and type = any(${o.types})
-          order by priority, run_at, id
+          select q.id from jobs q
+          join (
+            -- Each waiting shop's next few jobs (its index), ranked after the ones it has running.
+            with running as (select shop_id, count(*)::int as n from jobs where state = 'running' group by shop_id),
+            shops as (select distinct shop_id from jobs where state = 'queued' and run_at <= now() and type = any(${o.types}))
+            select c.id, coalesce(r.n, 0) + c.k as turn
+            from shops s
+            left join running r on r.shop_id = s.shop_id
+            cross join lateral (
+              select id, row_number() over (order by priority, run_at, id) as k
+              from (
+                select id, priority, run_at from jobs
+                where shop_id = s.shop_id and state = 'queued' and run_at <= now() and type = any(${o.types})
+                order by priority, run_at, id
+                limit greatest(0, least(${o.limit}, ${o.maxPerShop ?? 2_147_483_647} - coalesce(r.n, 0)))
+              ) firsts
+            ) c
+          ) ranked on ranked.id = q.id
+          where q.state = 'queued'
+          order by ranked.turn, q.priority, q.run_at, q.id
           limit ${o.limit}
-          for update skip locked
+          for update of q skip locked
         ) next
         where j.id = next.id
         returning j.*`,

@@ -32,6 +32,8 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** A claim lasts this long unless renewed (every leaseMs / 3); a dead worker's jobs wait this long. Default 30 s. */
   leaseMs?: number;
+  /** Jobs of one shop running at once across all workers, so one shop's backlog leaves room for the others. Default: no limit. */
+  maxRunningPerShop?: number;
   /** Look for due jobs and expired leases this often: the only wake-up on PGlite, a safety net behind NOTIFY. Default 1 s. */
   pollMs?: number;
   backoff?: BackoffOptions;
@@ -188,7 +190,7 @@ export class JobRunner {
     }
     const free = this.concurrency - this.active.size;
     if (free <= 0) return;
-    const jobs = await claimJobs(this.o.db.sql, { workerId: this.workerId, types: this.types, limit: free, leaseMs: this.leaseMs });
+    const jobs = await claimJobs(this.o.db.sql, { workerId: this.workerId, types: this.types, limit: free, leaseMs: this.leaseMs, maxPerShop: this.o.maxRunningPerShop });
     for (const job of jobs) this.launch(job);
     // Every free slot was filled: more may be due, so look again when one frees up.
     if (jobs.length === free) this.woken = true;

@@ -55,14 +55,14 @@ export class RenderPool {
   }
 
   /**
-   * Renders one mockup in `owner`'s turn (owners, one per request, take turns for the thread);
-   * the artwork's shared pixels are read, not copied; the result is moved back.
+   * Renders one mockup in `owner`'s turn within `group`'s (shops take turns for the thread,
+   * then the requests of a shop); the artwork's shared pixels are read, not copied; the result is moved back.
    */
-  async render(task: RenderTask, signal?: AbortSignal, owner = task.artwork.key): Promise<RenderResult> {
+  async render(task: RenderTask, signal?: AbortSignal, owner = task.artwork.key, group = owner): Promise<RenderResult> {
     if (this.scheduler.waiting >= this.options.maxQueue) {
       throw unavailable("render_busy", "The renderer is busy; try again in a few seconds.");
     }
-    return this.scheduler.run(owner, () => this.execute(task, signal), signal);
+    return this.scheduler.run(owner, () => this.execute(task, signal), signal, group);
   }
 
   private async execute(task: RenderTask, signal?: AbortSignal): Promise<RenderResult> {

@@ -1,11 +1,11 @@
 import type { Sql } from "../db/database.ts";
-import { notFound } from "../errors.ts";
+import { notFound, tooManyRequests } from "../errors.ts";
 import type { JobEventHub, JobEventSubscription } from "../jobs/job-events.ts";
 import type { Job, JobEvent, JobHandlers, JobPriority, JobState } from "../jobs/job-types.ts";
 import { parseJobPayload } from "../jobs/parse-job-payload.ts";
 import { cleanupFinishedJob } from "../jobs/job-cleanup.ts";
 import type { Logger } from "../logger.ts";
-import { enqueueJob, findJob, listJobs, requestJobCancel } from "../jobs/job-queue.repository.ts";
+import { countShopJobs, enqueueJob, findJob, listJobs, requestJobCancel } from "../jobs/job-queue.repository.ts";
 import type { Shop } from "../types.ts";
 import { isUuid } from "../util/uuid.ts";
 
@@ -61,6 +61,10 @@ export interface JobServiceDeps {
   handlers: JobHandlers;
   events: JobEventHub;
   maxAttempts: number;
+  /** Queued jobs one shop may have; past it, 429 shop_queue_full. */
+  maxQueuedPerShop: number;
+  /** High-priority jobs (queued or running) one shop may have; more are queued as normal. */
+  maxHighPriorityPerShop: number;
   /** For a cleanup that failed after a cancel (the sweep gets its files later). */
   log: Logger;
   /** Told about each new job, so a worker in this process starts it without waiting for a poll. */
@@ -71,10 +75,20 @@ export interface JobServiceDeps {
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
-  /** Queues a job for the shop; the payload is checked against its type's schema first. */
+  /**
+   * Queues a job for the shop; the payload is checked against its type's schema first. A shop
+   * with maxQueuedPerShop jobs waiting gets 429 shop_queue_full; its high-priority jobs past
+   * maxHighPriorityPerShop are queued as normal (the job's `priority` shows which it got).
+   * Concurrent requests of one shop may pass a limit by their number: the counts are read, not locked.
+   */
   async enqueue(shop: Shop, type: string, payload: unknown, priority: JobPriority = "normal"): Promise<Job> {
     const parsed = parseJobPayload(this.deps.handlers, type, payload);
-    const job = await enqueueJob(this.deps.sql, { shopId: shop.id, type, payload: parsed, priority, maxAttempts: this.deps.maxAttempts });
+    const counts = await countShopJobs(this.deps.sql, shop.id);
+    if (counts.queued >= this.deps.maxQueuedPerShop) {
+      throw tooManyRequests("shop_queue_full", `This shop already has ${counts.queued} jobs waiting; try again when some have finished.`);
+    }
+    const given = priority === "high" && counts.high >= this.deps.maxHighPriorityPerShop ? "normal" : priority;
+    const job = await enqueueJob(this.deps.sql, { shopId: shop.id, type, payload: parsed, priority: given, maxAttempts: this.deps.maxAttempts });
     this.deps.onEnqueued?.(job);
     return job;
   }

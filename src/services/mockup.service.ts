@@ -57,6 +57,12 @@ export interface MockupServiceDeps {
   /** Decoded designs kept for the next mockup request, in MB. */
   artworkCacheMb: number;
   metrics?: Pick<Metrics, "renderDuration">;
+  /**
+   * Renders waiting in the shop's queued mockup jobs (not yet in any renderer's queue), counted
+   * with the renderer's own queue against RENDER_QUEUE: per shop, so one shop's backlog is
+   * refused without refusing the others'.
+   */
+  queuedRenders?: (shopId: string) => Promise<number>;
 }
 
 /** The `mockup` event of a stored mockup. */
@@ -104,7 +110,7 @@ export class MockupService {
       throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
     }
     await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
-    this.deps.renderer?.assertRoomFor(req.templateIds.length);
+    this.deps.renderer?.assertRoomFor(req.templateIds.length + ((await this.deps.queuedRenders?.(req.shop.id)) ?? 0));
     if (req.designId !== undefined) {
       await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       if (this.deps.renderer) void this.prepare(req).catch(() => {});
@@ -213,6 +219,7 @@ export class MockupService {
       },
       signal,
       owner,
+      req.shop.id, // shops take turns first
     );
     this.deps.metrics?.renderDuration.observe(result.timings.totalMs / 1000);
     const id = fixedId ?? Bun.randomUUIDv7();

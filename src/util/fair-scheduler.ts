@@ -12,12 +12,15 @@ interface Waiting {
 }
 
 /**
- * Runs at most `concurrency` tasks at once and, between owners (one request each), takes
- * turns: a request for ten mockups does not make a request for one wait for all ten.
- * Within an owner, tasks keep their order.
+ * Runs at most `concurrency` tasks at once and takes turns at two levels: between groups (one
+ * per shop), then between the owners of a group (one per request or job). A shop with a hundred
+ * jobs queued delays another shop's single task by at most one task; a request for ten mockups
+ * does not make the same shop's request for one wait for all ten. Within an owner, tasks keep
+ * their order.
  */
 export class FairScheduler {
-  private readonly queues = new Map<string, Waiting[]>();
+  // Map order is the turn order at both levels: take the first, then send it to the back.
+  private readonly groups = new Map<string, Map<string, Waiting[]>>();
   private running = 0;
   private waitingCount = 0;
 
@@ -28,8 +31,8 @@ export class FairScheduler {
     return this.waitingCount;
   }
 
-  /** Runs `fn` in `owner`'s turn; a task still waiting when `signal` aborts is dropped. */
-  run<T>(owner: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** Runs `fn` in `owner`'s turn within `group`'s; a task still waiting when `signal` aborts is dropped. */
+  run<T>(owner: string, fn: () => Promise<T>, signal?: AbortSignal, group = owner): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) return reject(new SchedulerAbortError());
       const entry: Waiting = {
@@ -44,31 +47,37 @@ export class FairScheduler {
             });
         },
         cancel: () => {
-          const q = this.queues.get(owner);
+          const owners = this.groups.get(group);
+          const q = owners?.get(owner);
           const i = q?.indexOf(entry) ?? -1;
           if (i < 0) return; // already started
           q!.splice(i, 1);
-          if (q!.length === 0) this.queues.delete(owner);
+          if (q!.length === 0) owners!.delete(owner);
+          if (owners!.size === 0) this.groups.delete(group);
           this.waitingCount--;
           reject(new SchedulerAbortError());
         },
       };
       signal?.addEventListener("abort", entry.cancel, { once: true });
-      const q = this.queues.get(owner);
+      let owners = this.groups.get(group);
+      if (!owners) this.groups.set(group, (owners = new Map()));
+      const q = owners.get(owner);
       if (q) q.push(entry);
-      else this.queues.set(owner, [entry]);
+      else owners.set(owner, [entry]);
       this.waitingCount++;
       this.pump();
     });
   }
 
-  // Map order is the turn order: take the first owner's next task, then send it to the back.
   private pump(): void {
     while (this.running < this.concurrency && this.waitingCount > 0) {
-      const [owner, q] = this.queues.entries().next().value as [string, Waiting[]];
+      const [group, owners] = this.groups.entries().next().value as [string, Map<string, Waiting[]>];
+      const [owner, q] = owners.entries().next().value as [string, Waiting[]];
       const next = q.shift()!;
-      this.queues.delete(owner);
-      if (q.length > 0) this.queues.set(owner, q);
+      owners.delete(owner);
+      if (q.length > 0) owners.set(owner, q);
+      this.groups.delete(group);
+      if (owners.size > 0) this.groups.set(group, owners);
       this.waitingCount--;
       next.start();
     }

@@ -544,7 +544,7 @@ describe("per-item jobs (ctx.eachItem) and final cleanup", () => {
     const cleaned: string[] = [];
     const handlers = { [type]: itemsHandler(new Map(), { busyFor: 0, cleaned }) };
     const hub = new JobEventHub({ db, log });
-    const service = new JobService({ sql: db.sql, handlers, events: hub, log, maxAttempts: 4 });
+    const service = new JobService({ sql: db.sql, handlers, events: hub, log, maxAttempts: 4, maxQueuedPerShop: 1000, maxHighPriorityPerShop: 1000 });
     try {
       const queued = await enqueueJob(db.sql, { shopId, type, payload: { items: ["ok"] }, runAt: new Date(Date.now() + 60_000) });
       const shop = { id: shopId } as Shop;

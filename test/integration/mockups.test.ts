@@ -85,6 +85,19 @@ describe("mockups", () => {
     }
   });
 
+  test("multipart is read as it streams, with limits: an oversized field is 400 field_too_large, not dropped", async () => {
+    const form = new FormData();
+    form.append("artwork", new File([fixture("artwork/storm-1920.jpg")], "storm.jpg"));
+    form.append("templateIds", "x".repeat(20_000));
+    const res = await t.request("/api/mockups", { method: "POST", body: form });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("field_too_large");
+    const none = new FormData();
+    none.append("templateIds", "poster-straight");
+    const missing = await t.request("/api/mockups", { method: "POST", body: none });
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("missing_artwork");
+  });
+
   test("long streams carry keep-alive comments", async () => {
     const fast = await makeTestApp({ env: { SSE_KEEPALIVE_MS: "100" } });
     const up = (await (await fast.upload([["storm.jpg", fixture("artwork/storm-1920.jpg")]])).json()) as UploadResult;

@@ -44,6 +44,27 @@ test("the fair scheduler takes turns between owners and keeps order within one",
   expect(order).toEqual(["a1", "a2", "b1", "a3", "a4", "a5", "a6"]);
 });
 
+test("the fair scheduler takes turns between shops first: another shop's one task waits for one task at most", async () => {
+  const { FairScheduler } = await import("../../src/util/fair-scheduler.ts");
+  const s = new FairScheduler(1);
+  const order: string[] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const task = (shop: string, owner: string, name: string, wait?: Promise<void>) =>
+    s.run(owner, async () => {
+      await wait;
+      order.push(name);
+    }, undefined, shop);
+  // Shop A: ten jobs of ten renders each, all queued before shop B's single render.
+  const heavy = [task("A", "job0", "a0-0", gate)];
+  for (let j = 0; j < 10; j++) for (let r = j === 0 ? 1 : 0; r < 10; r++) heavy.push(task("A", `job${j}`, `a${j}-${r}`));
+  const single = task("B", "req", "b");
+  release();
+  await Promise.all([...heavy, single]);
+  expect(order.indexOf("b")).toBeLessThanOrEqual(2); // the one running, at most one more of A's, then B
+  expect(order.slice(0, 12).filter((n) => n.endsWith("-0")).length).toBeGreaterThan(5); // A's jobs take turns too
+});
+
 test("a task still waiting is dropped when its caller aborts", async () => {
   const { FairScheduler, SchedulerAbortError } = await import("../../src/util/fair-scheduler.ts");
   const s = new FairScheduler(1);
