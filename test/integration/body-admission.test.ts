@@ -79,8 +79,17 @@ async function rawRequest(head: string, body: Uint8Array = new Uint8Array()) {
   return { socket, response, closedAt };
 }
 
+/** The start of a valid multipart body: one file part whose bytes go on past what is sent. */
+const partBytes = (n: number) => {
+  const start = new TextEncoder().encode('--atelier\r\nContent-Disposition: form-data; name="artwork"; filename="a.png"\r\n\r\n');
+  const body = new Uint8Array(Math.max(n, start.length)).fill(32);
+  body.set(start);
+  return body;
+};
+
+// Multipart: JSON bodies have their own small cap (MAX_JSON_BODY_BYTES), refused before any of this.
 const head = (length: number, auth = true) =>
-  `POST /api/mockups HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n` +
+  `POST /api/mockups HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=atelier\r\nContent-Length: ${length}\r\n` +
   `${auth ? `Authorization: Bearer ${token}\r\n` : ""}\r\n`;
 
 test("an unauthenticated body is never read: 401 while the body is still unsent", async () => {
@@ -94,7 +103,7 @@ test("an unauthenticated body is never read: 401 while the body is still unsent"
 
 test("a body that declares 100 KB and stops is cut after the grace with 408 body_timeout", async () => {
   const t0 = performance.now();
-  const r = await rawRequest(head(100_000), new Uint8Array(100).fill(32));
+  const r = await rawRequest(head(100_000), partBytes(100));
   const text = await r.response(6000);
   const ms = performance.now() - t0;
   expect(text).toStartWith("HTTP/1.1 408");
@@ -108,7 +117,7 @@ test("a body that declares 100 KB and stops is cut after the grace with 408 body
 
 test("past the bytes-in-flight budget: 503 server_busy with Retry-After before the body is read", async () => {
   // Holds 800 KB of the 1 MB budget: it has sent half, well above the minimum rate for a while.
-  const holder = await rawRequest(head(800_000), new Uint8Array(400_000).fill(32));
+  const holder = await rawRequest(head(800_000), partBytes(400_000));
   await Bun.sleep(200);
   const t0 = performance.now();
   const second = await rawRequest(head(500_000));
