@@ -1,12 +1,12 @@
 import type { Sql } from "../db/database.ts";
-import { AppError } from "../errors.ts";
+import { AppError, toAppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
 import { imageErrors } from "../media/image-errors.ts";
 import { makePrintFile, type PrintFile, type PrintSpec } from "../media/make-print-file.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 import { checkDecodes } from "../media/check-decodes.ts";
-import { readImageHeader, type ImageHeader } from "../media/read-image-header.ts";
+import { readImageHeader, type ImageHeader, type SourceShape } from "../media/read-image-header.ts";
 import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
 import { insertDesigns, type NewDesign } from "../repositories/design.repository.ts";
 import { printFileName, storagePath } from "../storage/storage-path.ts";
@@ -68,6 +68,8 @@ export interface CheckResult {
 
 export interface UploadSettings {
   maxInputPixels: number;
+  /** Smallest side and longest strip a print source may have, checked from the header. */
+  sourceShape: SourceShape;
   batchMaxBytes: number;
   batchMaxFiles: number;
   concurrency: number;
@@ -226,7 +228,7 @@ export class DesignUploadService {
       const timer = stepTimer();
       try {
         const bytes = await file.bytes();
-        const header = await readImageHeader(bytes, this.deps.settings.maxInputPixels);
+        const header = await readImageHeader(bytes, this.deps.settings.maxInputPixels, this.deps.settings.sourceShape);
         const inspectMs = timer.lap();
         const sourceSha256 = sha256Hex(bytes);
         const hashes = await this.deps.hash(bytes).catch((err: unknown) => {
@@ -278,29 +280,47 @@ export class DesignUploadService {
     }
   }
 
-  /** Step 4: one transaction with every row of the batch, after all its files are stored. */
+  /**
+   * Step 4: one transaction with every row of the batch, after all its files are stored. When it
+   * fails for a reason other than an unavailable database (a row the database refuses), the rows
+   * go in one by one so only the refused one is rejected, with its own code.
+   */
   private async insertBatch(outcomes: Array<Stored | Rejection>, log: Logger) {
     const stored = outcomes.filter((o): o is Stored => "row" in o);
     const rejected = outcomes.filter((o): o is Rejection => "rejected" in o);
-    if (stored.length === 0) return { created: [] as CreatedDesign[], rejected };
-    try {
-      // One multi-row INSERT per table in one transaction, only after every file is stored.
-      const designs = await this.deps.sql.begin(async (tx) => {
-        const rows = await insertDesigns(tx, stored.map((s) => s.row));
-        await insertDesignHashes(tx, stored.map((s) => s.hash));
-        return rows;
-      });
-      return { created: designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes })), rejected };
-    } catch (err) {
-      log.error("design rows not written; removing their files", { err, files: stored.length });
-      const paths = stored.flatMap((s) => [s.row.storagePath, thumbnailPath(s.row.storagePath)]);
-      await Promise.all(paths.map((p) => this.deps.storage.delete(p).catch(() => {})));
-      const failed = stored.map((s) => ({
-        index: s.index,
-        rejected: reject(s.row.filename, "database_unavailable", "The design could not be saved; nothing was kept. Try again."),
-      }));
-      return { created: [] as CreatedDesign[], rejected: [...rejected, ...failed] };
+    const created: CreatedDesign[] = [];
+    if (stored.length === 0) return { created, rejected };
+    const failed = await this.insertRows(stored).then(
+      (designs) => (created.push(...designs), undefined),
+      (err: unknown) => toAppError(err),
+    );
+    if (!failed) return { created, rejected };
+    let failures: Array<{ s: Stored; err: AppError }> = stored.map((s) => ({ s, err: failed }));
+    // A connection error (503) would fail each row alike: the batch is reported as it is.
+    if (failed.status !== 503 && stored.length > 1) {
+      failures = [];
+      for (const s of stored) {
+        await this.insertRows([s]).then(
+          (designs) => void created.push(...designs),
+          (err: unknown) => void failures.push({ s, err: toAppError(err) }),
+        );
+      }
     }
+    log.error("design rows not written; removing their files", { err: failed.cause ?? failed, files: failures.length });
+    const paths = failures.flatMap(({ s }) => [s.row.storagePath, thumbnailPath(s.row.storagePath)]);
+    await Promise.all(paths.map((p) => this.deps.storage.delete(p).catch(() => {})));
+    for (const { s, err } of failures) rejected.push({ index: s.index, rejected: reject(s.row.filename, err.code, err.message) });
+    return { created, rejected };
+  }
+
+  /** One multi-row INSERT per table in one transaction. */
+  private async insertRows(stored: Stored[]): Promise<CreatedDesign[]> {
+    const designs = await this.deps.sql.begin(async (tx) => {
+      const rows = await insertDesigns(tx, stored.map((s) => s.row));
+      await insertDesignHashes(tx, stored.map((s) => s.hash));
+      return rows;
+    });
+    return designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes }));
   }
 
   /** Step 3: render the print file and store it. */
