@@ -345,7 +345,7 @@ export class DesignUploadService {
       const thumb = await thumbnail;
       // Best effort: a missing thumbnail is made again from the print file when first asked for.
       if (thumb) await this.deps.storage.put(thumbnailPath(path), thumb).catch((err: unknown) => flog.warn("thumbnail not stored", { err }));
-      this.reclaimer.release(f.bytes.length + (print.png?.length ?? 0));
+      this.reclaimer.release(f.bytes.length);
       flog.info("design processed", {
         format: f.header.format,
         width: print.width,
@@ -393,9 +393,10 @@ export class DesignUploadService {
   }
 
   /**
-   * Renders the print file and stores it. A driver with local files takes it straight from
-   * libvips (never whole in memory: a 33 MB PNG rendered into a buffer costs about 87 MB); other
-   * drivers (the NAS) get it from memory, a store slot at a time. Storage failures come out as
+   * Renders the print file into the driver's local temporary (libvips writes it, never whole in
+   * memory: a 33 MB PNG rendered into a buffer costs about 87 MB) and stores it. The render slot
+   * is held until a store slot is free, so finished print files waiting for a slow NAS stay
+   * bounded (renders + stores), however many files the batch has. Storage failures come out as
    * StorageWriteError, image failures as they are.
    */
   private async writePrintFile(
@@ -405,50 +406,31 @@ export class DesignUploadService {
     slots: Slots,
   ): Promise<{ print: PrintFile; sha256: string }> {
     const pixels = f.header.width * f.header.height;
-    const storage = this.deps.storage;
-    if (storage.putFile) {
-      const putFile = storage.putFile.bind(storage);
-      return slots.renders.run(1, () =>
-        this.pixels.run(pixels, async () => {
-          let done: { print: PrintFile; sha256: string } | undefined;
-          let imageError: unknown;
-          try {
-            await putFile(path, async (local) => {
-              try {
-                const print = await makePrintFile(f.bytes, f.header, spec, local);
-                done = { print, sha256: await sha256OfFile(local) };
-              } catch (err) {
-                imageError = err;
-                throw err;
-              }
-            });
-          } catch (err) {
-            if (imageError !== undefined) throw imageError;
-            throw new StorageWriteError(err);
-          }
-          return done!;
-        }),
-      );
-    }
-    // The render slot is held until a store slot is free: finished print files waiting for a
-    // slow NAS stay bounded (renders + stores), however many files the batch has.
     const releaseRender = await slots.renders.acquire(1);
-    let print: PrintFile;
-    let releaseStore: () => void;
+    let releaseStore: (() => void) | undefined;
+    let done: { print: PrintFile; sha256: string } | undefined;
+    let imageError: unknown;
     try {
-      // The pixel budget bounds decoding memory across every upload in flight.
-      print = await this.pixels.run(pixels, () => makePrintFile(f.bytes, f.header, spec));
-      releaseStore = await slots.stores.acquire(1);
+      await this.deps.storage.putFile(path, async (local) => {
+        try {
+          // The pixel budget bounds decoding memory across every upload in flight.
+          const print = await this.pixels.run(pixels, () => makePrintFile(f.bytes, f.header, spec, local));
+          done = { print, sha256: await sha256OfFile(local) };
+        } catch (err) {
+          imageError = err;
+          throw err;
+        }
+        releaseStore = await slots.stores.acquire(1);
+        releaseRender();
+      });
+    } catch (err) {
+      if (imageError !== undefined) throw imageError;
+      throw new StorageWriteError(err);
     } finally {
       releaseRender();
+      releaseStore?.();
     }
-    const png = print.png!;
-    try {
-      await storage.put(path, png).finally(releaseStore);
-    } catch (err) {
-      throw new StorageWriteError(err);
-    }
-    return { print, sha256: sha256Hex(png) };
+    return done!;
   }
 
   private rejection(filename: string, err: unknown, log: Logger): RejectedFile {
