@@ -1,5 +1,5 @@
 import type { Sql } from "../db/database.ts";
-import { AppError, toAppError } from "../errors.ts";
+import { AppError, fileRejected, toAppError, unavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
 import { imageErrors } from "../media/image-errors.ts";
@@ -17,6 +17,9 @@ import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import { isLowInformation } from "./duplicate-rule.ts";
 import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
+import { UploadOutcomes, type FileOutcome } from "./upload/upload-outcomes.ts";
+
+export type { FileOutcome } from "./upload/upload-outcomes.ts";
 
 /** One uploaded file, read lazily so a batch holds only its own bytes. */
 export interface UploadFile {
@@ -36,6 +39,8 @@ export interface UploadRequest {
   designIdFor?: (index: number) => string;
   /** Hears each file's outcome as it is known (stored, duplicate or rejected): done of total. */
   onProgress?: (done: number, total: number) => void;
+  /** Hears what became of files[index] as soon as it is known, rejections with their AppError. */
+  onOutcome?: (index: number, outcome: FileOutcome) => void;
   /** Checked between batches: a cancelled job stops there, keeping the batches already saved. */
   signal?: AbortSignal;
 }
@@ -103,7 +108,7 @@ interface Inspected extends HashedFile {
   hashMs: number;
 }
 
-type Rejection = { index: number; rejected: RejectedFile };
+type Rejection = { index: number; filename: string; error: AppError };
 const EMPTY = new Uint8Array(0);
 /** Per batch: print renders at once, and storage writes at once. */
 type Slots = { renders: WeightedSemaphore; stores: WeightedSemaphore };
@@ -125,9 +130,7 @@ export class DesignUploadService {
     // The request body's chunks were copied into the files by the multipart parser: as much
     // garbage as the upload is big, worth collecting before the pixels start.
     this.reclaimer.release(req.files.reduce((n, f) => n + f.size, 0));
-    const created: CreatedDesign[] = [];
-    const duplicates: Array<{ index: number; dup: DuplicateFile }> = [];
-    const rejected: Rejection[] = [];
+    const outcomes = new UploadOutcomes(req.onOutcome);
     const accepted: HashedFile[] = [];
     const batches = this.batches(req.files);
     let done = 0;
@@ -141,8 +144,8 @@ export class DesignUploadService {
       // Writes overlap the next renders: a NAS is slow per file but takes several at once.
       const stores = new WeightedSemaphore(this.deps.settings.storeConcurrency);
       const work: Array<Promise<Stored | Rejection>> = [];
-      const inspections = this.inspectAll(req.files, batch, rejected, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
-      await this.dedupeInOrder(req.shop, inspections, accepted, duplicates, (f) => {
+      const inspections = this.inspectAll(req.files, batch, outcomes, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
+      await this.dedupeInOrder(req.shop, inspections, accepted, outcomes, (f) => {
         const done = this.renderAndStore(req, f, log, { renders, stores }).finally(() => {
           // Only the hashes are needed from here on (in-batch duplicate checks).
           f.bytes = EMPTY;
@@ -153,15 +156,13 @@ export class DesignUploadService {
         req.files[f.index]?.release?.();
         tick();
       });
-      const outcome = await this.insertBatch(await Promise.all(work), log);
-      created.push(...outcome.created);
-      rejected.push(...outcome.rejected);
+      await this.insertBatch(await Promise.all(work), outcomes, log);
     }
-    const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
+    const { created, duplicates, rejected } = outcomes.lists();
     const result: UploadResult = {
       created,
-      duplicates: duplicates.sort(byIndex).map((d) => d.dup),
-      rejected: rejected.sort(byIndex).map((r) => r.rejected),
+      duplicates,
+      rejected,
       summary: {
         uploaded: req.files.length,
         created: created.length,
@@ -178,25 +179,23 @@ export class DesignUploadService {
   /** Inspects, hashes and de-duplicates like `upload`, and stores nothing. */
   async check(req: Omit<UploadRequest, "kind" | "product">, log: Logger): Promise<CheckResult> {
     const started = performance.now();
-    const duplicates: Array<{ index: number; dup: DuplicateFile }> = [];
-    const rejected: Rejection[] = [];
+    const outcomes = new UploadOutcomes(req.onOutcome);
     const accepted: HashedFile[] = [];
-    const unique: Array<{ index: number; filename: string; hashes: ImageHashes }> = [];
     for (const batch of this.batches(req.files)) {
       const decoding: Array<Promise<void>> = [];
-      await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, rejected, log), accepted, duplicates, (f) => {
+      await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, outcomes, log), accepted, outcomes, (f) => {
         // Hashing tolerates what Pillow tolerates; the upload's print render does not. Check as
         // the upload would, so "unique" means the upload will take it.
         decoding.push(
           checkDecodes(f.bytes, this.deps.settings.maxInputPixels).then(
-            () => void unique.push({ index: f.index, filename: f.filename, hashes: f.hashes }),
-            (err: unknown) => void rejected.push({ index: f.index, rejected: this.rejection(f.filename, err, log) }),
+            () => outcomes.add(f.index, { unique: { filename: f.filename, hashes: f.hashes } }),
+            (err: unknown) => outcomes.reject(f.index, f.filename, this.rejection(f.filename, err, log)),
           ),
         );
       });
       await Promise.all(decoding);
     }
-    const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
+    const { unique, duplicates, rejected } = outcomes.lists();
     const summary = {
       uploaded: req.files.length,
       unique: unique.length,
@@ -205,12 +204,7 @@ export class DesignUploadService {
       ms: Math.round(performance.now() - started),
     };
     log.info("check finished", { shopId: req.shop.id, ...summary });
-    return {
-      unique: unique.sort(byIndex).map(({ filename, hashes }) => ({ filename, hashes })),
-      duplicates: duplicates.sort(byIndex).map((d) => d.dup),
-      rejected: rejected.sort(byIndex).map((r) => r.rejected),
-      summary,
-    };
+    return { unique, duplicates, rejected, summary };
   }
 
   private batches(files: UploadFile[]): number[][] {
@@ -222,7 +216,7 @@ export class DesignUploadService {
    * Step 1, all files of the batch at once: read, sniff, check the header, hash. The hash
    * pool bounds the real concurrency; results come back as promises, in upload order.
    */
-  private inspectAll(files: UploadFile[], batch: number[], rejected: Rejection[], log: Logger): Array<Promise<Inspected | undefined>> {
+  private inspectAll(files: UploadFile[], batch: number[], outcomes: UploadOutcomes, log: Logger): Array<Promise<Inspected | undefined>> {
     return batch.map(async (index) => {
       const file = files[index]!;
       const timer = stepTimer();
@@ -248,7 +242,7 @@ export class DesignUploadService {
           hashMs: timer.lap(),
         };
       } catch (err) {
-        rejected.push({ index, rejected: this.rejection(file.name, err, log) });
+        outcomes.reject(index, file.name, this.rejection(file.name, err, log));
         file.release?.();
         return undefined;
       }
@@ -260,7 +254,7 @@ export class DesignUploadService {
     shop: Shop,
     inspections: Array<Promise<Inspected | undefined>>,
     accepted: HashedFile[],
-    duplicates: Array<{ index: number; dup: DuplicateFile }>,
+    outcomes: UploadOutcomes,
     onFresh: (f: Inspected) => void,
     onDuplicate?: (f: Inspected) => void,
   ): Promise<void> {
@@ -271,7 +265,7 @@ export class DesignUploadService {
       const found = await this.deps.duplicates.find(shop.id, f, accepted);
       this.deps.metrics?.duplicateCheckDuration.observe((performance.now() - t0) / 1000);
       if (found) {
-        duplicates.push({ index: f.index, dup: { filename: f.filename, ...found } });
+        outcomes.add(f.index, { duplicate: { filename: f.filename, ...found } });
         onDuplicate?.(f);
       } else {
         accepted.push(f);
@@ -285,32 +279,25 @@ export class DesignUploadService {
    * fails for a reason other than an unavailable database (a row the database refuses), the rows
    * go in one by one so only the refused one is rejected, with its own code.
    */
-  private async insertBatch(outcomes: Array<Stored | Rejection>, log: Logger) {
-    const stored = outcomes.filter((o): o is Stored => "row" in o);
-    const rejected = outcomes.filter((o): o is Rejection => "rejected" in o);
-    const created: CreatedDesign[] = [];
-    if (stored.length === 0) return { created, rejected };
-    const failed = await this.insertRows(stored).then(
-      (designs) => (created.push(...designs), undefined),
-      (err: unknown) => toAppError(err),
-    );
-    if (!failed) return { created, rejected };
+  private async insertBatch(work: Array<Stored | Rejection>, outcomes: UploadOutcomes, log: Logger): Promise<void> {
+    const stored = work.filter((o): o is Stored => "row" in o);
+    for (const r of work) if ("error" in r) outcomes.reject(r.index, r.filename, r.error);
+    if (stored.length === 0) return;
+    const created = (rows: Stored[]) => (designs: CreatedDesign[]) => designs.forEach((d, i) => outcomes.add(rows[i]!.index, { created: d }));
+    const failed = await this.insertRows(stored).then(created(stored), (err: unknown) => toAppError(err));
+    if (!failed) return;
     let failures: Array<{ s: Stored; err: AppError }> = stored.map((s) => ({ s, err: failed }));
     // A connection error (503) would fail each row alike: the batch is reported as it is.
     if (failed.status !== 503 && stored.length > 1) {
       failures = [];
       for (const s of stored) {
-        await this.insertRows([s]).then(
-          (designs) => void created.push(...designs),
-          (err: unknown) => void failures.push({ s, err: toAppError(err) }),
-        );
+        await this.insertRows([s]).then(created([s]), (err: unknown) => void failures.push({ s, err: toAppError(err) }));
       }
     }
     log.error("design rows not written; removing their files", { err: failed.cause ?? failed, files: failures.length });
     const paths = failures.flatMap(({ s }) => [s.row.storagePath, thumbnailPath(s.row.storagePath)]);
     await Promise.all(paths.map((p) => this.deps.storage.delete(p).catch(() => {})));
-    for (const { s, err } of failures) rejected.push({ index: s.index, rejected: reject(s.row.filename, err.code, err.message) });
-    return { created, rejected };
+    for (const { s, err } of failures) outcomes.reject(s.index, s.row.filename, err);
   }
 
   /** One multi-row INSERT per table in one transaction. */
@@ -339,7 +326,7 @@ export class DesignUploadService {
       } catch (err) {
         if (!(err instanceof StorageWriteError)) throw err; // the image itself: rejected below
         flog.error("storage write failed", { err: err.cause, path });
-        return { index: f.index, rejected: reject(f.filename, "storage_unavailable", "The print file could not be stored. Try again.") };
+        return { index: f.index, filename: f.filename, error: unavailable("storage_unavailable", "The print file could not be stored. Try again.", 10, err.cause) };
       }
       const { print, sha256 } = written;
       const thumb = await thumbnail;
@@ -388,7 +375,7 @@ export class DesignUploadService {
         },
       };
     } catch (err) {
-      return { index: f.index, rejected: this.rejection(f.filename, err, flog) };
+      return { index: f.index, filename: f.filename, error: this.rejection(f.filename, err, flog) };
     }
   }
 
@@ -433,13 +420,14 @@ export class DesignUploadService {
     return done!;
   }
 
-  private rejection(filename: string, err: unknown, log: Logger): RejectedFile {
+  /** The AppError a file is rejected with; an image failure we did not foresee is processing_failed. */
+  private rejection(filename: string, err: unknown, log: Logger): AppError {
     if (err instanceof AppError) {
       log.info("file rejected", { file: filename, code: err.code, reason: err.message });
-      return reject(filename, err.code, err.message);
+      return err;
     }
     log.error("file processing failed", { file: filename, err });
-    return reject(filename, "processing_failed", "The image could not be processed.");
+    return fileRejected("processing_failed", "The image could not be processed.");
   }
 
   private printSpec(req: UploadRequest): PrintSpec {
@@ -470,10 +458,6 @@ export function splitIntoBatches<T extends { size: number }>(files: T[], maxByte
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-function reject(filename: string, code: string, message: string): RejectedFile {
-  return { filename, error: { code, message } };
 }
 
 /** Milliseconds per step: `lap()` since the previous lap. */
