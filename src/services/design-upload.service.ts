@@ -1,23 +1,25 @@
 import type { Sql } from "../db/database.ts";
-import { AppError, fileRejected, toAppError, unavailable } from "../errors.ts";
+import { AppError, fileRejected, unavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
-import { imageErrors } from "../media/image-errors.ts";
-import { makePrintFile, type PrintFile, type PrintSpec } from "../media/make-print-file.ts";
+import type { PrintFile, PrintSpec } from "../media/make-print-file.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 import { checkDecodes } from "../media/check-decodes.ts";
-import { readImageHeader, type ImageHeader, type SourceShape } from "../media/read-image-header.ts";
-import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
-import { insertDesigns, type NewDesign } from "../repositories/design.repository.ts";
+import type { SourceShape } from "../media/read-image-header.ts";
 import { printFileName, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Design, DesignKind, Shop } from "../types.ts";
 import { WeightedSemaphore } from "../util/concurrency.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
-import { isLowInformation } from "./duplicate-rule.ts";
 import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
 import { UploadOutcomes, type FileOutcome } from "./upload/upload-outcomes.ts";
+import { stepTimer } from "./upload/step-timer.ts";
+import type { Inspected, Rejection, Slots, Stored } from "./upload/upload-steps.ts";
+import { findDuplicate } from "./upload/steps/find-duplicate.ts";
+import { inspectFile } from "./upload/steps/inspect-file.ts";
+import { insertBatch } from "./upload/steps/insert-designs.ts";
+import { StorageWriteError, writePrintFile } from "./upload/steps/write-print-file.ts";
 
 export type { FileOutcome } from "./upload/upload-outcomes.ts";
 
@@ -98,21 +100,7 @@ export interface DesignUploadDeps {
   metrics?: Pick<Metrics, "uploadDuration" | "duplicateCheckDuration">;
 }
 
-/** A file that passed inspection and hashing. */
-interface Inspected extends HashedFile {
-  index: number;
-  /** Emptied once the print file is stored (the object stays for in-batch duplicate checks). */
-  bytes: Uint8Array;
-  header: ImageHeader;
-  inspectMs: number;
-  hashMs: number;
-}
-
-type Rejection = { index: number; filename: string; error: AppError };
 const EMPTY = new Uint8Array(0);
-/** Per batch: print renders at once, and storage writes at once. */
-type Slots = { renders: WeightedSemaphore; stores: WeightedSemaphore };
-type Stored = { index: number; row: NewDesign; hash: NewDesignHash };
 
 /** Turns uploads into stored print files and design rows, batch by batch, skipping duplicates. */
 export class DesignUploadService {
@@ -156,7 +144,7 @@ export class DesignUploadService {
         req.files[f.index]?.release?.();
         tick();
       });
-      await this.insertBatch(await Promise.all(work), outcomes, log);
+      await insertBatch(this.deps, await Promise.all(work), outcomes, log);
     }
     const { created, duplicates, rejected } = outcomes.lists();
     const result: UploadResult = {
@@ -219,28 +207,8 @@ export class DesignUploadService {
   private inspectAll(files: UploadFile[], batch: number[], outcomes: UploadOutcomes, log: Logger): Array<Promise<Inspected | undefined>> {
     return batch.map(async (index) => {
       const file = files[index]!;
-      const timer = stepTimer();
       try {
-        const bytes = await file.bytes();
-        const header = await readImageHeader(bytes, this.deps.settings.maxInputPixels, this.deps.settings.sourceShape);
-        const inspectMs = timer.lap();
-        const sourceSha256 = sha256Hex(bytes);
-        const hashes = await this.deps.hash(bytes).catch((err: unknown) => {
-          if (err instanceof AppError) throw err;
-          log.warn("hashing failed", { file: file.name, err });
-          throw imageErrors.corruptImage("the hash decoder could not read it");
-        });
-        return {
-          index,
-          filename: file.name,
-          bytes,
-          header,
-          sourceSha256,
-          hashes,
-          lowInformation: isLowInformation(hashes),
-          inspectMs,
-          hashMs: timer.lap(),
-        };
+        return await inspectFile(file, index, this.deps, log);
       } catch (err) {
         outcomes.reject(index, file.name, this.rejection(file.name, err, log));
         file.release?.();
@@ -261,9 +229,7 @@ export class DesignUploadService {
     for (const pending of inspections) {
       const f = await pending;
       if (!f) continue;
-      const t0 = performance.now();
-      const found = await this.deps.duplicates.find(shop.id, f, accepted);
-      this.deps.metrics?.duplicateCheckDuration.observe((performance.now() - t0) / 1000);
+      const found = await findDuplicate(this.deps, shop.id, f, accepted);
       if (found) {
         outcomes.add(f.index, { duplicate: { filename: f.filename, ...found } });
         onDuplicate?.(f);
@@ -272,42 +238,6 @@ export class DesignUploadService {
         onFresh(f);
       }
     }
-  }
-
-  /**
-   * Step 4: one transaction with every row of the batch, after all its files are stored. When it
-   * fails for a reason other than an unavailable database (a row the database refuses), the rows
-   * go in one by one so only the refused one is rejected, with its own code.
-   */
-  private async insertBatch(work: Array<Stored | Rejection>, outcomes: UploadOutcomes, log: Logger): Promise<void> {
-    const stored = work.filter((o): o is Stored => "row" in o);
-    for (const r of work) if ("error" in r) outcomes.reject(r.index, r.filename, r.error);
-    if (stored.length === 0) return;
-    const created = (rows: Stored[]) => (designs: CreatedDesign[]) => designs.forEach((d, i) => outcomes.add(rows[i]!.index, { created: d }));
-    const failed = await this.insertRows(stored).then(created(stored), (err: unknown) => toAppError(err));
-    if (!failed) return;
-    let failures: Array<{ s: Stored; err: AppError }> = stored.map((s) => ({ s, err: failed }));
-    // A connection error (503) would fail each row alike: the batch is reported as it is.
-    if (failed.status !== 503 && stored.length > 1) {
-      failures = [];
-      for (const s of stored) {
-        await this.insertRows([s]).then(created([s]), (err: unknown) => void failures.push({ s, err: toAppError(err) }));
-      }
-    }
-    log.error("design rows not written; removing their files", { err: failed.cause ?? failed, files: failures.length });
-    const paths = failures.flatMap(({ s }) => [s.row.storagePath, thumbnailPath(s.row.storagePath)]);
-    await Promise.all(paths.map((p) => this.deps.storage.delete(p).catch(() => {})));
-    for (const { s, err } of failures) outcomes.reject(s.index, s.row.filename, err);
-  }
-
-  /** One multi-row INSERT per table in one transaction. */
-  private async insertRows(stored: Stored[]): Promise<CreatedDesign[]> {
-    const designs = await this.deps.sql.begin(async (tx) => {
-      const rows = await insertDesigns(tx, stored.map((s) => s.row));
-      await insertDesignHashes(tx, stored.map((s) => s.hash));
-      return rows;
-    });
-    return designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes }));
   }
 
   /** Step 3: render the print file and store it. */
@@ -322,7 +252,7 @@ export class DesignUploadService {
       const path = storagePath(req.shop.slug, req.product, printFileName(f.filename, id.slice(-12), "png"));
       let written: { print: PrintFile; sha256: string };
       try {
-        written = await this.writePrintFile(f, spec, path, slots);
+        written = await writePrintFile({ storage: this.deps.storage, pixels: this.pixels }, f, spec, path, slots);
       } catch (err) {
         if (!(err instanceof StorageWriteError)) throw err; // the image itself: rejected below
         flog.error("storage write failed", { err: err.cause, path });
@@ -379,47 +309,6 @@ export class DesignUploadService {
     }
   }
 
-  /**
-   * Renders the print file into the driver's local temporary (libvips writes it, never whole in
-   * memory: a 33 MB PNG rendered into a buffer costs about 87 MB) and stores it. The render slot
-   * is held until a store slot is free, so finished print files waiting for a slow NAS stay
-   * bounded (renders + stores), however many files the batch has. Storage failures come out as
-   * StorageWriteError, image failures as they are.
-   */
-  private async writePrintFile(
-    f: Inspected,
-    spec: PrintSpec,
-    path: string,
-    slots: Slots,
-  ): Promise<{ print: PrintFile; sha256: string }> {
-    const pixels = f.header.width * f.header.height;
-    const releaseRender = await slots.renders.acquire(1);
-    let releaseStore: (() => void) | undefined;
-    let done: { print: PrintFile; sha256: string } | undefined;
-    let imageError: unknown;
-    try {
-      await this.deps.storage.putFile(path, async (local) => {
-        try {
-          // The pixel budget bounds decoding memory across every upload in flight.
-          const print = await this.pixels.run(pixels, () => makePrintFile(f.bytes, f.header, spec, local));
-          done = { print, sha256: await sha256OfFile(local) };
-        } catch (err) {
-          imageError = err;
-          throw err;
-        }
-        releaseStore = await slots.stores.acquire(1);
-        releaseRender();
-      });
-    } catch (err) {
-      if (imageError !== undefined) throw imageError;
-      throw new StorageWriteError(err);
-    } finally {
-      releaseRender();
-      releaseStore?.();
-    }
-    return done!;
-  }
-
   /** The AppError a file is rejected with; an image failure we did not foresee is processing_failed. */
   private rejection(filename: string, err: unknown, log: Logger): AppError {
     if (err instanceof AppError) {
@@ -458,35 +347,4 @@ export function splitIntoBatches<T extends { size: number }>(files: T[], maxByte
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** Milliseconds per step: `lap()` since the previous lap. */
-function stepTimer() {
-  let last = performance.now();
-  return {
-    lap() {
-      const now = performance.now();
-      const d = now - last;
-      last = now;
-      return Math.round(d * 10) / 10;
-    },
-  };
-}
-
-/** A write to storage failed (not the image): reported as storage_unavailable. */
-class StorageWriteError extends Error {
-  constructor(cause: unknown) {
-    super("storage write failed", { cause });
-  }
-}
-
-/** SHA-256 of a file, read in chunks. */
-async function sha256OfFile(path: string): Promise<string> {
-  const hasher = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
-  return hasher.digest("hex");
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }
