@@ -119,33 +119,19 @@ export class DesignUploadService {
     // garbage as the upload is big, worth collecting before the pixels start.
     this.reclaimer.release(req.files.reduce((n, f) => n + f.size, 0));
     const outcomes = new UploadOutcomes(req.onOutcome);
-    const accepted: HashedFile[] = [];
-    const batches = this.batches(req.files);
-    let done = 0;
-    const tick = () => req.onProgress?.(++done, req.files.length);
-    const settled = <T>(p: Promise<T>) => p.finally(tick);
-    for (const batch of batches) {
-      req.signal?.throwIfAborted();
+    const batches = await this.runPipeline(req, outcomes, log, () => {
       // Rendering of a new design starts as soon as it is known not to be a duplicate, while
-      // the files after it are still being hashed and checked.
-      const renders = new WeightedSemaphore(this.deps.settings.concurrency);
-      // Writes overlap the next renders: a NAS is slow per file but takes several at once.
-      const stores = new WeightedSemaphore(this.deps.settings.storeConcurrency);
-      const work: Array<Promise<Stored | Rejection>> = [];
-      const inspections = this.inspectAll(req.files, batch, outcomes, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
-      await this.dedupeInOrder(req.shop, inspections, accepted, outcomes, (f) => {
-        const done = this.renderAndStore(req, f, log, { renders, stores }).finally(() => {
-          // Only the hashes are needed from here on (in-batch duplicate checks).
-          f.bytes = EMPTY;
-          req.files[f.index]?.release?.();
-        });
-        work.push(settled(done));
-      }, (f) => {
-        req.files[f.index]?.release?.();
-        tick();
-      });
-      await insertBatch(this.deps, await Promise.all(work), outcomes, log);
-    }
+      // the files after it are still being hashed and checked; writes overlap the next renders
+      // (a NAS is slow per file but takes several at once).
+      const slots = {
+        renders: new WeightedSemaphore(this.deps.settings.concurrency),
+        stores: new WeightedSemaphore(this.deps.settings.storeConcurrency),
+      };
+      return {
+        fresh: (f) => this.renderAndStore(req, f, log, slots),
+        done: (work) => insertBatch(this.deps, work, outcomes, log),
+      };
+    });
     const { created, duplicates, rejected } = outcomes.lists();
     const result: UploadResult = {
       created,
@@ -160,7 +146,7 @@ export class DesignUploadService {
       },
     };
     this.deps.metrics?.uploadDuration.observe(result.summary.ms / 1000);
-    log.info("upload finished", { shopId: req.shop.id, kind: req.kind, product: req.product, batches: batches.length, ...result.summary });
+    log.info("upload finished", { shopId: req.shop.id, kind: req.kind, product: req.product, batches, ...result.summary });
     return result;
   }
 
@@ -168,21 +154,16 @@ export class DesignUploadService {
   async check(req: Omit<UploadRequest, "kind" | "product">, log: Logger): Promise<CheckResult> {
     const started = performance.now();
     const outcomes = new UploadOutcomes(req.onOutcome);
-    const accepted: HashedFile[] = [];
-    for (const batch of this.batches(req.files)) {
-      const decoding: Array<Promise<void>> = [];
-      await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, outcomes, log), accepted, outcomes, (f) => {
-        // Hashing tolerates what Pillow tolerates; the upload's print render does not. Check as
-        // the upload would, so "unique" means the upload will take it.
-        decoding.push(
-          checkDecodes(f.bytes, this.deps.settings.maxInputPixels).then(
-            () => outcomes.add(f.index, { unique: { filename: f.filename, hashes: f.hashes } }),
-            (err: unknown) => outcomes.reject(f.index, f.filename, this.rejection(f.filename, err, log)),
-          ),
-        );
-      });
-      await Promise.all(decoding);
-    }
+    await this.runPipeline(req, outcomes, log, () => ({
+      // Hashing tolerates what Pillow tolerates; the upload's print render does not. Check as
+      // the upload would, so "unique" means the upload will take it.
+      fresh: (f) =>
+        checkDecodes(f.bytes, this.deps.settings.maxInputPixels).then(
+          () => outcomes.add(f.index, { unique: { filename: f.filename, hashes: f.hashes } }),
+          (err: unknown) => outcomes.reject(f.index, f.filename, this.rejection(f.filename, err, log)),
+        ),
+      done: async () => {},
+    }));
     const { unique, duplicates, rejected } = outcomes.lists();
     const summary = {
       uploaded: req.files.length,
@@ -193,6 +174,44 @@ export class DesignUploadService {
     };
     log.info("check finished", { shopId: req.shop.id, ...summary });
     return { unique, duplicates, rejected, summary };
+  }
+
+  /**
+   * The pipeline upload and check share, batch by batch: every file of a batch is inspected and
+   * hashed at once, then de-duplicated in upload order; each fresh file goes to the batch's
+   * `fresh` step as soon as it is known (its work overlaps the files after it), and `done` gets
+   * the batch's results before the next batch starts. Returns the number of batches.
+   */
+  private async runPipeline<W>(
+    req: Pick<UploadRequest, "shop" | "files" | "onProgress" | "signal">,
+    outcomes: UploadOutcomes,
+    log: Logger,
+    newBatch: () => { fresh(f: Inspected): Promise<W>; done(work: W[]): Promise<void> },
+  ): Promise<number> {
+    const accepted: HashedFile[] = [];
+    const batches = this.batches(req.files);
+    let done = 0;
+    const tick = () => req.onProgress?.(++done, req.files.length);
+    const release = (f: Inspected) => req.files[f.index]?.release?.();
+    for (const batch of batches) {
+      req.signal?.throwIfAborted();
+      const stage = newBatch();
+      const work: Array<Promise<W>> = [];
+      const inspections = this.inspectAll(req.files, batch, outcomes, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
+      await this.dedupeInOrder(req.shop, inspections, accepted, outcomes, (f) => {
+        const finished = stage.fresh(f).finally(() => {
+          // Only the hashes are needed from here on (in-batch duplicate checks).
+          f.bytes = EMPTY;
+          release(f);
+        });
+        work.push(finished.finally(tick));
+      }, (f) => {
+        release(f);
+        tick();
+      });
+      await stage.done(await Promise.all(work));
+    }
+    return batches.length;
   }
 
   private batches(files: UploadFile[]): number[][] {
