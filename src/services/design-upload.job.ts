@@ -19,7 +19,7 @@ export const designUploadPayload = z.object({
 });
 
 /** What became of one file: a design (stored now or by an earlier attempt) or a duplicate. */
-type FileOutcome = CreatedDesign | DuplicateFile;
+type UploadedFile = CreatedDesign | DuplicateFile;
 
 /**
  * Runs an async upload exactly like the synchronous path and answers in the same shape. Each
@@ -34,7 +34,7 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
       const shop = await shopOfJob(deps.sql, ctx.job);
       const { files, kind, product } = ctx.payload;
       let fresh: UploadResult | undefined;
-      const results = await ctx.eachItem<StagedFile, FileOutcome>(files, {
+      const results = await ctx.eachItem<StagedFile, UploadedFile>(files, {
         kind: "design",
         alreadyDone: async (items) => {
           const ids = items.map((i) => i.id);
