@@ -158,6 +158,7 @@ export function wireApp(
     metrics,
     settings: {
       maxInputPixels: config.maxInputPixels,
+      sourceShape: { minSidePx: config.minSourceSidePx, maxAspectRatio: config.maxAspectRatio },
       batchMaxBytes: config.batchMaxBytes,
       batchMaxFiles: config.batchMaxFiles,
       concurrency: config.uploadConcurrency,

@@ -8,9 +8,12 @@ import {
 import type { Context } from "hono";
 import { z } from "zod";
 import { badRequest, payloadTooLarge } from "../errors.ts";
+import { JOB_PRIORITIES } from "../jobs/job-types.ts";
 import type { UploadFile } from "../services/design-upload.service.ts";
+import { isReservedFolder } from "../storage/storage-path.ts";
 import { DESIGN_KINDS } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
+import { parseInput } from "./validate-request.ts";
 
 const fieldsSchema = z.object({
   kind: z.enum(DESIGN_KINDS, { error: "kind must be \"physical\" or \"digital\"" }).default("physical"),
@@ -19,17 +22,21 @@ const fieldsSchema = z.object({
     .trim()
     .min(1, "product must not be empty")
     .max(100, "product has at most 100 characters")
+    // The product is a storage folder beside the system ones (staging, templates, mockups).
+    .refine((p) => !isReservedFolder(p), "product names a system folder (incoming, templates, mockups); choose another name")
     .default("default"),
   /** Answer 202 with a job at once instead of the result when done. */
   async: z.enum(["true", "false"], { error: "async must be \"true\" or \"false\"" }).default("false").transform((v) => v === "true"),
-  priority: z.enum(["high", "normal", "low"], { error: "priority must be high, normal or low" }).default("normal"),
+  priority: z.enum(JOB_PRIORITIES).default("normal"),
 });
 
 export type UploadFields = z.infer<typeof fieldsSchema>;
 
-/** Text fields beside the files; anything past this many parts is refused. */
+/** Text fields beside the files: more than this many, or one longer than MAX_TEXT_BYTES, is a 400. */
 const MAX_TEXT_PARTS = 20;
 const MAX_TEXT_BYTES = 4096;
+/** Control characters (NUL included) never reach a file name: storage paths and rows drop them alike. */
+const CONTROL = /[\p{Cc}\p{Cf}]/gu;
 
 /**
  * Parses a design upload form (`files` 1..maxFiles, `kind`, `product`) from the body stream.
@@ -50,13 +57,15 @@ export async function readUploadForm(
     const parts = parseMultipartRequest(c.req.raw, {
       maxFileSize: limits.maxBytes,
       maxTotalSize: limits.maxBytes,
-      maxParts: limits.maxFiles + MAX_TEXT_PARTS,
+      // One more of each than allowed, so passing either limit is seen here and named by its own code.
+      maxParts: limits.maxFiles + MAX_TEXT_PARTS + 2,
     });
+    let textParts = 0;
     for await (const part of parts) {
       if (part.name === "files") {
         if (!part.isFile) throw badRequest("invalid_files", "Every \"files\" entry must be a file, not a text field.");
         if (files.length === limits.maxFiles) throw tooManyFiles(limits.maxFiles);
-        const filename = part.filename || "unnamed";
+        const filename = part.filename?.replace(CONTROL, "") || "unnamed";
         // The part (and its chunks) is let go once the pipeline is done with the file.
         let held: { readonly bytes: Uint8Array } | undefined = part;
         files.push({
@@ -70,27 +79,26 @@ export async function readUploadForm(
             held = undefined;
           },
         });
-      } else if (!part.isFile && part.name && part.size <= MAX_TEXT_BYTES) {
+      } else if (!part.isFile && part.name) {
+        if (++textParts > MAX_TEXT_PARTS) throw badRequest("invalid_fields", `At most ${MAX_TEXT_PARTS} text fields per upload.`);
+        if (part.size > MAX_TEXT_BYTES) throw badRequest("invalid_fields", `Invalid request: body.${part.name.replace(CONTROL, "").slice(0, 100)}: at most ${MAX_TEXT_BYTES} bytes`);
         text[part.name] = part.text;
       }
     }
   } catch (err) {
     if (err instanceof MaxTotalSizeExceededError || err instanceof MaxFileSizeExceededError) throw payloadTooLarge(limits.maxBytes);
+    // Reached only by parts counted as neither (unnamed, or files under another name).
     if (err instanceof MaxPartsExceededError) throw tooManyFiles(limits.maxFiles);
     if (err instanceof MultipartParseError) throw badRequest("invalid_multipart", "The multipart body could not be parsed.");
     throw err;
   }
   if (files.length === 0) throw badRequest("no_files", "Attach at least one file in the field \"files\".");
-  const parsed = fieldsSchema.safeParse({
-    kind: text.kind || undefined,
-    product: text.product || undefined,
-    async: text.async || undefined,
-    priority: text.priority || undefined,
-  });
-  if (!parsed.success) {
-    throw badRequest("invalid_fields", parsed.error.issues.map((i) => i.message).join("; "));
-  }
-  return { files, fields: parsed.data };
+  const fields = parseInput(
+    fieldsSchema,
+    { kind: text.kind || undefined, product: text.product || undefined, async: text.async || undefined, priority: text.priority || undefined },
+    "form",
+  );
+  return { files, fields };
 }
 
 const tooManyFiles = (max: number) => badRequest("too_many_files", `At most ${max} files per upload.`);

@@ -15,5 +15,12 @@ export const imageErrors = {
       "too_many_pixels",
       `The image is ${width}×${height} (${(width * height).toLocaleString("en")} pixels); the limit is ${limit.toLocaleString("en")} pixels.`,
     ),
+  tooSmall: (width: number, height: number, minSide: number) =>
+    fileRejected("too_small", `The image is ${width}×${height}; each side needs at least ${minSide} pixels to print.`),
+  extremeAspectRatio: (width: number, height: number, maxRatio: number) =>
+    fileRejected(
+      "extreme_aspect_ratio",
+      `The image is ${width}×${height}; one side may be at most ${maxRatio} times the other.`,
+    ),
   blankImage: () => fileRejected("blank_image", "The image is fully transparent: there is nothing to print."),
 };

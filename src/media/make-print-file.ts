@@ -17,8 +17,6 @@ export interface PrintSpec {
 
 /** A finished print file and what each step cost. */
 export interface PrintFile {
-  /** The PNG, unless it was written to a file target. */
-  png: Buffer | undefined;
   bytes: number;
   width: number;
   height: number;
@@ -28,10 +26,10 @@ export interface PrintFile {
 
 /**
  * physical: trim fully transparent borders, scale to the print size; digital: keep the
- * pixels. Both end as 8-bit sRGB PNG with alpha kept and the DPI recorded; in memory, or written
- * to `target` (a file) when given.
+ * pixels. Both end as 8-bit sRGB PNG with alpha kept and the DPI recorded, written to `target`
+ * (a file).
  */
-export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec: PrintSpec, target?: string): Promise<PrintFile> {
+export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec: PrintSpec, target: string): Promise<PrintFile> {
   const t0 = performance.now();
   const physical = spec.kind === "physical";
   const crop = physical ? await findTrimRegion(bytes, header.hasAlpha, spec.maxPixels) : undefined;
@@ -41,10 +39,9 @@ export async function makePrintFile(bytes: Uint8Array, header: ImageHeader, spec
   const base = crop ?? upright;
   const size = physical ? fitLongestSide(base.width, base.height, spec.longestSidePx) : undefined;
   const opts = { maxPixels: spec.maxPixels, dpi: spec.dpi, adaptiveFilter: spec.adaptiveFilter, crop, size };
-  const out = target === undefined ? await renderPrintPng(bytes, opts) : await renderPrintPng(bytes, opts, target);
+  const out = await renderPrintPng(bytes, opts, target);
   const t2 = performance.now();
-  const fileBytes = out.png ? out.png.length : (out as { size: number }).size;
-  return { png: out.png, bytes: fileBytes, width: out.width, height: out.height, timings: { trimMs: ms(t1 - t0), renderMs: ms(t2 - t1) } };
+  return { bytes: out.size, width: out.width, height: out.height, timings: { trimMs: ms(t1 - t0), renderMs: ms(t2 - t1) } };
 }
 
 const ms = (n: number) => Math.round(n * 10) / 10;

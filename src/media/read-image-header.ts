@@ -12,11 +12,18 @@ export interface ImageHeader {
   rotated: boolean;
 }
 
+/** Shapes a print source may have: shorter sides or longer strips are refused. */
+export interface SourceShape {
+  minSidePx: number;
+  maxAspectRatio: number;
+}
+
 /**
  * Sniffs the format and reads the dimensions from the header only, refusing empty files,
- * non-images and pixel bombs before a single pixel is decoded.
+ * non-images, pixel bombs and (given `shape`) tiny or strip-like sources before a single pixel
+ * is decoded.
  */
-export async function readImageHeader(bytes: Uint8Array, maxPixels: number): Promise<ImageHeader> {
+export async function readImageHeader(bytes: Uint8Array, maxPixels: number, shape?: SourceShape): Promise<ImageHeader> {
   if (bytes.length === 0) throw imageErrors.emptyFile();
   const format = detectImageFormat(bytes);
   if (!format) throw imageErrors.unsupportedFormat();
@@ -31,6 +38,10 @@ export async function readImageHeader(bytes: Uint8Array, maxPixels: number): Pro
   const height = meta.pageHeight ?? meta.height ?? 0;
   if (width <= 0 || height <= 0) throw imageErrors.corruptImage("no dimensions in the header");
   if (width * height > maxPixels) throw imageErrors.tooManyPixels(width, height, maxPixels);
+  if (shape && Math.min(width, height) < shape.minSidePx) throw imageErrors.tooSmall(width, height, shape.minSidePx);
+  if (shape && Math.max(width, height) / Math.min(width, height) > shape.maxAspectRatio) {
+    throw imageErrors.extremeAspectRatio(width, height, shape.maxAspectRatio);
+  }
   return {
     format,
     width,

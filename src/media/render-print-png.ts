@@ -21,20 +21,16 @@ export interface RenderOptions {
 }
 
 /**
- * decode → crop → resize → sRGB → PNG as one libvips pipeline. libvips streams it in
- * strips, so memory stays near the size of the output instead of several full frames.
+ * decode → crop → resize → sRGB → PNG as one libvips pipeline, written by libvips straight to
+ * `target` (a file). libvips streams it in strips, so memory stays near the size of the output
+ * instead of several full frames, and the PNG is never whole in memory: into a buffer, sharp grows
+ * its output by doubling (+87 MB of RSS for a 33 MB print, +12 MB to a file).
  */
-export async function renderPrintPng(bytes: Uint8Array, opts: RenderOptions): Promise<{ png: Buffer; width: number; height: number }>;
-/**
- * The same, written by libvips straight to `target` (a file): the PNG is never whole in memory.
- * Into a buffer, sharp grows its output by doubling: +87 MB of RSS for a 33 MB print, +12 MB to a file.
- */
-export async function renderPrintPng(bytes: Uint8Array, opts: RenderOptions, target: string): Promise<{ png: undefined; size: number; width: number; height: number }>;
 export async function renderPrintPng(
   bytes: Uint8Array,
   opts: RenderOptions,
-  target?: string,
-): Promise<{ png: Buffer; width: number; height: number } | { png: undefined; size: number; width: number; height: number }> {
+  target: string,
+): Promise<{ size: number; width: number; height: number }> {
   let pipeline = openUntrusted(bytes, opts.maxPixels);
   if (opts.crop) pipeline = pipeline.extract(opts.crop);
   if (opts.size) pipeline = pipeline.resize(opts.size.width, opts.size.height, { fit: "fill", kernel: "lanczos3" });
@@ -44,12 +40,8 @@ export async function renderPrintPng(
       .withIccProfile("srgb")
       .withDensity(opts.dpi)
       .png({ compressionLevel: PRINT_PNG_COMPRESSION, adaptiveFiltering: opts.adaptiveFilter });
-    if (target !== undefined) {
-      const info = await encoded.toFile(target);
-      return { png: undefined, size: info.size, width: info.width, height: info.height };
-    }
-    const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
-    return { png: data, width: info.width, height: info.height };
+    const info = await encoded.toFile(target);
+    return { size: info.size, width: info.width, height: info.height };
   } catch (err) {
     throw imageErrors.corruptImage(describeSharpError(err));
   }

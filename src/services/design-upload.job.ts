@@ -5,9 +5,7 @@ import { defineJobHandler } from "../jobs/job-types.ts";
 import { findHashesOfDesigns } from "../repositories/design-hash.repository.ts";
 import { findDesignsByIds } from "../repositories/design.repository.ts";
 import { DESIGN_KINDS } from "../types.ts";
-import { AppError, databaseUnavailable, storageUnavailable } from "../errors.ts";
-import type { ItemOutcomes, JobItem } from "../jobs/each-item.ts";
-import type { CreatedDesign, DesignUploadService, DuplicateFile, RejectedFile, UploadResult } from "./design-upload.service.ts";
+import type { CreatedDesign, DesignUploadService, DuplicateFile, UploadResult } from "./design-upload.service.ts";
 import type { StagedFile, UploadStaging } from "./upload-staging.ts";
 
 /** Job type of an async design upload. */
@@ -21,7 +19,7 @@ export const designUploadPayload = z.object({
 });
 
 /** What became of one file: a design (stored now or by an earlier attempt) or a duplicate. */
-type FileOutcome = CreatedDesign | DuplicateFile;
+type UploadedFile = CreatedDesign | DuplicateFile;
 
 /**
  * Runs an async upload exactly like the synchronous path and answers in the same shape. Each
@@ -36,7 +34,7 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
       const shop = await shopOfJob(deps.sql, ctx.job);
       const { files, kind, product } = ctx.payload;
       let fresh: UploadResult | undefined;
-      const results = await ctx.eachItem<StagedFile, FileOutcome>(files, {
+      const results = await ctx.eachItem<StagedFile, UploadedFile>(files, {
         kind: "design",
         alreadyDone: async (items) => {
           const ids = items.map((i) => i.id);
@@ -54,11 +52,17 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
               files: deps.staging.open(items.map((i) => i.item)),
               designIdFor: (k) => items[k]!.id,
               onProgress: (done) => out.progress(done),
+              // A rejection carries its AppError, which says whether another attempt may pass.
+              onOutcome: (k, o) => {
+                const index = items[k]!.index;
+                if ("rejected" in o) out.failed(index, o.error);
+                else if ("created" in o) out.ok(index, o.created);
+                else if ("duplicate" in o) out.ok(index, o.duplicate);
+              },
               signal: ctx.signal,
             },
             ctx.log,
           );
-          reportFiles(items, fresh, out);
         },
       });
       const created = results.flatMap((r) => (r.ok && "id" in r.value ? [r.value] : []));
@@ -75,31 +79,4 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
       await deps.staging.discard(p.files);
     },
   });
-}
-
-/**
- * Hands each file's outcome to `eachItem`. Created designs are known by id; the upload lists
- * duplicates and rejections by file name in upload order, so the other files take them in turn
- * (files sharing a name may swap places between the two lists; the lists stay the same).
- */
-function reportFiles(items: Array<JobItem<StagedFile>>, r: UploadResult, out: ItemOutcomes<FileOutcome>) {
-  const createdIds = new Map(r.created.map((d) => [d.id, d]));
-  let d = 0;
-  let j = 0;
-  for (const it of items) {
-    const design = createdIds.get(it.id);
-    if (design) out.ok(it.index, design);
-    else if (j >= r.rejected.length || (d < r.duplicates.length && r.duplicates[d]!.filename === it.item.name && r.rejected[j]!.filename !== it.item.name)) out.ok(it.index, r.duplicates[d++]!);
-    else out.failed(it.index, rejectionError(r.rejected[j++]!));
-  }
-}
-
-/**
- * A rejection as an AppError. The upload reports a file's failure as `{ code, message }`; the
- * ones that may pass are the storage's and the database's "unavailable" (one of which takes the
- * job back to the queue unless this is its last attempt).
- */
-function rejectionError(r: RejectedFile): AppError {
-  const transient = [storageUnavailable(), databaseUnavailable()].find((e) => e.code === r.error.code);
-  return new AppError(transient?.status ?? 422, r.error.code, r.error.message, { retryable: transient?.retryable ?? false });
 }

@@ -1,22 +1,27 @@
 import type { Sql } from "../db/database.ts";
-import { AppError } from "../errors.ts";
+import { AppError, fileRejected, unavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
-import { imageErrors } from "../media/image-errors.ts";
-import { makePrintFile, type PrintFile, type PrintSpec } from "../media/make-print-file.ts";
+import type { PrintFile, PrintSpec } from "../media/make-print-file.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 import { checkDecodes } from "../media/check-decodes.ts";
-import { readImageHeader, type ImageHeader } from "../media/read-image-header.ts";
-import { insertDesignHashes, type NewDesignHash } from "../repositories/design-hash.repository.ts";
-import { insertDesigns, type NewDesign } from "../repositories/design.repository.ts";
+import type { SourceShape } from "../media/read-image-header.ts";
 import { printFileName, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Design, DesignKind, Shop } from "../types.ts";
 import { WeightedSemaphore } from "../util/concurrency.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
-import { isLowInformation } from "./duplicate-rule.ts";
 import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
+import { UploadOutcomes, type FileOutcome } from "./upload/upload-outcomes.ts";
+import { stepTimer } from "./upload/step-timer.ts";
+import type { Inspected, Rejection, Slots, Stored } from "./upload/upload-steps.ts";
+import { findDuplicate } from "./upload/steps/find-duplicate.ts";
+import { inspectFile } from "./upload/steps/inspect-file.ts";
+import { insertBatch } from "./upload/steps/insert-designs.ts";
+import { StorageWriteError, writePrintFile } from "./upload/steps/write-print-file.ts";
+
+export type { FileOutcome } from "./upload/upload-outcomes.ts";
 
 /** One uploaded file, read lazily so a batch holds only its own bytes. */
 export interface UploadFile {
@@ -36,6 +41,8 @@ export interface UploadRequest {
   designIdFor?: (index: number) => string;
   /** Hears each file's outcome as it is known (stored, duplicate or rejected): done of total. */
   onProgress?: (done: number, total: number) => void;
+  /** Hears what became of files[index] as soon as it is known, rejections with their AppError. */
+  onOutcome?: (index: number, outcome: FileOutcome) => void;
   /** Checked between batches: a cancelled job stops there, keeping the batches already saved. */
   signal?: AbortSignal;
 }
@@ -68,6 +75,8 @@ export interface CheckResult {
 
 export interface UploadSettings {
   maxInputPixels: number;
+  /** Smallest side and longest strip a print source may have, checked from the header. */
+  sourceShape: SourceShape;
   batchMaxBytes: number;
   batchMaxFiles: number;
   concurrency: number;
@@ -91,21 +100,7 @@ export interface DesignUploadDeps {
   metrics?: Pick<Metrics, "uploadDuration" | "duplicateCheckDuration">;
 }
 
-/** A file that passed inspection and hashing. */
-interface Inspected extends HashedFile {
-  index: number;
-  /** Emptied once the print file is stored (the object stays for in-batch duplicate checks). */
-  bytes: Uint8Array;
-  header: ImageHeader;
-  inspectMs: number;
-  hashMs: number;
-}
-
-type Rejection = { index: number; rejected: RejectedFile };
 const EMPTY = new Uint8Array(0);
-/** Per batch: print renders at once, and storage writes at once. */
-type Slots = { renders: WeightedSemaphore; stores: WeightedSemaphore };
-type Stored = { index: number; row: NewDesign; hash: NewDesignHash };
 
 /** Turns uploads into stored print files and design rows, batch by batch, skipping duplicates. */
 export class DesignUploadService {
@@ -123,43 +118,25 @@ export class DesignUploadService {
     // The request body's chunks were copied into the files by the multipart parser: as much
     // garbage as the upload is big, worth collecting before the pixels start.
     this.reclaimer.release(req.files.reduce((n, f) => n + f.size, 0));
-    const created: CreatedDesign[] = [];
-    const duplicates: Array<{ index: number; dup: DuplicateFile }> = [];
-    const rejected: Rejection[] = [];
-    const accepted: HashedFile[] = [];
-    const batches = this.batches(req.files);
-    let done = 0;
-    const tick = () => req.onProgress?.(++done, req.files.length);
-    const settled = <T>(p: Promise<T>) => p.finally(tick);
-    for (const batch of batches) {
-      req.signal?.throwIfAborted();
+    const outcomes = new UploadOutcomes(req.onOutcome);
+    const batches = await this.runPipeline(req, outcomes, log, () => {
       // Rendering of a new design starts as soon as it is known not to be a duplicate, while
-      // the files after it are still being hashed and checked.
-      const renders = new WeightedSemaphore(this.deps.settings.concurrency);
-      // Writes overlap the next renders: a NAS is slow per file but takes several at once.
-      const stores = new WeightedSemaphore(this.deps.settings.storeConcurrency);
-      const work: Array<Promise<Stored | Rejection>> = [];
-      const inspections = this.inspectAll(req.files, batch, rejected, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
-      await this.dedupeInOrder(req.shop, inspections, accepted, duplicates, (f) => {
-        const done = this.renderAndStore(req, f, log, { renders, stores }).finally(() => {
-          // Only the hashes are needed from here on (in-batch duplicate checks).
-          f.bytes = EMPTY;
-          req.files[f.index]?.release?.();
-        });
-        work.push(settled(done));
-      }, (f) => {
-        req.files[f.index]?.release?.();
-        tick();
-      });
-      const outcome = await this.insertBatch(await Promise.all(work), log);
-      created.push(...outcome.created);
-      rejected.push(...outcome.rejected);
-    }
-    const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
+      // the files after it are still being hashed and checked; writes overlap the next renders
+      // (a NAS is slow per file but takes several at once).
+      const slots = {
+        renders: new WeightedSemaphore(this.deps.settings.concurrency),
+        stores: new WeightedSemaphore(this.deps.settings.storeConcurrency),
+      };
+      return {
+        fresh: (f) => this.renderAndStore(req, f, log, slots),
+        done: (work) => insertBatch(this.deps, work, outcomes, log),
+      };
+    });
+    const { created, duplicates, rejected } = outcomes.lists();
     const result: UploadResult = {
       created,
-      duplicates: duplicates.sort(byIndex).map((d) => d.dup),
-      rejected: rejected.sort(byIndex).map((r) => r.rejected),
+      duplicates,
+      rejected,
       summary: {
         uploaded: req.files.length,
         created: created.length,
@@ -169,32 +146,25 @@ export class DesignUploadService {
       },
     };
     this.deps.metrics?.uploadDuration.observe(result.summary.ms / 1000);
-    log.info("upload finished", { shopId: req.shop.id, kind: req.kind, product: req.product, batches: batches.length, ...result.summary });
+    log.info("upload finished", { shopId: req.shop.id, kind: req.kind, product: req.product, batches, ...result.summary });
     return result;
   }
 
   /** Inspects, hashes and de-duplicates like `upload`, and stores nothing. */
   async check(req: Omit<UploadRequest, "kind" | "product">, log: Logger): Promise<CheckResult> {
     const started = performance.now();
-    const duplicates: Array<{ index: number; dup: DuplicateFile }> = [];
-    const rejected: Rejection[] = [];
-    const accepted: HashedFile[] = [];
-    const unique: Array<{ index: number; filename: string; hashes: ImageHashes }> = [];
-    for (const batch of this.batches(req.files)) {
-      const decoding: Array<Promise<void>> = [];
-      await this.dedupeInOrder(req.shop, this.inspectAll(req.files, batch, rejected, log), accepted, duplicates, (f) => {
-        // Hashing tolerates what Pillow tolerates; the upload's print render does not. Check as
-        // the upload would, so "unique" means the upload will take it.
-        decoding.push(
-          checkDecodes(f.bytes, this.deps.settings.maxInputPixels).then(
-            () => void unique.push({ index: f.index, filename: f.filename, hashes: f.hashes }),
-            (err: unknown) => void rejected.push({ index: f.index, rejected: this.rejection(f.filename, err, log) }),
-          ),
-        );
-      });
-      await Promise.all(decoding);
-    }
-    const byIndex = <T extends { index: number }>(a: T, b: T) => a.index - b.index;
+    const outcomes = new UploadOutcomes(req.onOutcome);
+    await this.runPipeline(req, outcomes, log, () => ({
+      // Hashing tolerates what Pillow tolerates; the upload's print render does not. Check as
+      // the upload would, so "unique" means the upload will take it.
+      fresh: (f) =>
+        checkDecodes(f.bytes, this.deps.settings.maxInputPixels).then(
+          () => outcomes.add(f.index, { unique: { filename: f.filename, hashes: f.hashes } }),
+          (err: unknown) => outcomes.reject(f.index, f.filename, this.rejection(f.filename, err, log)),
+        ),
+      done: async () => {},
+    }));
+    const { unique, duplicates, rejected } = outcomes.lists();
     const summary = {
       uploaded: req.files.length,
       unique: unique.length,
@@ -203,12 +173,45 @@ export class DesignUploadService {
       ms: Math.round(performance.now() - started),
     };
     log.info("check finished", { shopId: req.shop.id, ...summary });
-    return {
-      unique: unique.sort(byIndex).map(({ filename, hashes }) => ({ filename, hashes })),
-      duplicates: duplicates.sort(byIndex).map((d) => d.dup),
-      rejected: rejected.sort(byIndex).map((r) => r.rejected),
-      summary,
-    };
+    return { unique, duplicates, rejected, summary };
+  }
+
+  /**
+   * The pipeline upload and check share, batch by batch: every file of a batch is inspected and
+   * hashed at once, then de-duplicated in upload order; each fresh file goes to the batch's
+   * `fresh` step as soon as it is known (its work overlaps the files after it), and `done` gets
+   * the batch's results before the next batch starts. Returns the number of batches.
+   */
+  private async runPipeline<W>(
+    req: Pick<UploadRequest, "shop" | "files" | "onProgress" | "signal">,
+    outcomes: UploadOutcomes,
+    log: Logger,
+    newBatch: () => { fresh(f: Inspected): Promise<W>; done(work: W[]): Promise<void> },
+  ): Promise<number> {
+    const accepted: HashedFile[] = [];
+    const batches = this.batches(req.files);
+    let done = 0;
+    const tick = () => req.onProgress?.(++done, req.files.length);
+    const release = (f: Inspected) => req.files[f.index]?.release?.();
+    for (const batch of batches) {
+      req.signal?.throwIfAborted();
+      const stage = newBatch();
+      const work: Array<Promise<W>> = [];
+      const inspections = this.inspectAll(req.files, batch, outcomes, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
+      await this.dedupeInOrder(req.shop, inspections, accepted, outcomes, (f) => {
+        const finished = stage.fresh(f).finally(() => {
+          // Only the hashes are needed from here on (in-batch duplicate checks).
+          f.bytes = EMPTY;
+          release(f);
+        });
+        work.push(finished.finally(tick));
+      }, (f) => {
+        release(f);
+        tick();
+      });
+      await stage.done(await Promise.all(work));
+    }
+    return batches.length;
   }
 
   private batches(files: UploadFile[]): number[][] {
@@ -220,33 +223,13 @@ export class DesignUploadService {
    * Step 1, all files of the batch at once: read, sniff, check the header, hash. The hash
    * pool bounds the real concurrency; results come back as promises, in upload order.
    */
-  private inspectAll(files: UploadFile[], batch: number[], rejected: Rejection[], log: Logger): Array<Promise<Inspected | undefined>> {
+  private inspectAll(files: UploadFile[], batch: number[], outcomes: UploadOutcomes, log: Logger): Array<Promise<Inspected | undefined>> {
     return batch.map(async (index) => {
       const file = files[index]!;
-      const timer = stepTimer();
       try {
-        const bytes = await file.bytes();
-        const header = await readImageHeader(bytes, this.deps.settings.maxInputPixels);
-        const inspectMs = timer.lap();
-        const sourceSha256 = sha256Hex(bytes);
-        const hashes = await this.deps.hash(bytes).catch((err: unknown) => {
-          if (err instanceof AppError) throw err;
-          log.warn("hashing failed", { file: file.name, err });
-          throw imageErrors.corruptImage("the hash decoder could not read it");
-        });
-        return {
-          index,
-          filename: file.name,
-          bytes,
-          header,
-          sourceSha256,
-          hashes,
-          lowInformation: isLowInformation(hashes),
-          inspectMs,
-          hashMs: timer.lap(),
-        };
+        return await inspectFile(file, index, this.deps, log);
       } catch (err) {
-        rejected.push({ index, rejected: this.rejection(file.name, err, log) });
+        outcomes.reject(index, file.name, this.rejection(file.name, err, log));
         file.release?.();
         return undefined;
       }
@@ -258,48 +241,21 @@ export class DesignUploadService {
     shop: Shop,
     inspections: Array<Promise<Inspected | undefined>>,
     accepted: HashedFile[],
-    duplicates: Array<{ index: number; dup: DuplicateFile }>,
+    outcomes: UploadOutcomes,
     onFresh: (f: Inspected) => void,
     onDuplicate?: (f: Inspected) => void,
   ): Promise<void> {
     for (const pending of inspections) {
       const f = await pending;
       if (!f) continue;
-      const t0 = performance.now();
-      const found = await this.deps.duplicates.find(shop.id, f, accepted);
-      this.deps.metrics?.duplicateCheckDuration.observe((performance.now() - t0) / 1000);
+      const found = await findDuplicate(this.deps, shop.id, f, accepted);
       if (found) {
-        duplicates.push({ index: f.index, dup: { filename: f.filename, ...found } });
+        outcomes.add(f.index, { duplicate: { filename: f.filename, ...found } });
         onDuplicate?.(f);
       } else {
         accepted.push(f);
         onFresh(f);
       }
-    }
-  }
-
-  /** Step 4: one transaction with every row of the batch, after all its files are stored. */
-  private async insertBatch(outcomes: Array<Stored | Rejection>, log: Logger) {
-    const stored = outcomes.filter((o): o is Stored => "row" in o);
-    const rejected = outcomes.filter((o): o is Rejection => "rejected" in o);
-    if (stored.length === 0) return { created: [] as CreatedDesign[], rejected };
-    try {
-      // One multi-row INSERT per table in one transaction, only after every file is stored.
-      const designs = await this.deps.sql.begin(async (tx) => {
-        const rows = await insertDesigns(tx, stored.map((s) => s.row));
-        await insertDesignHashes(tx, stored.map((s) => s.hash));
-        return rows;
-      });
-      return { created: designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes })), rejected };
-    } catch (err) {
-      log.error("design rows not written; removing their files", { err, files: stored.length });
-      const paths = stored.flatMap((s) => [s.row.storagePath, thumbnailPath(s.row.storagePath)]);
-      await Promise.all(paths.map((p) => this.deps.storage.delete(p).catch(() => {})));
-      const failed = stored.map((s) => ({
-        index: s.index,
-        rejected: reject(s.row.filename, "database_unavailable", "The design could not be saved; nothing was kept. Try again."),
-      }));
-      return { created: [] as CreatedDesign[], rejected: [...rejected, ...failed] };
     }
   }
 
@@ -315,17 +271,17 @@ export class DesignUploadService {
       const path = storagePath(req.shop.slug, req.product, printFileName(f.filename, id.slice(-12), "png"));
       let written: { print: PrintFile; sha256: string };
       try {
-        written = await this.writePrintFile(f, spec, path, slots);
+        written = await writePrintFile({ storage: this.deps.storage, pixels: this.pixels }, f, spec, path, slots);
       } catch (err) {
         if (!(err instanceof StorageWriteError)) throw err; // the image itself: rejected below
         flog.error("storage write failed", { err: err.cause, path });
-        return { index: f.index, rejected: reject(f.filename, "storage_unavailable", "The print file could not be stored. Try again.") };
+        return { index: f.index, filename: f.filename, error: unavailable("storage_unavailable", "The print file could not be stored. Try again.", 10, err.cause) };
       }
       const { print, sha256 } = written;
       const thumb = await thumbnail;
       // Best effort: a missing thumbnail is made again from the print file when first asked for.
       if (thumb) await this.deps.storage.put(thumbnailPath(path), thumb).catch((err: unknown) => flog.warn("thumbnail not stored", { err }));
-      this.reclaimer.release(f.bytes.length + (print.png?.length ?? 0));
+      this.reclaimer.release(f.bytes.length);
       flog.info("design processed", {
         format: f.header.format,
         width: print.width,
@@ -368,76 +324,18 @@ export class DesignUploadService {
         },
       };
     } catch (err) {
-      return { index: f.index, rejected: this.rejection(f.filename, err, flog) };
+      return { index: f.index, filename: f.filename, error: this.rejection(f.filename, err, flog) };
     }
   }
 
-  /**
-   * Renders the print file and stores it. A driver with local files takes it straight from
-   * libvips (never whole in memory: a 33 MB PNG rendered into a buffer costs about 87 MB); other
-   * drivers (the NAS) get it from memory, a store slot at a time. Storage failures come out as
-   * StorageWriteError, image failures as they are.
-   */
-  private async writePrintFile(
-    f: Inspected,
-    spec: PrintSpec,
-    path: string,
-    slots: Slots,
-  ): Promise<{ print: PrintFile; sha256: string }> {
-    const pixels = f.header.width * f.header.height;
-    const storage = this.deps.storage;
-    if (storage.putFile) {
-      const putFile = storage.putFile.bind(storage);
-      return slots.renders.run(1, () =>
-        this.pixels.run(pixels, async () => {
-          let done: { print: PrintFile; sha256: string } | undefined;
-          let imageError: unknown;
-          try {
-            await putFile(path, async (local) => {
-              try {
-                const print = await makePrintFile(f.bytes, f.header, spec, local);
-                done = { print, sha256: await sha256OfFile(local) };
-              } catch (err) {
-                imageError = err;
-                throw err;
-              }
-            });
-          } catch (err) {
-            if (imageError !== undefined) throw imageError;
-            throw new StorageWriteError(err);
-          }
-          return done!;
-        }),
-      );
-    }
-    // The render slot is held until a store slot is free: finished print files waiting for a
-    // slow NAS stay bounded (renders + stores), however many files the batch has.
-    const releaseRender = await slots.renders.acquire(1);
-    let print: PrintFile;
-    let releaseStore: () => void;
-    try {
-      // The pixel budget bounds decoding memory across every upload in flight.
-      print = await this.pixels.run(pixels, () => makePrintFile(f.bytes, f.header, spec));
-      releaseStore = await slots.stores.acquire(1);
-    } finally {
-      releaseRender();
-    }
-    const png = print.png!;
-    try {
-      await storage.put(path, png).finally(releaseStore);
-    } catch (err) {
-      throw new StorageWriteError(err);
-    }
-    return { print, sha256: sha256Hex(png) };
-  }
-
-  private rejection(filename: string, err: unknown, log: Logger): RejectedFile {
+  /** The AppError a file is rejected with; an image failure we did not foresee is processing_failed. */
+  private rejection(filename: string, err: unknown, log: Logger): AppError {
     if (err instanceof AppError) {
       log.info("file rejected", { file: filename, code: err.code, reason: err.message });
-      return reject(filename, err.code, err.message);
+      return err;
     }
     log.error("file processing failed", { file: filename, err });
-    return reject(filename, "processing_failed", "The image could not be processed.");
+    return fileRejected("processing_failed", "The image could not be processed.");
   }
 
   private printSpec(req: UploadRequest): PrintSpec {
@@ -468,39 +366,4 @@ export function splitIntoBatches<T extends { size: number }>(files: T[], maxByte
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-function reject(filename: string, code: string, message: string): RejectedFile {
-  return { filename, error: { code, message } };
-}
-
-/** Milliseconds per step: `lap()` since the previous lap. */
-function stepTimer() {
-  let last = performance.now();
-  return {
-    lap() {
-      const now = performance.now();
-      const d = now - last;
-      last = now;
-      return Math.round(d * 10) / 10;
-    },
-  };
-}
-
-/** A write to storage failed (not the image): reported as storage_unavailable. */
-class StorageWriteError extends Error {
-  constructor(cause: unknown) {
-    super("storage write failed", { cause });
-  }
-}
-
-/** SHA-256 of a file, read in chunks. */
-async function sha256OfFile(path: string): Promise<string> {
-  const hasher = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
-  return hasher.digest("hex");
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }

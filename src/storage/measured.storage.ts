@@ -10,39 +10,34 @@ export class MeasuredStorage implements Storage {
     private readonly metrics: Pick<Metrics, "storageUploadDuration" | "storageUploadBytes" | "storageFailures">,
   ) {
     this.driver = inner.driver;
-    // Offered only when the driver has it: callers test for it to choose their path.
-    if (inner.putFile) {
-      const putFile = inner.putFile.bind(inner);
-      this.putFile = async (path, write) => {
-        const t0 = performance.now();
-        let bytes = 0;
-        try {
-          await putFile(path, async (local) => {
-            await write(local);
-            bytes = Bun.file(local).size;
-          });
-        } catch (err) {
-          this.metrics.storageFailures.inc({ driver: this.driver, op: "put" });
-          throw err;
-        }
-        this.metrics.storageUploadDuration.observe((performance.now() - t0) / 1000, { driver: this.driver });
-        this.metrics.storageUploadBytes.inc({ driver: this.driver }, bytes);
-      };
-    }
   }
 
-  readonly putFile?: Storage["putFile"];
+  put(path: string, data: Uint8Array): Promise<void> {
+    return this.measureWrite(() => this.inner.put(path, data), () => data.length);
+  }
 
-  async put(path: string, data: Uint8Array): Promise<void> {
+  putFile(path: string, write: (localPath: string) => Promise<void>): Promise<void> {
+    let bytes = 0;
+    return this.measureWrite(
+      () =>
+        this.inner.putFile(path, async (local) => {
+          await write(local);
+          bytes = Bun.file(local).size;
+        }),
+      () => bytes,
+    );
+  }
+
+  private async measureWrite(run: () => Promise<void>, bytes: () => number): Promise<void> {
     const t0 = performance.now();
     try {
-      await this.inner.put(path, data);
+      await run();
     } catch (err) {
       this.metrics.storageFailures.inc({ driver: this.driver, op: "put" });
       throw err;
     }
     this.metrics.storageUploadDuration.observe((performance.now() - t0) / 1000, { driver: this.driver });
-    this.metrics.storageUploadBytes.inc({ driver: this.driver }, data.length);
+    this.metrics.storageUploadBytes.inc({ driver: this.driver }, bytes());
   }
 
   get(path: string, writtenBy?: string): Promise<StoredObject> {

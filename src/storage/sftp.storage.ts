@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { posix } from "node:path";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
 import type { Logger } from "../logger.ts";
 import { SftpConnection, type SftpConnectionSettings } from "./sftp-connection.ts";
 import { isRetryable, SftpStatusError, SFTP_STATUS } from "./sftp-errors.ts";
@@ -172,6 +174,20 @@ export class SftpStorage implements Storage {
     c.msCount++;
     c.msSum += ms;
     c.msMax = Math.max(c.msMax, ms);
+  }
+
+  /**
+   * The buffering default: `write` writes a local temporary file, which is read and put like any
+   * bytes (SFTP has no cheaper way in), and removed whatever happens.
+   */
+  async putFile(path: string, write: (localPath: string) => Promise<void>): Promise<void> {
+    const local = join(tmpdir(), `atelier-put-${randomBytes(6).toString("hex")}`);
+    try {
+      await write(local);
+      await this.put(path, await readFile(local));
+    } finally {
+      await rm(local, { force: true });
+    }
   }
 
   /** Opens the file and streams it; the stream holds one pooled connection until it ends or is cancelled. */

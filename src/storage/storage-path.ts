@@ -13,6 +13,18 @@ export function sanitizeSegment(input: string, fallback = "file"): string {
   return s === "" ? fallback : s;
 }
 
+/**
+ * Second path segments the system writes under (`{shop}/incoming/` staging, `{shop}/templates/`
+ * shop templates, `{shop}/mockups/` renders): no product may be named so.
+ */
+export const RESERVED_FOLDERS = ["incoming", "templates", "mockups"] as const;
+
+/** Whether `product` would land in a system folder once sanitised (file systems may fold case). */
+export function isReservedFolder(product: string): boolean {
+  const segment = sanitizeSegment(product, "default").toLowerCase();
+  return (RESERVED_FOLDERS as readonly string[]).includes(segment);
+}
+
 /** Builds `{shop}/{product}/{file}` from unsanitised parts. */
 export function storagePath(shop: string, product: string, file: string): string {
   return [sanitizeSegment(shop, "shop"), sanitizeSegment(product, "default"), sanitizeSegment(file)].join("/");

@@ -16,7 +16,6 @@ export class StorageRouter implements Storage {
     others: readonly Storage[] = [],
   ) {
     this.driver = primary.driver;
-    if (primary.putFile) this.putFile = primary.putFile.bind(primary);
     this.readers = new Map([...others.map((s) => [s.driver, s] as const), [primary.driver, primary]]);
   }
 
@@ -24,7 +23,9 @@ export class StorageRouter implements Storage {
     return this.primary.put(path, data);
   }
 
-  readonly putFile?: Storage["putFile"];
+  putFile(path: string, write: (localPath: string) => Promise<void>): Promise<void> {
+    return this.primary.putFile(path, write);
+  }
 
   get(path: string, writtenBy?: string): Promise<StoredObject> {
     return this.reader(writtenBy).get(path);

@@ -23,11 +23,11 @@ export interface Storage {
   /** Writes atomically: readers see the whole file or none. */
   put(path: string, data: Uint8Array): Promise<void>;
   /**
-   * Optional, for drivers with local files: stores what `write` writes at the local path it is
-   * given (the driver's atomic temporary name), so a producer that can write files (libvips)
-   * never holds the whole file in memory. Atomic like put; the temporary is removed on failure.
+   * Stores what `write` writes at the local path it is given, atomically like put; the temporary
+   * is removed whatever happens. A driver with local files gives its own temporary name, so a
+   * producer that can write files (libvips) never holds the whole file in memory; others buffer.
    */
-  putFile?(path: string, write: (localPath: string) => Promise<void>): Promise<void>;
+  putFile(path: string, write: (localPath: string) => Promise<void>): Promise<void>;
   /**
    * Throws `StorageNotFoundError` when there is no such file. `writtenBy` is the driver a row
    * recorded for its file; the router (storage-router.ts) reads through that driver, plain

@@ -66,11 +66,13 @@ describe("batches and failures", () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await makeTestApp();
-      // A real fault in the real database: refuse inserts for one marked file name.
+      // A real fault in the real database: refuse inserts for marked file names (22021 is what
+      // PostgreSQL says of a NUL byte).
       await t.sql.unsafe(`
         create or replace function atelier_test_refuse() returns trigger language plpgsql as $$
         begin
           if new.filename like '%refuse-me%' then raise exception 'refused by test trigger'; end if;
+          if new.filename like '%bad-bytes%' then raise exception 'invalid byte sequence' using errcode = '22021'; end if;
           return new;
         end $$;
         create trigger atelier_test_refuse before insert on designs
@@ -80,27 +82,32 @@ describe("batches and failures", () => {
       await t.sql.unsafe(`drop trigger if exists atelier_test_refuse on designs; drop function if exists atelier_test_refuse();`);
     });
 
-    test("leaves neither orphan rows nor orphan files, and says so per file", async () => {
+    test("one refused row fails only its own file, with its own code, leaving neither orphan rows nor files", async () => {
       const files = [
         ["ok-1.png", await png(4)],
         ["refuse-me.png", await png(5)],
         ["ok-2.png", await png(6)],
+        ["bad-bytes.png", await png(7)],
         ["bad.jpg", fixture("bad/truncated.jpg")],
       ] as Array<[string, Uint8Array]>;
       const body = (await (await t.upload(files, { kind: "digital" })).json()) as {
-        created: unknown[];
-        rejected: Array<{ filename: string; error: { code: string } }>;
+        created: Array<{ filename: string }>;
+        rejected: Array<{ filename: string; error: { code: string; message: string } }>;
       };
-      expect(body.created).toHaveLength(0);
+      expect(body.created.map((d) => d.filename)).toEqual(["ok-1.png", "ok-2.png"]);
       expect(body.rejected.map((r) => [r.filename, r.error.code])).toEqual([
-        ["ok-1.png", "database_unavailable"],
-        ["refuse-me.png", "database_unavailable"],
-        ["ok-2.png", "database_unavailable"],
+        ["refuse-me.png", "internal_error"],
+        ["bad-bytes.png", "invalid_input"],
         ["bad.jpg", "corrupt_image"],
       ]);
-      const [row] = await t.sql`select count(*)::int as n from designs where shop_id = ${t.shop.id}`;
-      expect(row!.n).toBe(0);
-      expect(filesOnDisk(t.config.storageDir)).toEqual([]);
+      for (const r of body.rejected) expect(r.error.message).not.toContain("refused by test trigger");
+      const rows = await t.sql`select filename from designs where shop_id = ${t.shop.id} order by filename`;
+      expect(rows.map((r) => r.filename)).toEqual(["ok-1.png", "ok-2.png"]);
+      const hashes = await t.sql`select count(*)::int as n from design_hashes where shop_id = ${t.shop.id}`;
+      expect(hashes[0]!.n).toBe(2);
+      const onDisk = filesOnDisk(t.config.storageDir);
+      expect(onDisk.filter((f) => f.endsWith(".png"))).toHaveLength(2);
+      expect(onDisk).toHaveLength(4);
     });
   });
 });

@@ -318,3 +318,23 @@ sftpTest("list: every file under a folder at any depth, with size and time; a mi
   expect((await d.list("")).map((f) => f.path).sort()).toEqual(listed.map((f) => f.path));
   expect(await d.list("nothing-here")).toEqual([]);
 });
+
+sftpTest("putFile sends what the writer wrote and removes its local temporary, also when the writer fails", async () => {
+  const d = driver();
+  const bytes = randomBytes(300_000);
+  let local = "";
+  await d.putFile("shop/p/file.png", async (path) => {
+    local = path;
+    writeFileSync(path, bytes);
+  });
+  expect(existsSync(local)).toBe(false);
+  expect(Buffer.compare(await readAll((await d.get("shop/p/file.png")).body), bytes)).toBe(0);
+  const failing = d.putFile("shop/p/bad.png", async (path) => {
+    local = path;
+    writeFileSync(path, "half");
+    throw new Error("render failed");
+  });
+  await expect(failing).rejects.toThrow("render failed");
+  expect(existsSync(local)).toBe(false);
+  expect(await d.exists("shop/p/bad.png")).toBe(false);
+});

@@ -1,4 +1,7 @@
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { StorageRouter } from "../../src/storage/storage-router.ts";
 import { LocalStorage } from "../../src/storage/local.storage.ts";
 import { StorageNotFoundError, type Storage, type StoredEntry, type StoredObject } from "../../src/storage/storage.ts";
@@ -12,6 +15,15 @@ class MemoryNas implements Storage {
   readonly files = new Map<string, Uint8Array>();
   async put(path: string, data: Uint8Array) {
     this.files.set(path, data.slice());
+  }
+  async putFile(path: string, write: (localPath: string) => Promise<void>) {
+    const dir = mkdtempSync(join(tmpdir(), "atelier-memory-nas-"));
+    try {
+      await write(join(dir, "file"));
+      this.files.set(path, new Uint8Array(await Bun.file(join(dir, "file")).arrayBuffer()));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   async get(path: string): Promise<StoredObject> {
     const data = this.files.get(path);

@@ -1,0 +1,24 @@
+import type { AppError } from "../../errors.ts";
+import type { ImageHeader } from "../../media/read-image-header.ts";
+import type { NewDesignHash } from "../../repositories/design-hash.repository.ts";
+import type { NewDesign } from "../../repositories/design.repository.ts";
+import type { WeightedSemaphore } from "../../util/concurrency.ts";
+import type { HashedFile } from "../duplicate-finder.ts";
+
+/** A file that passed inspection and hashing: what the dedupe, print and insert steps get. */
+export interface Inspected extends HashedFile {
+  index: number;
+  /** Emptied once the print file is stored (the object stays for in-batch duplicate checks). */
+  bytes: Uint8Array;
+  header: ImageHeader;
+  inspectMs: number;
+  hashMs: number;
+}
+
+/** A file refused by a step, with its reason. */
+export type Rejection = { index: number; filename: string; error: AppError };
+/** Per batch: print renders at once, and storage writes at once. */
+export type Slots = { renders: WeightedSemaphore; stores: WeightedSemaphore };
+/** A print file stored, with the rows the insert step writes for it. */
+export type Stored = { index: number; row: NewDesign; hash: NewDesignHash };
+
