@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import { TEMP_NAME } from "../storage/storage-path.ts";
+import { removeFolders } from "../storage/remove-folders.ts";
 import type { Storage } from "../storage/storage.ts";
 import { mapLimit } from "../util/concurrency.ts";
 import { pathsOfLiveJobs } from "./job-queue.repository.ts";
@@ -36,6 +37,7 @@ export async function sweepLeftovers(o: { sql: Queryable; storage: Storage; log:
       (err: unknown) => o.log.warn("leftover not removed", { path: f.path, err }),
     ),
   );
+  await removeFolders(o.storage, doomed.map((f) => f.path));
   if (removed > 0) o.log.info("leftovers removed", { removed, stagingFolders: folders.length - live.size });
   return { removed };
 }

@@ -1,3 +1,4 @@
+import { removeFolders } from "../storage/remove-folders.ts";
 import { storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { UploadFile } from "./design-upload.service.ts";
@@ -56,5 +57,7 @@ export class UploadStaging {
   /** Removes staged files; missing ones are fine. */
   async discard(staged: StagedFile[]): Promise<void> {
     await mapLimit(staged, STAGE_CONCURRENCY, (s) => this.storage.delete(s.path).catch(() => {}));
+    // The job's folder too: empty folders of finished jobs would pile up for years.
+    await removeFolders(this.storage, staged.map((s) => s.path));
   }
 }

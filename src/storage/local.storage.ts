@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat, writeFile, open } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile, open } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { assertSafeRelativePath } from "./storage-path.ts";
 import { StorageNotFoundError, type Storage, type StoredEntry, type StoredObject } from "./storage.ts";
@@ -59,6 +59,12 @@ export class LocalStorage implements Storage {
 
   async delete(path: string): Promise<void> {
     await rm(this.resolve(path), { force: true });
+  }
+
+  async removeEmptyFolder(path: string): Promise<void> {
+    const dir = this.resolve(path);
+    this.knownDirs.delete(dir); // a later put into it creates it again
+    await rmdir(dir).catch(() => {}); // ENOTEMPTY, ENOENT: nothing to do
   }
 
   async exists(path: string): Promise<boolean> {

@@ -48,6 +48,10 @@ export class MeasuredStorage implements Storage {
     return this.inner.delete(path, writtenBy);
   }
 
+  removeEmptyFolder(path: string): Promise<void> {
+    return this.inner.removeEmptyFolder(path);
+  }
+
   exists(path: string): Promise<boolean> {
     return this.inner.exists(path);
   }

@@ -38,6 +38,7 @@ declare module "ssh2-sftp-client" {
     realpath(path: string, cb: Ssh2Callback<string>): void;
     mkdir(path: string, cb: Ssh2Callback): void;
     unlink(path: string, cb: Ssh2Callback): void;
+    rmdir(path: string, cb: Ssh2Callback): void;
     rename(from: string, to: string, cb: Ssh2Callback): void;
     /** posix-rename@openssh.com; throws at once when the server lacks the extension. */
     ext_openssh_rename(from: string, to: string, cb: Ssh2Callback): void;

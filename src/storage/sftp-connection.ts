@@ -176,6 +176,17 @@ export class SftpConnection {
     }
   }
 
+  /** Removes an empty directory; false when it is missing or not empty (the server's FAILURE). */
+  async rmdir(path: string): Promise<boolean> {
+    try {
+      await this.request(`rmdir ${path}`, (cb) => this.sftp.rmdir(path, cb));
+      return true;
+    } catch (err) {
+      if (err instanceof SftpStatusError) return false;
+      throw err;
+    }
+  }
+
   /** Renames, replacing an existing target atomically where the server has posix-rename. */
   async rename(from: string, to: string): Promise<void> {
     if (this.supports("posix-rename@openssh.com")) {

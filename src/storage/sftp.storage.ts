@@ -212,6 +212,11 @@ export class SftpStorage implements Storage {
     await this.withConnection(`delete ${path}`, (conn) => conn.unlink(target));
   }
 
+  async removeEmptyFolder(path: string): Promise<void> {
+    const target = this.resolve(path);
+    await this.withConnection(`rmdir ${path}`, (conn) => conn.rmdir(target));
+  }
+
   async exists(path: string): Promise<boolean> {
     const target = this.resolve(path);
     const entry = await this.withConnection(`exists ${path}`, (conn) => conn.stat(target));

@@ -35,6 +35,10 @@ export class StorageRouter implements Storage {
     return this.reader(writtenBy).delete(path);
   }
 
+  removeEmptyFolder(path: string): Promise<void> {
+    return this.primary.removeEmptyFolder(path);
+  }
+
   exists(path: string): Promise<boolean> {
     return this.primary.exists(path);
   }

@@ -37,6 +37,8 @@ export interface Storage {
   /** Deleting a missing file is not an error. `writtenBy` as for `get`. */
   delete(path: string, writtenBy?: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** Removes the folder `path` if it is empty (staging folders of finished jobs); a missing or non-empty one stays. */
+  removeEmptyFolder(path: string): Promise<void>;
   /** Every file under the folder `prefix` ("" for all), at any depth; none when it does not exist. For sweeps and reports. */
   list(prefix: string): Promise<StoredEntry[]>;
   /** Resolves when the storage can be written right now; throws otherwise. */

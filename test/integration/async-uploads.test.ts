@@ -44,8 +44,9 @@ describe("async uploads", () => {
     expect((result as UploadResult & { partial?: boolean }).partial).toBe(true);
     expect(Object.keys(result).filter((k) => k !== "partial").sort()).toEqual(Object.keys(sync).sort());
     expect(Object.keys(result.summary).sort()).toEqual(Object.keys(sync.summary).sort());
-    // The staged copies are gone; the designs are listed.
-    expect(existsSync(join(t.config.storageDir, t.shop.slug, "incoming")) ? readdirSync(join(t.config.storageDir, t.shop.slug, "incoming")).flatMap((d) => readdirSync(join(t.config.storageDir, t.shop.slug, "incoming", d))) : []).toEqual([]);
+    // The staged copies are gone, and their job's folder with them; the designs are listed.
+    const incoming = join(t.config.storageDir, t.shop.slug, "incoming");
+    expect(existsSync(incoming) ? readdirSync(incoming) : []).toEqual([]);
     const list = (await (await t.request("/api/designs")).json()) as { items: unknown[] };
     expect(list.items).toHaveLength(4);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, utimesSync } from "node:fs";
+import { existsSync, mkdtempSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { enqueueJob } from "../../src/jobs/job-queue.repository.ts";
@@ -50,6 +50,10 @@ describe("the leftover sweep", () => {
     expect(removed).toBe(3);
     const left = (await storage.list("")).map((f) => f.path).filter((p) => p.startsWith(slug)).sort();
     expect(left).toEqual([files.newTemp, files.design, files.liveStaged, files.youngStaged].sort());
+    // The dead job's staging folder goes with its files; folders still holding files stay.
+    expect(existsSync(join(root, slug, "incoming", dead))).toBe(false);
+    expect(existsSync(join(root, slug, "incoming", live))).toBe(true);
+    expect(existsSync(join(root, slug, "poster"))).toBe(true);
   });
 
   test("the orphan report lists stored files no row names, leaving staging, templates and temporaries to their owners", async () => {

@@ -319,6 +319,19 @@ sftpTest("list: every file under a folder at any depth, with size and time; a mi
   expect(await d.list("nothing-here")).toEqual([]);
 });
 
+sftpTest("removeEmptyFolder removes an emptied staging folder and leaves a folder with files, or a missing one, alone", async () => {
+  const d = driver();
+  await d.put("shop/incoming/job-2/0", new Uint8Array(3));
+  await d.put("shop/incoming/job-3/0", new Uint8Array(3));
+  await d.delete("shop/incoming/job-2/0");
+  await d.removeEmptyFolder("shop/incoming/job-2");
+  await d.removeEmptyFolder("shop/incoming/job-3");
+  await d.removeEmptyFolder("shop/incoming/never-made");
+  expect((await d.list("shop/incoming")).map((f) => f.path)).toEqual(["shop/incoming/job-3/0"]);
+  await d.put("shop/incoming/job-2/0", new Uint8Array(1)); // the folder is made again when needed
+  expect(await d.exists("shop/incoming/job-2/0")).toBe(true);
+});
+
 sftpTest("putFile sends what the writer wrote and removes its local temporary, also when the writer fails", async () => {
   const d = driver();
   const bytes = randomBytes(300_000);

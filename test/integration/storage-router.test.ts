@@ -33,6 +33,7 @@ class MemoryNas implements Storage {
   async delete(path: string) {
     this.files.delete(path);
   }
+  async removeEmptyFolder() {}
   async exists(path: string) {
     return this.files.has(path);
   }
