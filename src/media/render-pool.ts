@@ -34,6 +34,9 @@ export class RenderPool {
   private readonly scheduler: FairScheduler;
   private readonly inFlight = new Set<AbortController>();
   private readonly watchdog: Timer | undefined;
+  /** Workers the watchdog replaced, and the process RSS it last saw: for readiness. */
+  private restarts = 0;
+  private lastRssBytes: number | undefined;
 
   constructor(private readonly options: RenderPoolOptions) {
     this.scheduler = new FairScheduler(options.threads);
@@ -97,9 +100,17 @@ export class RenderPool {
     }
   }
 
+  /** How often the watchdog replaced the worker, and the RSS it last measured (MB): for readiness. */
+  memory(): { restarts: number; lastRssMb: number | undefined } {
+    return { restarts: this.restarts, lastRssMb: this.lastRssBytes === undefined ? undefined : Math.round(this.lastRssBytes / (1024 * 1024)) };
+  }
+
   // Aborting a running Piscina task terminates its worker and starts a fresh one.
   private checkMemory(limit: number): void {
-    if (this.inFlight.size === 0 || process.memoryUsage.rss() <= limit) return;
+    if (this.inFlight.size === 0) return;
+    this.lastRssBytes = process.memoryUsage.rss();
+    if (this.lastRssBytes <= limit) return;
+    this.restarts++;
     for (const c of this.inFlight) c.abort(new MemoryLimitExceeded());
   }
 

@@ -15,14 +15,15 @@ export interface ReadinessReport {
   /** `ageMs`: how old the cached probe is. */
   storage: CheckResult & { driver: string; ageMs: number };
   /** Only where mockups render (not ROLE=api). */
-  renderer?: { ok: boolean; waiting: number; maxQueue: number };
+  renderer?: { ok: boolean; waiting: number; maxQueue: number; restarts?: number; lastRssMb?: number };
 }
 
 export interface ReadinessDeps {
   sql: Sql;
   databaseKind: string;
   storage: Storage;
-  renderer?: { load(): { waiting: number; maxQueue: number } };
+  /** `memory()`: worker restarts for memory and the last RSS seen, so an operator sees a renderer that keeps restarting. */
+  renderer?: { load(): { waiting: number; maxQueue: number }; memory?(): { restarts: number; lastRssMb: number | undefined } };
   /** The storage probe (a write on the NAS) runs at most this often; answers in between use its last result. */
   storageProbeEveryMs?: number;
   /** A storage probe with no answer by then counts as failed. */
@@ -54,7 +55,7 @@ export class Readiness {
 
   async report(): Promise<ReadinessReport> {
     const [database, storage] = await Promise.all([this.probe(async () => void (await this.deps.sql`select 1`), DATABASE_TIMEOUT_MS), this.storage()]);
-    const renderer = this.deps.renderer && this.rendererState(this.deps.renderer.load());
+    const renderer = this.deps.renderer && { ...this.rendererState(this.deps.renderer.load()), ...this.deps.renderer.memory?.() };
     return {
       ok: database.ok && storage.ok && (renderer?.ok ?? true),
       database: { ...database, kind: this.deps.databaseKind },

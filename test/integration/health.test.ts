@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
+import { Readiness } from "../../src/services/readiness.ts";
 import { makeTestApp } from "../support/test-app.ts";
 
 const METRICS_TOKEN = "metrics-token-0123456789";
@@ -50,4 +51,11 @@ test("a client's request id is kept in the response and the log", async () => {
   const res = await t.app.request("/healthz", { headers: { "x-request-id": "abc-123" } });
   expect(res.headers.get("x-request-id")).toBe("abc-123");
   expect(t.logs.some((l) => l.requestId === "abc-123" && l.msg === "request")).toBe(true);
+});
+
+test("readiness reports the renderer's queue, its restarts for memory and the last RSS it saw", async () => {
+  const t = await makeTestApp();
+  const renderer = { load: () => ({ waiting: 3, maxQueue: 100 }), memory: () => ({ restarts: 4, lastRssMb: 1618 }) };
+  const report = await new Readiness({ sql: t.db.sql, databaseKind: "postgres", storage: t.storage, renderer }).report();
+  expect(report.renderer).toEqual({ ok: true, waiting: 3, maxQueue: 100, restarts: 4, lastRssMb: 1618 });
 });

@@ -83,6 +83,10 @@ test("the memory watchdog stops a render past the limit, fails it cleanly, and t
       const outcome = await tight.render(task(t, art)).then(() => "ok", (e: { code?: string; headers?: unknown }) => e.code);
       expect(outcome).toBe("render_out_of_memory");
     }
+    // Readiness sees each replacement and the RSS that caused it.
+    const memory = tight.memory();
+    expect(memory.restarts).toBe(2);
+    expect(memory.lastRssMb).toBeGreaterThan(128);
   } finally {
     await tight.close();
   }
