@@ -1,0 +1,61 @@
+import { AppError, fileRejected } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { renderMemoryBytes } from "../media/mockup/render-cost.ts";
+import { headerProblem, readPsdHeader, type PsdLimits } from "../media/psd/psd-header.ts";
+import type { PsdPool } from "../media/psd/psd-pool.ts";
+import { psdToTemplateUpload, type PsdTemplateNames } from "../media/psd/psd-to-manifest.ts";
+import type { Shop } from "../types.ts";
+import type { TemplateSummary } from "./template-catalog.ts";
+import type { TemplateService } from "./template.service.ts";
+
+export interface PsdImportDeps {
+  templates: TemplateService;
+  pool: PsdPool;
+  limits: PsdLimits;
+  /** TEMPLATE_MAX_RENDER_MB, judged from the header before a layer is decoded. */
+  maxRenderBytes: number;
+}
+
+/** A template made from a mockup PSD, and what the import left out. */
+export type ImportedTemplate = TemplateSummary & { warnings: string[] };
+
+/**
+ * POST /api/templates/psd: a Photoshop mockup becomes a shop template. The header is judged
+ * first (kind, depth, size, layers), the document is parsed in the PSD worker, the result goes
+ * through the same checks as any uploaded template, and only then is anything stored.
+ */
+export class PsdImportService {
+  constructor(private readonly deps: PsdImportDeps) {}
+
+  async import(shop: Shop, psd: Uint8Array, names: PsdTemplateNames, log: Logger): Promise<ImportedTemplate> {
+    const header = readPsdHeader(psd);
+    const problem = headerProblem(header, this.deps.limits);
+    if (problem) throw problem;
+    // The frame alone (background, frame, encoder copy) is a floor for the render budget.
+    const floor = renderMemoryBytes({ width: header.width, height: header.height, placements: [] } as unknown as Parameters<typeof renderMemoryBytes>[0]);
+    if (floor > this.deps.maxRenderBytes) {
+      throw fileRejected("template_too_large", `A ${header.width}×${header.height} template needs more than ${Math.floor(this.deps.maxRenderBytes / 2 ** 20)} MB per mockup (TEMPLATE_MAX_RENDER_MB); reduce the document's size (Image › Image Size) and save again.`, {
+        width: header.width,
+        height: header.height,
+      });
+    }
+    const t0 = performance.now();
+    const outcome = await this.deps.pool.run(psd);
+    if (!outcome.ok) throw new AppError(outcome.status, outcome.code, outcome.message, { details: outcome.details });
+    const upload = psdToTemplateUpload(outcome.psd, names);
+    let checked;
+    try {
+      checked = await this.deps.templates.check(upload);
+    } catch (err) {
+      // The manifest came from the document, not from the seller: a problem with it is the PSD's.
+      if (err instanceof AppError && err.code === "invalid_manifest") {
+        throw fileRejected("unsupported_psd", `The document's smart objects do not make a valid template: ${err.message}`, { reason: "placements", ...(err.details as object) });
+      }
+      throw err;
+    }
+    checked.preview = Buffer.from(outcome.psd.preview);
+    const created = await this.deps.templates.store(shop, checked, log);
+    log.info("psd imported", { templateId: created.id, placements: created.placements.length, warnings: outcome.psd.warnings.length, ms: Math.round(performance.now() - t0) });
+    return { ...created, warnings: outcome.psd.warnings };
+  }
+}
