@@ -1,0 +1,288 @@
+import { initializeCanvas, writePsdUint8Array, type Layer, type Psd } from "ag-psd";
+import { deflateSync } from "node:zlib";
+import sharp from "sharp";
+import { applyHomography, computeHomography, invert3x3, type Quad } from "../../src/media/mockup/homography.ts";
+
+// ag-psd writes from plain ImageData-shaped objects; no canvas in tests.
+initializeCanvas(
+  () => {
+    throw new Error("no canvas in tests");
+  },
+  (width, height) => ({ width, height, data: new Uint8ClampedArray(width * height * 4) }) as never,
+);
+
+/** RGBA pixels, straight alpha. */
+export interface Pixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+export type Corners = [[number, number], [number, number], [number, number], [number, number]];
+
+/** Pixels from a function of (x, y) → [r, g, b, a]. */
+export function paint(width: number, height: number, f: (x: number, y: number) => [number, number, number, number]): Pixels {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set(f(x, y), (y * width + x) * 4);
+  return { width, height, data };
+}
+
+/** Artwork with detail at every scale: gradients, 12-px checks and a diagonal, so half a pixel of misplacement shows. */
+export function testArtwork(width: number, height: number): Pixels {
+  return paint(width, height, (x, y) => {
+    const check = (Math.floor(x / 12) + Math.floor(y / 12)) % 2 ? 230 : 30;
+    return [Math.round((x / width) * 255), Math.round((y / height) * 255), Math.abs(x - y) < 3 ? 255 : check, 255];
+  });
+}
+
+export interface TestSmartObject {
+  name: string;
+  corners: Corners;
+  content: Pixels;
+  blend?: "normal" | "multiply" | "screen";
+  opacity?: number;
+  /** Pixel mask over the whole document, 0..255. */
+  mask?: (x: number, y: number) => number;
+  /** A rectangular vector mask [left, top, right, bottom], document pixels. */
+  vectorMask?: [number, number, number, number];
+  hidden?: boolean;
+  warp?: Layer["placedLayer"] extends infer P ? (P extends { warp?: infer W } ? W : never) : never;
+  /** Leave the content out of the file (a linked smart object). */
+  linked?: boolean;
+}
+
+export interface TestLayer {
+  name: string;
+  pixels: Pixels;
+  left?: number;
+  top?: number;
+  blend?: "normal" | "multiply" | "screen";
+  opacity?: number;
+  hidden?: boolean;
+}
+
+export interface TestPsd {
+  width: number;
+  height: number;
+  below: TestLayer[];
+  smartObjects: TestSmartObject[];
+  above?: TestLayer[];
+}
+
+/**
+ * A PSD as Photoshop would save it: the layers (each smart object's pixels are its content
+ * drawn onto its transform), the embedded content, and the composite, all drawn here by a
+ * reference renderer independent of Atelier's: 4×4 supersampling per pixel of the exact inverse
+ * transform, pixel-edge convention (content (0, 0)–(w, h) covers the transform's quad).
+ */
+export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pixels; contents: Uint8Array[] } {
+  const { width, height } = spec;
+  const composite = paint(width, height, () => [0, 0, 0, 0]);
+  const children: Layer[] = [];
+  const linkedFiles: NonNullable<Psd["linkedFiles"]> = [];
+  const contents: Uint8Array[] = [];
+  const addPlain = (l: TestLayer) => {
+    const left = l.left ?? 0, top = l.top ?? 0;
+    children.push({ name: l.name, left, top, imageData: l.pixels as never, blendMode: l.blend ?? "normal", opacity: l.opacity ?? 1, hidden: l.hidden });
+    if (!l.hidden) drawOnto(composite, l.pixels, left, top, l.blend ?? "normal", l.opacity ?? 1, () => 255);
+  };
+  spec.below.forEach(addPlain);
+  spec.smartObjects.forEach((so, i) => {
+    const id = `20953ddb-9391-11ec-b4f1-${(0xc15674f50bc4 + i).toString(16).padStart(12, "0")}`;
+    const drawn = drawPerspective(so.content, so.corners, width, height);
+    const box = opaqueBox(drawn);
+    const crop = cropPixels(drawn, box);
+    const vm = so.vectorMask;
+    const maskAt = (x: number, y: number) => {
+      let m = so.mask ? so.mask(x, y) : 255;
+      if (vm) m = (m * rectCoverage(vm, x, y)) / 255;
+      return m;
+    };
+    const layer: Layer = {
+      name: so.name,
+      left: box.left,
+      top: box.top,
+      imageData: crop as never,
+      blendMode: so.blend ?? "normal",
+      opacity: so.opacity ?? 1,
+      hidden: so.hidden,
+      placedLayer: {
+        id,
+        placed: id,
+        type: "raster",
+        transform: so.corners.flat(),
+        ...(isAffine(so.corners) ? {} : { nonAffineTransform: so.corners.flat() }),
+        width: so.content.width,
+        height: so.content.height,
+        warp: so.warp ?? { style: "none", value: 0, perspective: 0, perspectiveOther: 0, rotate: "horizontal" },
+      },
+    };
+    if (so.mask) layer.mask = { top: 0, left: 0, bottom: height, right: width, defaultColor: 0, imageData: paint(width, height, (x, y) => { const v = so.mask!(x, y); return [v, v, v, 255]; }) as never };
+    if (vm) {
+      const knot = (x: number, y: number) => ({ linked: false, points: [x, y, x, y, x, y] });
+      layer.vectorMask = { paths: [{ open: false, fillRule: "non-zero", operation: "combine", knots: [knot(vm[0], vm[1]), knot(vm[2], vm[1]), knot(vm[2], vm[3]), knot(vm[0], vm[3])] }] };
+    }
+    children.push(layer);
+    const png = encodePng(so.content);
+    contents.push(png);
+    if (!so.linked) linkedFiles.push({ id, name: `${so.name}.png`, data: png });
+    if (!so.hidden) drawOnto(composite, drawn, 0, 0, so.blend ?? "normal", so.opacity ?? 1, maskAt);
+  });
+  (spec.above ?? []).forEach(addPlain);
+  const psd: Psd = { width, height, imageData: composite as never, children, linkedFiles };
+  return { bytes: writePsdUint8Array(psd, {}), composite, contents };
+}
+
+/** The content drawn onto its quad over a transparent document, 4×4 samples per pixel, bilinear taps. */
+export function drawPerspective(content: Pixels, corners: Corners, width: number, height: number): Pixels {
+  const rect: Quad = [{ x: 0, y: 0 }, { x: content.width, y: 0 }, { x: content.width, y: content.height }, { x: 0, y: content.height }];
+  const inv = invert3x3(computeHomography(rect, corners.map(([x, y]) => ({ x, y })) as Quad));
+  const out = paint(width, height, () => [0, 0, 0, 0]);
+  const S = 4;
+  const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y < Math.min(height, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x < Math.min(width, Math.ceil(Math.max(...xs))); x++) {
+      let r = 0, g = 0, b = 0, a = 0;
+      for (let j = 0; j < S; j++) {
+        for (let i = 0; i < S; i++) {
+          const p = applyHomography(inv, x + (i + 0.5) / S, y + (j + 0.5) / S);
+          if (p.x < 0 || p.y < 0 || p.x >= content.width || p.y >= content.height) continue;
+          const t = bilinear(content, p.x - 0.5, p.y - 0.5);
+          r += t[0] * t[3]; g += t[1] * t[3]; b += t[2] * t[3]; a += t[3];
+        }
+      }
+      if (a === 0) continue;
+      out.data.set([r / a, g / a, b / a, a / (S * S)], (y * width + x) * 4);
+    }
+  }
+  return out;
+}
+
+function bilinear(c: Pixels, sx: number, sy: number): [number, number, number, number] {
+  const x = Math.min(Math.max(sx, 0), c.width - 1), y = Math.min(Math.max(sy, 0), c.height - 1);
+  const x0 = Math.floor(x), y0 = Math.floor(y), x1 = Math.min(x0 + 1, c.width - 1), y1 = Math.min(y0 + 1, c.height - 1);
+  const fx = x - x0, fy = y - y0;
+  const at = (xx: number, yy: number, ch: number) => c.data[(yy * c.width + xx) * 4 + ch]!;
+  const out: [number, number, number, number] = [0, 0, 0, 0];
+  for (let ch = 0; ch < 4; ch++) {
+    out[ch] = (at(x0, y0, ch) * (1 - fx) + at(x1, y0, ch) * fx) * (1 - fy) + (at(x0, y1, ch) * (1 - fx) + at(x1, y1, ch) * fx) * fy;
+  }
+  return out;
+}
+
+/** Photoshop's normal / multiply / screen with opacity and a mask, onto `dst` (straight alpha). */
+function drawOnto(dst: Pixels, src: Pixels, left: number, top: number, blend: string, opacity: number, mask: (x: number, y: number) => number): void {
+  for (let sy = 0; sy < src.height; sy++) {
+    for (let sx = 0; sx < src.width; sx++) {
+      const x = sx + left, y = sy + top;
+      if (x < 0 || y < 0 || x >= dst.width || y >= dst.height) continue;
+      const s = (sy * src.width + sx) * 4, d = (y * dst.width + x) * 4;
+      const sa = (src.data[s + 3]! / 255) * opacity * (mask(x, y) / 255);
+      if (sa <= 0) continue;
+      const ba = dst.data[d + 3]! / 255;
+      const ao = sa + ba * (1 - sa);
+      for (let ch = 0; ch < 3; ch++) {
+        const cs = src.data[s + ch]! / 255, cb = dst.data[d + ch]! / 255;
+        const b = blend === "multiply" ? cs * cb : blend === "screen" ? cs + cb - cs * cb : cs;
+        const mixed = (1 - ba) * cs + ba * b;
+        dst.data[d + ch] = ((sa * mixed + (1 - sa) * ba * cb) / ao) * 255;
+      }
+      dst.data[d + 3] = ao * 255;
+    }
+  }
+}
+
+function rectCoverage([l, t, r, b]: [number, number, number, number], x: number, y: number): number {
+  const cx = Math.max(0, Math.min(x + 1, r) - Math.max(x, l));
+  const cy = Math.max(0, Math.min(y + 1, b) - Math.max(y, t));
+  return 255 * cx * cy;
+}
+
+function isAffine(c: Corners): boolean {
+  // TL + BR = TR + BL for a parallelogram.
+  return Math.abs(c[0][0] + c[2][0] - c[1][0] - c[3][0]) < 1e-9 && Math.abs(c[0][1] + c[2][1] - c[1][1] - c[3][1]) < 1e-9;
+}
+
+function opaqueBox(p: Pixels): { left: number; top: number; width: number; height: number } {
+  let l = p.width, t = p.height, r = 0, b = 0;
+  for (let y = 0; y < p.height; y++) {
+    for (let x = 0; x < p.width; x++) {
+      if (p.data[(y * p.width + x) * 4 + 3]! === 0) continue;
+      l = Math.min(l, x); t = Math.min(t, y); r = Math.max(r, x + 1); b = Math.max(b, y + 1);
+    }
+  }
+  return r > l ? { left: l, top: t, width: r - l, height: b - t } : { left: 0, top: 0, width: 1, height: 1 };
+}
+
+function cropPixels(p: Pixels, box: { left: number; top: number; width: number; height: number }): Pixels {
+  const out = paint(box.width, box.height, () => [0, 0, 0, 0]);
+  for (let y = 0; y < box.height; y++) {
+    const from = ((y + box.top) * p.width + box.left) * 4;
+    out.data.set(p.data.subarray(from, from + box.width * 4), y * box.width * 4);
+  }
+  return out;
+}
+
+// A tiny PNG writer (RGBA, no filters) keeps buildTestPsd synchronous.
+function encodePng(p: Pixels): Uint8Array {
+  const raw = new Uint8Array((p.width * 4 + 1) * p.height);
+  for (let y = 0; y < p.height; y++) raw.set(p.data.subarray(y * p.width * 4, (y + 1) * p.width * 4), y * (p.width * 4 + 1) + 1);
+  const zlib = new Uint8Array(deflateSync(raw));
+  const chunk = (type: string, data: Uint8Array) => {
+    const out = new Uint8Array(12 + data.length);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, data.length);
+    out.set(new TextEncoder().encode(type), 4);
+    out.set(data, 8);
+    v.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+    return out;
+  };
+  const ihdr = new Uint8Array(13);
+  const hv = new DataView(ihdr.buffer);
+  hv.setUint32(0, p.width);
+  hv.setUint32(4, p.height);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk("IHDR", ihdr), chunk("IDAT", zlib), chunk("IEND", new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+  let at = 0;
+  for (const x of parts) {
+    out.set(x, at);
+    at += x.length;
+  }
+  return out;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(d: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const x of d) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Mean absolute difference per channel (RGB) over a box, between an RGB(A) image and the composite flattened on white. */
+export async function meanAbsDiff(image: Uint8Array, composite: Pixels, box: { left: number; top: number; width: number; height: number }): Promise<number> {
+  const { data, info } = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let sum = 0;
+  for (let y = box.top; y < box.top + box.height; y++) {
+    for (let x = box.left; x < box.left + box.width; x++) {
+      const d = (y * composite.width + x) * 4;
+      const a = composite.data[d + 3]! / 255;
+      for (let ch = 0; ch < 3; ch++) {
+        const ref = composite.data[d + ch]! * a + 255 * (1 - a);
+        sum += Math.abs(data[(y * info.width + x) * 3 + ch]! - ref);
+      }
+    }
+  }
+  return sum / (box.width * box.height * 3);
+}
+
+export { sharp };
