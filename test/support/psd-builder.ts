@@ -35,6 +35,13 @@ export function testArtwork(width: number, height: number): Pixels {
   });
 }
 
+/** A photo from test/fixtures/artwork at this size (stretched): artwork as sellers have it. */
+export async function photoArtwork(width: number, height: number, name = "ladybird-2560.jpg"): Promise<Pixels> {
+  const path = new URL(`../fixtures/artwork/${name}`, import.meta.url).pathname;
+  const data = await sharp(path).resize(width, height, { fit: "fill" }).ensureAlpha().raw().toBuffer();
+  return { width, height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
+}
+
 export interface TestSmartObject {
   name: string;
   corners: Corners;
@@ -67,13 +74,15 @@ export interface TestPsd {
   below: TestLayer[];
   smartObjects: TestSmartObject[];
   above?: TestLayer[];
+  /** Save as PSB (the large document format). */
+  psb?: boolean;
 }
 
 /**
  * A PSD as Photoshop would save it: the layers (each smart object's pixels are its content
  * drawn onto its transform), the embedded content, and the composite, all drawn here by a
- * reference renderer independent of Atelier's: 4×4 supersampling per pixel of the exact inverse
- * transform, pixel-edge convention (content (0, 0)–(w, h) covers the transform's quad).
+ * reference renderer independent of Atelier's (drawPerspective: bicubic like Photoshop's Free
+ * Transform, pixel-edge convention: content (0, 0)–(w, h) covers the transform's quad exactly).
  */
 export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pixels; contents: Uint8Array[] } {
   const { width, height } = spec;
@@ -130,10 +139,14 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
   });
   (spec.above ?? []).forEach(addPlain);
   const psd: Psd = { width, height, imageData: composite as never, children, linkedFiles };
-  return { bytes: writePsdUint8Array(psd, {}), composite, contents };
+  return { bytes: writePsdUint8Array(psd, { psb: spec.psb }), composite, contents };
 }
 
-/** The content drawn onto its quad over a transparent document, 4×4 samples per pixel, bilinear taps. */
+/**
+ * The content drawn onto its quad over a transparent document as Photoshop's Free Transform
+ * draws it: the colour is the content sampled bicubically (Keys, a = −0.5) at the pixel centre's
+ * inverse image, the alpha is the share of 4×4 sub-samples inside the content's rectangle.
+ */
 export function drawPerspective(content: Pixels, corners: Corners, width: number, height: number): Pixels {
   const rect: Quad = [{ x: 0, y: 0 }, { x: content.width, y: 0 }, { x: content.width, y: content.height }, { x: 0, y: content.height }];
   const inv = invert3x3(computeHomography(rect, corners.map(([x, y]) => ({ x, y })) as Quad));
@@ -142,31 +155,43 @@ export function drawPerspective(content: Pixels, corners: Corners, width: number
   const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
   for (let y = Math.max(0, Math.floor(Math.min(...ys))); y < Math.min(height, Math.ceil(Math.max(...ys))); y++) {
     for (let x = Math.max(0, Math.floor(Math.min(...xs))); x < Math.min(width, Math.ceil(Math.max(...xs))); x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let inside = 0;
       for (let j = 0; j < S; j++) {
         for (let i = 0; i < S; i++) {
           const p = applyHomography(inv, x + (i + 0.5) / S, y + (j + 0.5) / S);
-          if (p.x < 0 || p.y < 0 || p.x >= content.width || p.y >= content.height) continue;
-          const t = bilinear(content, p.x - 0.5, p.y - 0.5);
-          r += t[0] * t[3]; g += t[1] * t[3]; b += t[2] * t[3]; a += t[3];
+          if (p.x >= 0 && p.y >= 0 && p.x < content.width && p.y < content.height) inside++;
         }
       }
-      if (a === 0) continue;
-      out.data.set([r / a, g / a, b / a, a / (S * S)], (y * width + x) * 4);
+      if (inside === 0) continue;
+      const c = applyHomography(inv, x + 0.5, y + 0.5);
+      const t = bicubic(content, c.x - 0.5, c.y - 0.5);
+      out.data.set([t[0], t[1], t[2], (t[3] * inside) / (S * S)], (y * width + x) * 4);
     }
   }
   return out;
 }
 
-function bilinear(c: Pixels, sx: number, sy: number): [number, number, number, number] {
-  const x = Math.min(Math.max(sx, 0), c.width - 1), y = Math.min(Math.max(sy, 0), c.height - 1);
-  const x0 = Math.floor(x), y0 = Math.floor(y), x1 = Math.min(x0 + 1, c.width - 1), y1 = Math.min(y0 + 1, c.height - 1);
-  const fx = x - x0, fy = y - y0;
-  const at = (xx: number, yy: number, ch: number) => c.data[(yy * c.width + xx) * 4 + ch]!;
+const keys = (d: number) => {
+  const a = -0.5, x = Math.abs(d);
+  return x < 1 ? (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1 : x < 2 ? a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a : 0;
+};
+
+function bicubic(c: Pixels, sx: number, sy: number): [number, number, number, number] {
+  const x0 = Math.floor(sx), y0 = Math.floor(sy);
   const out: [number, number, number, number] = [0, 0, 0, 0];
-  for (let ch = 0; ch < 4; ch++) {
-    out[ch] = (at(x0, y0, ch) * (1 - fx) + at(x1, y0, ch) * fx) * (1 - fy) + (at(x0, y1, ch) * (1 - fx) + at(x1, y1, ch) * fx) * fy;
+  let wsum = 0;
+  for (let j = -1; j <= 2; j++) {
+    const wy = keys(sy - (y0 + j));
+    const yy = Math.min(Math.max(y0 + j, 0), c.height - 1);
+    for (let i = -1; i <= 2; i++) {
+      const w = wy * keys(sx - (x0 + i));
+      const xx = Math.min(Math.max(x0 + i, 0), c.width - 1);
+      const at = (yy * c.width + xx) * 4;
+      for (let ch = 0; ch < 4; ch++) out[ch] = out[ch]! + w * c.data[at + ch]!;
+      wsum += w;
+    }
   }
+  for (let ch = 0; ch < 4; ch++) out[ch] = Math.min(255, Math.max(0, out[ch]! / wsum));
   return out;
 }
 
