@@ -49,7 +49,12 @@ export class PsdImportService {
     } catch (err) {
       // The manifest came from the document, not from the seller: a problem with it is the PSD's.
       if (err instanceof AppError && err.code === "invalid_manifest") {
-        throw fileRejected("unsupported_psd", `The document's smart objects do not make a valid template: ${err.message}`, { reason: "placements", ...(err.details as object) });
+        const layers = outcome.psd.placements.map((p) => p.layer);
+        // Said with the layers' names: the seller knows the document, not our manifest.
+        const problems = ((err.details as { problems?: string[] } | undefined)?.problems ?? [err.message]).map((line) =>
+          line.replace(/^placements\.(\d+)(\.corners(\.\d)?)?: /, (_, i: string) => `smart object "${layers[Number(i)] ?? i}": `),
+        );
+        throw fileRejected("unsupported_psd", `The document's smart objects do not make a valid template: ${problems.join("; ")}`, { reason: "placements", problems });
       }
       throw err;
     }

@@ -191,6 +191,11 @@ describe("PSD import", () => {
       await expectRefused(await importPsd(simple({}, { blend: "screen" })), 422, "unsupported_blend", /screen/);
     });
 
+    test("a smart object reaching past the canvas: 422 unsupported_psd naming the layer and the corner", async () => {
+      const e = await expectRefused(await importPsd(simple({}, { corners: [[100, 50], [450, 60], [300, 250], [100, 240]] })), 422, "unsupported_psd", /smart object "Frame": corner \(450, 60\) lies outside the 400×300 background/);
+      expect(e.details).toMatchObject({ reason: "placements" });
+    });
+
     test("no psd field: 400 missing_psd; limits from the settings: layers, file size", async () => {
       const form = new FormData();
       form.append("id", "x");
