@@ -100,6 +100,13 @@ describe("PSD import", () => {
     for (const d of diffs) expect(d).toBeLessThanOrEqual(4);
   });
 
+  test("multiply on a coloured wall: the renderer's luminance multiply against Photoshop's per-channel one (measured, not a bound)", async () => {
+    const corners: Corners = [[92.5, 61.25], [318, 80], [305.75, 240], [80, 222]];
+    const { diffs } = await fidelity({ width: W, height: H, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Print area", corners, content: await photoArtwork(240, 180), blend: "multiply" }] }, "psd-multiply-colour");
+    console.log(`psd fidelity, multiply on a coloured wall: ${diffs[0]!.toFixed(2)} levels`);
+    expect(diffs[0]!).toBeLessThanOrEqual(6);
+  });
+
   test("the sample artwork is stored with the template and shown in its preview", async () => {
     const corners: Corners = [[100, 50], [300, 50], [300, 250], [100, 250]];
     const built = buildTestPsd({ width: W, height: H, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Art", corners, content: paint(50, 50, () => [255, 0, 0, 255]) }] });
