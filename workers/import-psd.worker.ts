@@ -39,7 +39,8 @@ export default async function importPsd(bytes: ArrayBuffer): Promise<PsdImportOu
     if (err instanceof ContentTooLarge) {
       return refuse(422, "psd_too_large", `A smart object's content is ${err.width}×${err.height} pixels; at most ${settings.maxSidePx} per side can be imported.`);
     }
-    throw err;
+    // A layer that parsed but cannot be drawn (damaged embedded content, a mask out of its bounds…) is the file's problem.
+    return parseFailure(err);
   }
 }
 
@@ -135,7 +136,9 @@ async function convert(psd: Psd): Promise<PsdImportOutcome> {
 
 async function png(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: 1 | 3 | 4): Promise<Uint8Array> {
   const raw = { width, height, channels };
-  const out = await sharp(pixels, { raw }).png({ compressionLevel: 6 }).toBuffer();
+  // Masks stay one channel (sharp would otherwise widen a one-band image to sRGB).
+  const image = sharp(pixels, { raw });
+  const out = await (channels === 1 ? image.toColourspace("b-w") : image).png({ compressionLevel: 6 }).toBuffer();
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 

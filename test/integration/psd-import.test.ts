@@ -109,7 +109,7 @@ describe("PSD import", () => {
 
   test("the sample artwork is stored with the template and shown in its preview", async () => {
     const corners: Corners = [[100, 50], [300, 50], [300, 250], [100, 250]];
-    const built = buildTestPsd({ width: W, height: H, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Art", corners, content: paint(50, 50, () => [255, 0, 0, 255]) }] });
+    const built = buildTestPsd({ width: W, height: H, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Art", corners, content: paint(50, 50, () => [255, 0, 0, 255]), mask: (x) => (x < 150 ? 0 : 255) }] });
     const res = await importPsd(built.bytes, { id: "psd-sample", name: "Sample test", room: "office" }, "Whatever.psd");
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ id: "psd-sample", name: "Sample test", room: "office" });
@@ -119,6 +119,8 @@ describe("PSD import", () => {
     const [r, g, b] = at(Math.round(info.width / 2), Math.round(info.height / 2));
     expect(r).toBeGreaterThan(200);
     expect(g! + b!).toBeLessThan(80); // the red sample, not the wall
+    const [r2] = at(Math.round((info.width * 120) / W), Math.round(info.height / 2));
+    expect(r2).toBeLessThan(230); // masked out there: the wall
     const [row] = await t.sql`SELECT manifest FROM shop_templates WHERE shop_id = ${t.shop.id} AND template_id = 'psd-sample'`;
     expect(row!.manifest.sample).toBe("sample.png");
   });

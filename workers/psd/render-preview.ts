@@ -43,7 +43,7 @@ export async function renderImportPreview(
     const h = Math.max(1, Math.round(Math.max(dist(tl, bl), dist(tr, br))));
     const art = await sharp(sample.data, { raw: { width: sample.width, height: sample.height, channels: 4 } }).resize(w, h, { fit: "fill" }).raw().toBuffer();
     const mask = p.mask
-      ? new Uint8Array(await sharp(p.mask, { raw: { width: background.width, height: background.height, channels: 1 } }).resize(PREVIEW_WIDTH, height, { fit: "fill" }).raw().toBuffer())
+      ? new Uint8Array(await sharp(p.mask, { raw: { width: background.width, height: background.height, channels: 1 } }).resize(PREVIEW_WIDTH, height, { fit: "fill" }).extractChannel(0).raw().toBuffer())
       : undefined;
     try {
       warpInto({ pixels, width: PREVIEW_WIDTH, height, channels: 3 }, { pixels: new Uint8Array(art), width: w, height: h }, quad, {

@@ -39,6 +39,9 @@ export class PsdPool {
     this.inFlight++;
     try {
       return (await this.pool.run(Piscina.move(own))) as PsdImportOutcome;
+    } catch (err) {
+      // The worker answers every refusal itself; a rejection is the thread dying (memory, a crash).
+      throw unavailable("psd_import_failed", "The PSD import worker stopped while reading this file; try again, or save the document smaller.", 30, err);
     } finally {
       this.inFlight--;
     }
