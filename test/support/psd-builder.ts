@@ -76,6 +76,8 @@ export interface TestPsd {
   above?: TestLayer[];
   /** Save as PSB (the large document format). */
   psb?: boolean;
+  /** false: skip drawing the smart objects (their layer pixels and their part of the composite), for big documents. */
+  reference?: boolean;
 }
 
 /**
@@ -98,9 +100,9 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
   spec.below.forEach(addPlain);
   spec.smartObjects.forEach((so, i) => {
     const id = `20953ddb-9391-11ec-b4f1-${(0xc15674f50bc4 + i).toString(16).padStart(12, "0")}`;
-    const drawn = drawPerspective(so.content, so.corners, width, height);
-    const box = opaqueBox(drawn);
-    const crop = cropPixels(drawn, box);
+    const drawn = spec.reference === false ? undefined : drawPerspective(so.content, so.corners, width, height);
+    const box = drawn ? opaqueBox(drawn) : { left: Math.floor(so.corners[0][0]), top: Math.floor(so.corners[0][1]), width: 1, height: 1 };
+    const crop = drawn ? cropPixels(drawn, box) : paint(1, 1, () => [0, 0, 0, 0]);
     const vm = so.vectorMask;
     const maskAt = (x: number, y: number) => {
       let m = so.mask ? so.mask(x, y) : 255;
@@ -135,7 +137,7 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
     const png = encodePng(so.content);
     contents.push(png);
     if (!so.linked) linkedFiles.push({ id, name: `${so.name}.png`, data: png });
-    if (!so.hidden) drawOnto(composite, drawn, 0, 0, so.blend ?? "normal", so.opacity ?? 1, maskAt);
+    if (!so.hidden && drawn) drawOnto(composite, drawn, 0, 0, so.blend ?? "normal", so.opacity ?? 1, maskAt);
   });
   (spec.above ?? []).forEach(addPlain);
   const psd: Psd = { width, height, imageData: composite as never, children, linkedFiles };

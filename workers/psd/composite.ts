@@ -64,9 +64,10 @@ export async function drawLayer(canvas: Canvas, entry: StackLayer, blend = entry
       for (let ch = 0; ch < 3; ch++) {
         const cs = src[s + ch]! / 255, cb = dst[d + ch]! / 255;
         const mixed = isNormal ? cs : (1 - ba) * cs + ba * fn(cb, cs);
-        dst[d + ch] = ((sa * mixed + (1 - sa) * ba * cb) / ao) * 255 + 0.5;
+        // Uint8ClampedArray rounds to nearest on its own (adding ½ would push odd values up).
+        dst[d + ch] = ((sa * mixed + (1 - sa) * ba * cb) / ao) * 255;
       }
-      dst[d + 3] = ao * 255 + 0.5;
+      dst[d + 3] = ao * 255;
     }
   }
 }
