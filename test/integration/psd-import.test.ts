@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { badFixtures, makeTestApp, type TestApp } from "../support/test-app.ts";
 import { waitForJob } from "../support/jobs-api.ts";
+import { MANIFEST_CAN } from "../../src/media/psd/psd-to-manifest.ts";
 import { buildTestPsd, meanAbsDiff, paint, photoArtwork, testArtwork, type Corners, type TestPsd } from "../support/psd-builder.ts";
 
 const W = 400, H = 300;
@@ -56,7 +57,11 @@ describe("PSD import", () => {
     const diffs: number[] = [];
     for (const [i, so] of spec.smartObjects.entries()) {
       if (so.hidden) continue;
-      diffs.push(await meanAbsDiff(i === 0 ? image : await render(id, built.contents[i]!), built.composite, bbox(so.corners)));
+      // The corners' box, and the drawn pixels' (a warp reaches past its corners).
+      const a = bbox(so.corners), b = built.boxes[i]!;
+      const left = Math.min(a.left, b.left), top = Math.min(a.top, b.top);
+      const box = { left, top, width: Math.max(a.left + a.width, b.left + b.width) - left, height: Math.max(a.top + a.height, b.top + b.height) - top };
+      diffs.push(await meanAbsDiff(i === 0 ? image : await render(id, built.contents[i]!), built.composite, box));
     }
     const whole = await meanAbsDiff(image, built.composite, { left: 0, top: 0, width: W, height: H });
     if (process.env.PSD_DUMP) {
@@ -133,6 +138,27 @@ describe("PSD import", () => {
     const again = await importPsd(built.bytes, {}, "Cosy Living Room.psd");
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe("template_exists");
+  });
+
+  // TODO(warp merge): with MANIFEST_CAN.meshWarp on, this checks the warped render against the composite.
+  test(`a smart object in a custom envelope warp (a pillow's bulge): ${MANIFEST_CAN.meshWarp ? "rendered like the composite" : "refused with unsupported_warp until the renderer has mesh warps"}`, async () => {
+    const corners: Corners = [[90, 60], [310, 70], [300, 240], [100, 230]];
+    const meshPoints = Array.from({ length: 16 }, (_, i) => ({ x: ((i % 4) / 3) * 240, y: (Math.floor(i / 4) / 3) * 180 }));
+    for (const i of [1, 2]) meshPoints[i]!.y -= 25; // the top edge bows up…
+    for (const i of [13, 14]) meshPoints[i]!.y += 25; // …and the bottom down
+    for (const i of [4, 8]) meshPoints[i]!.x -= 15;
+    for (const i of [7, 11]) meshPoints[i]!.x += 15;
+    const px = (value: number) => ({ value, units: "Pixels" as const });
+    const warp = { style: "custom" as const, value: 0, perspective: 0, perspectiveOther: 0, rotate: "horizontal" as const, bounds: { top: px(0), left: px(0), bottom: px(180), right: px(240) }, uOrder: 4, vOrder: 4, customEnvelopeWarp: { meshPoints } };
+    const spec: TestPsd = { width: W, height: H, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Pillow", corners, content: await photoArtwork(240, 180), warp }] };
+    if (!MANIFEST_CAN.meshWarp) {
+      const res = await importPsd(buildTestPsd(spec).bytes, { id: "psd-warped" });
+      expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([422, "unsupported_warp"]);
+      return;
+    }
+    const { diffs } = await fidelity(spec, "psd-warped");
+    console.log(`psd fidelity, custom envelope warp: ${diffs[0]!.toFixed(2)} levels`);
+    expect(diffs[0]!).toBeLessThanOrEqual(4);
   });
 
   test("a PSB (large document format) imports like a PSD", async () => {

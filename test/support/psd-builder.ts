@@ -86,12 +86,13 @@ export interface TestPsd {
  * reference renderer independent of Atelier's (drawPerspective: bicubic like Photoshop's Free
  * Transform, pixel-edge convention: content (0, 0)–(w, h) covers the transform's quad exactly).
  */
-export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pixels; contents: Uint8Array[] } {
+export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pixels; contents: Uint8Array[]; boxes: Array<{ left: number; top: number; width: number; height: number }> } {
   const { width, height } = spec;
   const composite = paint(width, height, () => [0, 0, 0, 0]);
   const children: Layer[] = [];
   const linkedFiles: NonNullable<Psd["linkedFiles"]> = [];
   const contents: Uint8Array[] = [];
+  const boxes: Array<{ left: number; top: number; width: number; height: number }> = [];
   const addPlain = (l: TestLayer) => {
     const left = l.left ?? 0, top = l.top ?? 0;
     children.push({ name: l.name, left, top, imageData: l.pixels as never, blendMode: l.blend ?? "normal", opacity: l.opacity ?? 1, hidden: l.hidden });
@@ -100,9 +101,10 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
   spec.below.forEach(addPlain);
   spec.smartObjects.forEach((so, i) => {
     const id = `20953ddb-9391-11ec-b4f1-${(0xc15674f50bc4 + i).toString(16).padStart(12, "0")}`;
-    const drawn = spec.reference === false ? undefined : drawPerspective(so.content, so.corners, width, height);
+    const drawn = spec.reference === false ? undefined : so.warp?.style === "custom" ? drawEnvelope(so.content, so.corners, so.warp.customEnvelopeWarp!.meshPoints, width, height) : drawPerspective(so.content, so.corners, width, height);
     const box = drawn ? opaqueBox(drawn) : { left: Math.floor(so.corners[0][0]), top: Math.floor(so.corners[0][1]), width: 1, height: 1 };
     const crop = drawn ? cropPixels(drawn, box) : paint(1, 1, () => [0, 0, 0, 0]);
+    boxes.push(box);
     const vm = so.vectorMask;
     const maskAt = (x: number, y: number) => {
       let m = so.mask ? so.mask(x, y) : 255;
@@ -141,7 +143,7 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
   });
   (spec.above ?? []).forEach(addPlain);
   const psd: Psd = { width, height, imageData: composite as never, children, linkedFiles };
-  return { bytes: writePsdUint8Array(psd, { psb: spec.psb }), composite, contents };
+  return { bytes: writePsdUint8Array(psd, { psb: spec.psb }), composite, contents, boxes };
 }
 
 /**
@@ -169,6 +171,69 @@ export function drawPerspective(content: Pixels, corners: Corners, width: number
       const t = bicubic(content, c.x - 0.5, c.y - 0.5);
       out.data.set([t[0], t[1], t[2], (t[3] * inside) / (S * S)], (y * width + x) * 4);
     }
+  }
+  return out;
+}
+
+/**
+ * The content drawn through Photoshop's custom envelope warp (a bicubic Bézier patch of 16 control
+ * points in content pixels), then the transform: the patch is cut into 48 × 48 cells, each drawn
+ * as its own perspective quad (colour bicubic at the pixel centre, alpha from 4×4 sub-samples).
+ * Written apart from src/media/psd/warp-mesh.ts, which it checks.
+ */
+export function drawEnvelope(content: Pixels, corners: Corners, mesh: Array<{ x: number; y: number }>, width: number, height: number): Pixels {
+  const N = 48, S = 4;
+  const unit: Quad = [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }];
+  const toDoc = computeHomography(unit, corners.map(([x, y]) => ({ x, y })) as Quad);
+  const bern = (t: number) => [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3];
+  const patch = (u: number, v: number) => {
+    const bu = bern(u), bv = bern(v);
+    let x = 0, y = 0;
+    for (let i = 0; i < 16; i++) {
+      const k = bv[Math.floor(i / 4)]! * bu[i % 4]!;
+      x += k * (mesh[i]!.x / content.width);
+      y += k * (mesh[i]!.y / content.height);
+    }
+    return applyHomography(toDoc, x, y);
+  };
+  const grid = Array.from({ length: (N + 1) * (N + 1) }, (_, i) => patch((i % (N + 1)) / N, Math.floor(i / (N + 1)) / N));
+  const inside = new Float32Array(width * height);
+  const out = paint(width, height, () => [0, 0, 0, 0]);
+  const colour = new Float32Array(width * height * 4).fill(-1);
+  const centred = new Uint8Array(width * height);
+  for (let r = 0; r < N; r++) {
+    for (let c = 0; c < N; c++) {
+      const q = [grid[r * (N + 1) + c]!, grid[r * (N + 1) + c + 1]!, grid[(r + 1) * (N + 1) + c + 1]!, grid[(r + 1) * (N + 1) + c]!] as Quad;
+      const u0 = (c / N) * content.width, u1 = ((c + 1) / N) * content.width, v0 = (r / N) * content.height, v1 = ((r + 1) / N) * content.height;
+      const cell: Quad = [{ x: u0, y: v0 }, { x: u1, y: v0 }, { x: u1, y: v1 }, { x: u0, y: v1 }];
+      const inv = invert3x3(computeHomography(cell, q));
+      const xs = q.map((p) => p.x), ys = q.map((p) => p.y);
+      for (let y = Math.max(0, Math.floor(Math.min(...ys))); y < Math.min(height, Math.ceil(Math.max(...ys))); y++) {
+        for (let x = Math.max(0, Math.floor(Math.min(...xs))); x < Math.min(width, Math.ceil(Math.max(...xs))); x++) {
+          const inCell = (p: { x: number; y: number }) => p.x >= u0 && p.x < u1 && p.y >= v0 && p.y < v1;
+          const at = y * width + x;
+          for (let j = 0; j < S; j++) {
+            for (let i = 0; i < S; i++) {
+              const p = applyHomography(inv, x + (i + 0.5) / S, y + (j + 0.5) / S);
+              if (!inCell(p)) continue;
+              inside[at]! += 1;
+              // On the rim the centre may lie off the surface: a covered sub-sample lends its colour.
+              if (colour[at * 4]! < 0 && !centred[at]) colour.set(bicubic(content, p.x - 0.5, p.y - 0.5), at * 4);
+            }
+          }
+          const centre = applyHomography(inv, x + 0.5, y + 0.5);
+          if (inCell(centre)) {
+            colour.set(bicubic(content, centre.x - 0.5, centre.y - 0.5), at * 4);
+            centred[at] = 1;
+          }
+        }
+      }
+    }
+  }
+  for (let i = 0; i < width * height; i++) {
+    if (inside[i] === 0) continue;
+    const c = colour.subarray(i * 4, i * 4 + 4);
+    out.data.set([c[0]!, c[1]!, c[2]!, (c[3]! * inside[i]!) / (S * S)], i * 4);
   }
   return out;
 }
