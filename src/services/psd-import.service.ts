@@ -1,4 +1,6 @@
-import { AppError, fileRejected } from "../errors.ts";
+import { AppError, badRequest, fileRejected } from "../errors.ts";
+import { templateManifestSchema } from "../media/mockup/template-manifest.ts";
+import { controlCharacterLines } from "../util/input-problems.ts";
 import type { Logger } from "../logger.ts";
 import { renderMemoryBytes } from "../media/mockup/render-cost.ts";
 import { headerProblem, readPsdHeader, type PsdLimits } from "../media/psd/psd-header.ts";
@@ -28,6 +30,7 @@ export class PsdImportService {
   constructor(private readonly deps: PsdImportDeps) {}
 
   async import(shop: Shop, psd: Uint8Array, names: PsdTemplateNames, log: Logger): Promise<ImportedTemplate> {
+    checkNames(names);
     const header = readPsdHeader(psd);
     const problem = headerProblem(header, this.deps.limits);
     if (problem) throw problem;
@@ -63,4 +66,19 @@ export class PsdImportService {
     log.info("psd imported", { templateId: created.id, placements: created.placements.length, warnings: outcome.psd.warnings.length, ms: Math.round(performance.now() - t0) });
     return { ...created, warnings: outcome.psd.warnings };
   }
+}
+
+/** The seller's id, name and room, by the manifest's own rules, before the document is read: 400 `invalid_fields`. */
+function checkNames(names: PsdTemplateNames): void {
+  const shape = templateManifestSchema.shape;
+  const problems: string[] = [];
+  for (const field of ["id", "name", "room"] as const) {
+    const value = names[field];
+    if (value === undefined) continue;
+    const lines = controlCharacterLines(value, field);
+    const parsed = shape[field].safeParse(value);
+    if (!parsed.success) lines.push(`${field}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+    problems.push(...lines);
+  }
+  if (problems.length) throw badRequest("invalid_fields", `The form has problems: ${problems.join("; ")}`, { problems });
 }

@@ -235,6 +235,8 @@ describe("PSD import", () => {
       const form = new FormData();
       form.append("id", "x");
       await expectRefused(await t.request("/api/templates/psd", { method: "POST", body: form }), 400, "missing_psd");
+      const named = await expectRefused(await importPsd(simple(), { id: "Not An Id", room: "a\u0000b" }), 400, "invalid_fields");
+      expect(named.details?.problems).toEqual([expect.stringMatching(/^id: lower-case letters/), expect.stringMatching(/^room: must not contain control characters/)]);
       const small = await makeTestApp({ env: { PSD_MAX_LAYERS: "1", PSD_MAX_MB: "0.05" } });
       const send = (bytes: Uint8Array) => {
         const f = new FormData();
