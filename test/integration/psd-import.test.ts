@@ -168,6 +168,14 @@ describe("PSD import", () => {
     expect(diffs[0]!).toBeLessThanOrEqual(4);
   });
 
+  test("small content enlarged onto a big transform (Photoshop enlarges bicubically): within 4 levels", async () => {
+    const corners: Corners = [[92.5, 61.25], [318, 80], [305.75, 240], [80, 222]];
+    const photo = await fidelity({ width: W, height: H, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Small", corners, content: await photoArtwork(60, 45) }] }, "psd-enlarged");
+    const checks = await fidelity({ width: W, height: H, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Small", corners, content: testArtwork(60, 45) }] }, "psd-enlarged-checks");
+    console.log(`psd fidelity, content enlarged 3.8×: photo ${photo.diffs[0]!.toFixed(2)}, hard edges ${checks.diffs[0]!.toFixed(2)} levels`);
+    expect(photo.diffs[0]!).toBeLessThanOrEqual(4);
+  });
+
   test("hard-edged synthetic artwork (12-px checks, 200 levels of contrast): within 8 levels; exact where nothing is resampled", async () => {
     // The renderer samples bilinearly after a Lanczos fit, Photoshop (and the reference) bicubically:
     // on edges this sharp that costs a few levels, on photos well under one (the tests above).
