@@ -57,9 +57,15 @@ describe("imported PSD → template manifest", () => {
     expect([r.status, r.code]).toEqual([422, "unsupported_warp"]);
     expect(r.problems).toHaveLength(4);
     // TODO(warp merge): these become the defaults once the manifest has them.
-    const can = { ...MANIFEST_CAN, meshWarp: true, overlays: true, opacity: true, blends: ["normal", "multiply", "screen"] };
+    const can = { ...MANIFEST_CAN, meshWarp: true, overlays: true, opacity: true, blends: ["normal", "multiply", "screen", "overlay", "soft-light", "darken", "lighten"] };
     const up = psdToTemplateUpload(psd, { fileName: "m.psd" }, can);
-    expect(up.manifest).toMatchObject({ placements: [{ warp, opacity: 0.7 }], overlays: [{ file: "overlay-1.png", blend: "screen", opacity: 0.5 }] });
+    expect(up.manifest).toMatchObject({ placements: [{ warp, opacity: 0.7, blend: "screen" }], overlays: [{ file: "overlay-1.png", blend: "screen", opacity: 0.5 }] });
+    // A warped placement takes its corners from its mesh.
+    expect((up.manifest as { placements: Array<Record<string, unknown>> }).placements[0]!.corners).toBeUndefined();
+    // Photoshop's names become the manifest's; a mode it lacks is still refused, overlays included.
+    const soft = psdToTemplateUpload(imported({ placements: [{ ...psd.placements[0]!, blend: "soft light" }] }), { fileName: "m.psd" }, can);
+    expect((soft.manifest as { placements: Array<{ blend: string }> }).placements[0]!.blend).toBe("soft-light");
+    expect(refusal(() => psdToTemplateUpload(imported({ overlays: [{ layers: ["Glow"], file: "overlay-1.png", blend: "color dodge", opacity: 1 }] }), { fileName: "m.psd" }, can))).toMatchObject({ code: "unsupported_blend", problems: [expect.stringContaining('"Glow" use blend mode color dodge')] });
     expect(up.masks.map((f) => f.name)).toEqual(["overlay-1.png"]);
     expect(refusal(() => psdToTemplateUpload(imported({ placements: [{ ...psd.placements[0]!, warp: undefined, unsupportedWarp: "the warp style \"twist\" cannot be represented" }] }), { fileName: "m.psd" }, can))).toMatchObject({ code: "unsupported_warp", problems: [expect.stringContaining("twist")] });
   });

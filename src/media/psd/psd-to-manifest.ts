@@ -4,9 +4,12 @@ import type { ImportedPsd } from "./imported-psd.ts";
 
 /**
  * What the template manifest can express today. TODO(merge with branch `warp`): that branch adds
- * mesh warps, overlays, opacity and more blend modes to the manifest and the renderer; once it
- * has landed, switch these on (and widen `blends`) and the importer writes them instead of
- * refusing: the conversions (warp-mesh.ts, the worker's overlays) are already done and tested.
+ * mesh warps (Bézier control points, the format warp-mesh.ts writes), overlays, placement
+ * opacity and the blend modes normal, multiply, screen, overlay, soft-light, darken and lighten
+ * to the manifest and the renderer. Once it has landed, switch these on (`blends`: its
+ * BLEND_MODES) and the importer writes them instead of refusing; the conversions are done and
+ * tested (test/unit/psd-to-manifest.test.ts), and psd-import.test.ts's warped fidelity test
+ * turns itself on.
  */
 export const MANIFEST_CAN = {
   meshWarp: false,
@@ -14,6 +17,9 @@ export const MANIFEST_CAN = {
   opacity: false,
   blends: ["normal", "multiply"] as readonly string[],
 };
+
+/** Photoshop's blend mode (ag-psd's name, "soft light") as the manifest spells it ("soft-light"). */
+export const manifestBlend = (psdBlend: string) => psdBlend.replace(/ /g, "-");
 
 /** The template's names: given by the seller, or made from the file's name. */
 export interface PsdTemplateNames {
@@ -35,16 +41,17 @@ export function psdToTemplateUpload(psd: ImportedPsd, names: PsdTemplateNames, c
   const ids = new Set<string>();
   const placements = psd.placements.map((p, i) => {
     const id = uniqueId(slug(p.layer, true) || `p${i + 1}`, ids);
+    const warped = can.meshWarp && p.warp !== undefined;
     return {
       id,
-      corners: p.corners.map(([x, y]) => [round3(x), round3(y)]),
+      // A mesh brings its own corners, and may reach past the canvas where a plain quad may not.
+      ...(warped ? { warp: p.warp } : { corners: p.corners.map(([x, y]) => [round3(x), round3(y)]) }),
       // Photoshop stretches a smart object's content onto its transform; it never crops.
       fit: "stretch",
-      blend: p.blend === "multiply" ? "multiply" : "normal",
+      blend: manifestBlend(p.blend),
       ...(p.blend === "multiply" ? { shading: 1 } : {}),
       ...(p.mask ? { mask: p.mask } : {}),
-      ...(can.opacity && p.opacity < 1 ? { opacity: round3(p.opacity) } : {}),
-      ...(can.meshWarp && p.warp ? { warp: p.warp } : {}),
+      ...(can.opacity && p.opacity < 0.999 ? { opacity: round3(p.opacity) } : {}),
     };
   });
   const manifest = {
@@ -56,7 +63,7 @@ export function psdToTemplateUpload(psd: ImportedPsd, names: PsdTemplateNames, c
     height: psd.height,
     placements,
     ...(psd.sample ? { sample: psd.sample } : {}),
-    ...(can.overlays && psd.overlays.length ? { overlays: psd.overlays.map(({ file, blend, opacity }) => ({ file, blend, opacity })) } : {}),
+    ...(can.overlays && psd.overlays.length ? { overlays: psd.overlays.map(({ file, blend, opacity }) => ({ file, blend: manifestBlend(blend), opacity: round3(opacity) })) } : {}),
   };
   const file = (name: string) => ({ name, bytes: psd.files[name]! });
   const masks = psd.placements.flatMap((p) => (p.mask ? [file(p.mask)] : []));
@@ -78,8 +85,12 @@ function unsupported(psd: ImportedPsd, can: typeof MANIFEST_CAN): AppError | und
     })],
     ["unsupported_overlay", can.overlays ? [] : psd.overlays.map((o) =>
       `layer(s) ${o.layers.map((l) => `"${l}"`).join(", ")} lie above the smart object; layers over the print area cannot be imported yet (merge them into the layers below, or hide them)`)],
-    ["unsupported_blend", psd.placements.filter((p) => !can.blends.includes(p.blend)).map((p) =>
-      `smart object "${p.layer}" uses blend mode ${p.blend}; only ${can.blends.join(" and ")} can be imported`)],
+    ["unsupported_blend", [
+      ...psd.placements.filter((p) => !can.blends.includes(manifestBlend(p.blend))).map((p) =>
+        `smart object "${p.layer}" uses blend mode ${p.blend}; only ${can.blends.join(", ")} can be imported`),
+      ...(can.overlays ? psd.overlays.filter((o) => !can.blends.includes(manifestBlend(o.blend))).map((o) =>
+        `layer(s) ${o.layers.map((l) => `"${l}"`).join(", ")} use blend mode ${o.blend}; only ${can.blends.join(", ")} can be imported`) : []),
+    ]],
     ["unsupported_opacity", can.opacity ? [] : psd.placements.filter((p) => p.opacity < 0.999).map((p) =>
       `smart object "${p.layer}" has opacity ${Math.round(p.opacity * 100)}%; only 100% can be imported yet`)],
   ];
