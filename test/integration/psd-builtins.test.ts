@@ -34,7 +34,7 @@ describe("the built-in templates can be re-made by importing PSDs", () => {
       const m = JSON.parse(readFileSync(join(DIR, id, "template.json"), "utf8")) as TemplateManifest;
       const bg = await sharp(join(DIR, id, m.background)).ensureAlpha().raw().toBuffer();
       // Artwork of the placement's own shape, so the built-in's cover and the import's stretch agree.
-      const size = placementSize({ ...m.placements[0]!, fit: "cover", blend: "normal", shading: 1 });
+      const size = placementSize(m.placements[0]!);
       const content = await photoArtwork(size.width, size.height);
       const masks = await Promise.all(m.placements.map((p) => (p.mask ? sharp(join(DIR, id, p.mask)).greyscale().extractChannel(0).raw().toBuffer() : undefined)));
       const built = buildTestPsd({
@@ -46,7 +46,7 @@ describe("the built-in templates can be re-made by importing PSDs", () => {
           name: p.id,
           corners: p.corners as Corners,
           content,
-          blend: p.blend,
+          blend: p.blend as "normal" | "multiply",
           ...(masks[i] ? { mask: (x: number, y: number) => masks[i]![y * m.width + x]! } : {}),
         })),
       });

@@ -19,12 +19,13 @@ describe("PSD import", () => {
     t = await makeTestApp();
   });
 
-  const importPsd = (bytes: Uint8Array, fields: Record<string, string> = {}, fileName = "mockup.psd") => {
+  const importOne = (bytes: Uint8Array, fields: Record<string, string> = {}, fileName = "mockup.psd") => {
     const form = new FormData();
     form.append("psd", new File([bytes], fileName));
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     return t.request("/api/templates/psd", { method: "POST", body: form });
   };
+  const importPsd = importOne;
 
   /** Renders the template with `artwork` through the mockup API, as PNG. */
   const render = async (templateId: string, artwork: Uint8Array): Promise<Uint8Array> => {
@@ -161,6 +162,30 @@ describe("PSD import", () => {
     expect(diffs[0]!).toBeLessThanOrEqual(4);
   });
 
+  // TODO(warp merge): with overlays and opacity switched on, this checks them against the composite.
+  test(`layers above the smart object and a translucent smart object: ${MANIFEST_CAN.overlays && MANIFEST_CAN.opacity ? "rendered like the composite" : "refused until the manifest has overlays and opacity"}`, async () => {
+    const corners: Corners = [[92.5, 61.25], [318, 80], [305.75, 240], [80, 222]];
+    const spec: TestPsd = {
+      width: W,
+      height: H,
+      below: [{ name: "Wall", pixels: wall() }],
+      smartObjects: [{ name: "Print", corners, content: await photoArtwork(240, 180), opacity: 0.8 }],
+      above: [
+        { name: "Glare", pixels: paint(120, 200, (x) => [255, 255, 255, Math.round(40 + x / 2)]), left: 150, top: 50 },
+        { name: "Shadow", pixels: paint(260, 40, () => [30, 30, 60, 255]), left: 70, top: 220, blend: "multiply", opacity: 0.5 },
+      ],
+    };
+    if (!(MANIFEST_CAN.overlays && MANIFEST_CAN.opacity)) {
+      const res = await importPsd(buildTestPsd(spec).bytes, { id: "psd-overlays" });
+      expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([422, "unsupported_overlay"]);
+      return;
+    }
+    const { diffs, whole } = await fidelity(spec, "psd-overlays");
+    console.log(`psd fidelity, overlays (normal + multiply at 50%) over a smart object at 80%: ${diffs[0]!.toFixed(2)}, whole frame ${whole.toFixed(2)} levels`);
+    expect(diffs[0]!).toBeLessThanOrEqual(4);
+    expect(whole).toBeLessThanOrEqual(4);
+  });
+
   test("a PSB (large document format) imports like a PSD", async () => {
     const corners: Corners = [[60, 40], [340, 60], [330, 260], [70, 250]];
     const { diffs } = await fidelity({ width: W, height: H, psb: true, below: [{ name: "Wall", pixels: wall() }], smartObjects: [{ name: "Art", corners, content: await photoArtwork(300, 220) }] }, "psd-large-format");
@@ -195,6 +220,9 @@ describe("PSD import", () => {
       if (text) expect(body.error.message).toMatch(text);
       return body.error;
     };
+    // Refused imports get ids of their own, so the last test can look for anything they left.
+    let tries = 0;
+    const importPsd = (bytes: Uint8Array, fields: Record<string, string> = {}, fileName?: string) => importOne(bytes, { id: `refused-${++tries}`, ...fields }, fileName);
     const patched = (bytes: Uint8Array, at: number, values: number[]) => {
       const copy = bytes.slice();
       copy.set(values, at);
@@ -224,14 +252,21 @@ describe("PSD import", () => {
       expect((await expectRefused(await importPsd(patched(good, 22, [0, 16])), 422, "unsupported_psd", /16 bits/)).details).toEqual({ reason: "bit_depth" });
     });
 
-    test("what the manifest cannot hold yet is refused naming the layer: a warp, layers above, opacity, other blend modes", async () => {
-      const warped = await expectRefused(await importPsd(simple({}, { warp: { style: "arc", value: 30, perspective: 0, perspectiveOther: 0, rotate: "horizontal" } })), 422, "unsupported_warp", /"Frame" is warped/);
-      expect(warped.details?.problems).toHaveLength(1);
+    test("what the manifest cannot hold is refused naming the layer: a warp, layers above, opacity, other blend modes", async () => {
+      // TODO(warp merge): with MANIFEST_CAN switched on, the first three import; the rest stay refused.
+      const arc = simple({}, { warp: { style: "arc", value: 30, perspective: 0, perspectiveOther: 0, rotate: "horizontal" } });
+      if (MANIFEST_CAN.meshWarp) expect((await importPsd(arc, { id: "accepted-arc" })).status).toBe(201);
+      else expect((await expectRefused(await importPsd(arc), 422, "unsupported_warp", /"Frame" is warped/)).details?.problems).toHaveLength(1);
+      const above = simple({ above: [{ name: "Glass glare", pixels: paint(50, 50, () => [255, 255, 255, 90]), left: 120, top: 60 }] }, { opacity: 0.5, blend: "screen" });
+      if (MANIFEST_CAN.overlays && MANIFEST_CAN.opacity && MANIFEST_CAN.blends.includes("screen")) expect((await importPsd(above, { id: "accepted-above" })).status).toBe(201);
+      else if (!MANIFEST_CAN.overlays && !MANIFEST_CAN.opacity) {
+        const e = await expectRefused(await importPsd(above), 422, "unsupported_overlay", /"Glass glare"/);
+        // Every problem at once, whatever code leads.
+        expect(e.details?.problems?.join("\n")).toMatch(/Glass glare[\s\S]*screen[\s\S]*opacity 50%/);
+      }
+      // Never representable: a style without a mesh, a mode the renderer lacks.
       await expectRefused(await importPsd(simple({}, { warp: { style: "twist", value: 30, perspective: 0, perspectiveOther: 0, rotate: "horizontal" } })), 422, "unsupported_warp", /"Frame".*twist/);
-      const above = await expectRefused(await importPsd(simple({ above: [{ name: "Glass glare", pixels: paint(50, 50, () => [255, 255, 255, 90]), left: 120, top: 60 }] }, { opacity: 0.5, blend: "screen" })), 422, "unsupported_overlay", /"Glass glare"/);
-      // Every problem at once, whatever code leads.
-      expect(above.details?.problems?.join("\n")).toMatch(/Glass glare[\s\S]*screen[\s\S]*opacity 50%/);
-      await expectRefused(await importPsd(simple({}, { blend: "screen" })), 422, "unsupported_blend", /screen/);
+      await expectRefused(await importPsd(simple({}, { blend: "color dodge" })), 422, "unsupported_blend", /color dodge/);
     });
 
     test("a smart object reaching past the canvas: 422 unsupported_psd naming the layer and the corner", async () => {
@@ -257,7 +292,8 @@ describe("PSD import", () => {
     });
 
     test("after all of these the shop has no template and storage holds no file of one", async () => {
-      const [none] = await t.sql`SELECT count(*)::int AS n FROM shop_templates WHERE shop_id = ${t.shop.id} AND template_id = 'mockup'`;
+      expect(tries).toBeGreaterThan(20);
+      const [none] = await t.sql`SELECT count(*)::int AS n FROM shop_templates WHERE shop_id = ${t.shop.id} AND template_id LIKE 'refused-%'`;
       expect(none!.n).toBe(0);
       const dir = join(t.config.storageDir, t.shop.slug, "templates");
       const folders = existsSync(dir) ? readdirSync(dir) : [];

@@ -46,7 +46,8 @@ export interface TestSmartObject {
   name: string;
   corners: Corners;
   content: Pixels;
-  blend?: "normal" | "multiply" | "screen";
+  /** Photoshop's name; the reference draws normal, multiply and screen (others as normal). */
+  blend?: string;
   opacity?: number;
   /** Pixel mask over the whole document, 0..255. */
   mask?: (x: number, y: number) => number;
@@ -116,7 +117,7 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
       left: box.left,
       top: box.top,
       imageData: crop as never,
-      blendMode: so.blend ?? "normal",
+      blendMode: (so.blend ?? "normal") as Layer["blendMode"],
       opacity: so.opacity ?? 1,
       hidden: so.hidden,
       placedLayer: {

@@ -53,7 +53,9 @@ describe("imported PSD → template manifest", () => {
       placements: [{ layer: "Mug", corners: [[10, 10], [200, 10], [200, 200], [10, 200]], blend: "screen", opacity: 0.7, warp }],
       overlays: [{ layers: ["Glare"], file: "overlay-1.png", blend: "screen", opacity: 0.5 }],
     });
-    const r = refusal(() => psdToTemplateUpload(psd, { fileName: "m.psd" }));
+    // What the manifest held before branch `warp` (MANIFEST_CAN then), whatever it holds now.
+    const before = { meshWarp: false, overlays: false, opacity: false, blends: ["normal", "multiply"] };
+    const r = refusal(() => psdToTemplateUpload(psd, { fileName: "m.psd" }, before));
     expect([r.status, r.code]).toEqual([422, "unsupported_warp"]);
     expect(r.problems).toHaveLength(4);
     // TODO(warp merge): these become the defaults once the manifest has them.

@@ -8,8 +8,9 @@ import type { ImportedPsd } from "./imported-psd.ts";
  * opacity and the blend modes normal, multiply, screen, overlay, soft-light, darken and lighten
  * to the manifest and the renderer. Once it has landed, switch these on (`blends`: its
  * BLEND_MODES) and the importer writes them instead of refusing; the conversions are done and
- * tested (test/unit/psd-to-manifest.test.ts), and psd-import.test.ts's warped fidelity test
- * turns itself on.
+ * tested (test/unit/psd-to-manifest.test.ts), and psd-import.test.ts's warp and overlay
+ * fidelity tests turn themselves on (a trial merge measured 2.75 and 0.73 levels). Then update
+ * the README's "Not yet importable" paragraph and its multiply note.
  */
 export const MANIFEST_CAN = {
   meshWarp: false,
