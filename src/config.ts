@@ -105,6 +105,8 @@ const envSchema = z.object({
   // Sent as `keystring:shared_secret`: neither may hold the colon, nor spaces.
   ETSY_KEYSTRING: z.string().regex(/^[^\s:]{1,200}$/, "must be the app's keystring (no spaces or colons)").optional(),
   ETSY_SHARED_SECRET: z.string().regex(/^[^\s:]{1,200}$/, "must be the app's shared secret (no spaces or colons)").optional(),
+  ETSY_REQUESTS_PER_SECOND: int(1, 1000).default(10),
+  ETSY_REQUESTS_PER_DAY: int(1, 10_000_000).default(10_000),
 }).superRefine((e, ctx) => {
   const missing = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
   // The Etsy app's credentials come as a pair, and its redirect URI is built on PUBLIC_URL.
@@ -213,6 +215,9 @@ const configSchema = envSchema.transform((e) => {
     secretKey: e.SECRET_KEY,
     // Etsy Open API origin, without a trailing slash.
     etsyApiBaseUrl: e.ETSY_API_BASE_URL.replace(/\/+$/, ""),
+    // The app's call budget at Etsy, shared by every process through the database; Etsy's own
+    // x-limit-per-second / x-limit-per-day headers replace them once seen.
+    etsyRateLimits: Object.freeze({ perSecond: e.ETSY_REQUESTS_PER_SECOND, perDay: e.ETSY_REQUESTS_PER_DAY }),
     etsyApp:
       e.ETSY_KEYSTRING && e.ETSY_SHARED_SECRET && e.PUBLIC_URL
         ? Object.freeze({

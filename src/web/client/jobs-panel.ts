@@ -73,7 +73,7 @@ export class JobsPanel {
     const data = JSON.parse(raw) as Record<string, unknown>;
     if (event === "started") job.state = "running";
     else if (event === "progress") job.progress = data as { done: number; total: number };
-    else if (event === "requeued" || event === "retrying") job.state = "queued";
+    else if (event === "requeued" || event === "retrying" || event === "deferred") job.state = "queued";
     else if (event === "succeeded" || event === "failed" || event === "cancelled") {
       job.state = event;
       if (event === "failed") job.error = (data as { error?: Job["error"] }).error ?? null;
