@@ -19,9 +19,8 @@ create index etsy_created_listings_shop on etsy_created_listings (shop_id, reque
 -- under a row lock, so workers on several machines share one budget.
 create table etsy_rate_budget (
   app_key text primary key,
-  -- The current second (epoch seconds) and the calls taken in it.
-  second_epoch bigint not null default 0,
-  second_count integer not null default 0,
+  -- When the calls of the last second were taken (epoch milliseconds, at most the per-second limit).
+  recent_calls_ms jsonb not null default '[]',
   -- [[block start (epoch seconds), calls], …] of the last 24 hours.
   day_blocks jsonb not null default '[]',
   -- Limits as Etsy's headers last stated them (null: the configured ones).

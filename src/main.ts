@@ -18,6 +18,10 @@ import { EtsyOAuthService } from "./services/etsy/etsy-oauth.service.ts";
 import { ShopListingsService } from "./services/etsy/shop-listings.service.ts";
 import { ETSY_PUBLISH_JOB, etsyPublishJob } from "./services/etsy/etsy-publish.job.ts";
 import { ListingImagesService } from "./services/etsy/listing-images.service.ts";
+import { ListingCreateService } from "./services/etsy/listing-create.service.ts";
+import { ListingOptionsService } from "./services/etsy/listing-options.service.ts";
+import { ETSY_LISTING_JOB, etsyListingJob } from "./services/etsy/etsy-listing.job.ts";
+import { EtsyRateBudget } from "./services/etsy/etsy-rate-budget.ts";
 import { lazyServerSecret } from "./services/etsy/server-secret.ts";
 import { countJobsByState } from "./jobs/job-stats.repository.ts";
 import { buildApp } from "./app.ts";
@@ -193,7 +197,7 @@ export function wireApp(
     queuedRenders: (shopId) => countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds"),
   });
   const staging = new UploadStaging(storage);
-  const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl });
+  const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl, budget: new EtsyRateBudget({ sql: db.sql, limits: config.etsyRateLimits }) });
   const etsyConnections = new EtsyConnectionService({
     sql: db.sql,
     client: etsyClient,
@@ -205,6 +209,7 @@ export function wireApp(
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
+    [ETSY_LISTING_JOB]: etsyListingJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
   // On PGlite the hub's poll is how events from other processes arrive; events of this
   // process's own jobs are delivered at once (the runner pokes the hub).
@@ -245,6 +250,8 @@ export function wireApp(
       oauth: new EtsyOAuthService({ sql: db.sql, client: etsyClient, connections: etsyConnections, log }),
       shopListings: new ShopListingsService({ connections: etsyConnections, client: etsyClient }),
       listingImages: new ListingImagesService({ sql: db.sql, jobs, connections: etsyConnections }),
+      listingCreate: new ListingCreateService({ sql: db.sql, jobs, connections: etsyConnections, designs, mockups }),
+      listingOptions: new ListingOptionsService({ connections: etsyConnections, client: etsyClient }),
     },
     metrics: { registry: metrics.registry, token: config.metricsToken },
     role: config.role,

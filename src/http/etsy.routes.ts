@@ -6,6 +6,9 @@ import type { EtsyOAuthService } from "../services/etsy/etsy-oauth.service.ts";
 import type { ShopListingsService } from "../services/etsy/shop-listings.service.ts";
 import { MAX_ALT_TEXT, MAX_LISTING_IMAGES } from "../services/etsy/etsy-publish.job.ts";
 import type { ListingImagesService } from "../services/etsy/listing-images.service.ts";
+import type { ListingCreateService } from "../services/etsy/listing-create.service.ts";
+import { listingRequestSchema } from "../services/etsy/listing-fields.ts";
+import type { ListingOptionsService } from "../services/etsy/listing-options.service.ts";
 import { jobLinks } from "../services/job.service.ts";
 import type { AppEnv } from "./app-env.ts";
 import { validate } from "./validate-request.ts";
@@ -41,15 +44,21 @@ export interface EtsyRouteDeps {
   oauth: EtsyOAuthService;
   shopListings: ShopListingsService;
   listingImages: ListingImagesService;
+  listingCreate: ListingCreateService;
+  listingOptions: ListingOptionsService;
 }
+
+const categoriesQuerySchema = z.object({ q: z.string().trim().min(2, "type at least 2 letters").max(100) });
 
 /**
  * The shop's Etsy connection (`/shop/etsy`: PUT stores, GET shows without secrets, DELETE
  * forgets; `POST /shop/etsy/connect` starts OAuth), its listings at Etsy
- * (`GET /shop/etsy/listings`) and `POST /listings/:listingId/images`, which queues an etsy-publish job.
+ * (`GET /shop/etsy/listings`), the pickers of the Create-listing form (`GET /shop/etsy/profiles`,
+ * `GET /shop/etsy/categories?q=`), `POST /listings` (an etsy-listing job: mockups, draft, images)
+ * and `POST /listings/:listingId/images`, which queues an etsy-publish job.
  */
 export function etsyRoutes(deps: { etsy: EtsyRouteDeps }) {
-  const { connections, oauth, shopListings, listingImages } = deps.etsy;
+  const { connections, oauth, shopListings, listingImages, listingCreate, listingOptions } = deps.etsy;
   const app = new Hono<AppEnv>();
 
   app.put("/shop/etsy", validate("json", connectionSchema), async (c) => {
@@ -64,6 +73,17 @@ export function etsyRoutes(deps: { etsy: EtsyRouteDeps }) {
   app.get("/shop/etsy/listings", validate("query", listingsQuerySchema), async (c) =>
     c.json(await shopListings.list(c.get("shop"), c.req.valid("query"), c.req.raw.signal, c.get("log"))),
   );
+
+  app.get("/shop/etsy/profiles", async (c) => c.json(await listingOptions.profiles(c.get("shop"), c.req.raw.signal, c.get("log"))));
+  app.get("/shop/etsy/categories", validate("query", categoriesQuerySchema), async (c) =>
+    c.json({ items: await listingOptions.categories(c.get("shop"), c.req.valid("query").q, c.req.raw.signal, c.get("log")) }),
+  );
+
+  app.post("/listings", validate("json", listingRequestSchema), async (c) => {
+    const job = await listingCreate.queue(c.get("shop"), c.req.valid("json"));
+    const links = { jobId: job.id, ...jobLinks(job.id) };
+    return c.json(links, 202, { Location: links.statusUrl });
+  });
 
   app.post(
     "/listings/:listingId/images",

@@ -2,8 +2,8 @@ import type { Sql } from "../db/database.ts";
 
 /** The app's Etsy call budget as stored (one row per app keystring). */
 export interface RateBudgetState {
-  secondEpoch: number;
-  secondCount: number;
+  /** When the calls of the last second were taken (epoch ms). */
+  recentCallsMs: number[];
   /** [block start in epoch seconds, calls] of the rolling day. */
   dayBlocks: Array<[number, number]>;
   /** As Etsy's headers last stated them; null: the configured ones. */
@@ -13,11 +13,10 @@ export interface RateBudgetState {
 }
 
 /** A budget no call has taken from yet. */
-export const emptyBudget = (): RateBudgetState => ({ secondEpoch: 0, secondCount: 0, dayBlocks: [], limitPerSecond: null, limitPerDay: null, blockedUntilMs: 0 });
+export const emptyBudget = (): RateBudgetState => ({ recentCallsMs: [], dayBlocks: [], limitPerSecond: null, limitPerDay: null, blockedUntilMs: 0 });
 
 interface Row {
-  secondEpoch: string;
-  secondCount: number;
+  recentCallsMs: number[];
   dayBlocks: Array<[number, number]>;
   limitPerSecond: number | null;
   limitPerDay: number | null;
@@ -32,15 +31,15 @@ export async function changeRateBudget<T>(sql: Sql, appKey: string, change: (s: 
   return sql.begin(async (tx) => {
     await tx`insert into etsy_rate_budget (app_key) values (${appKey}) on conflict (app_key) do nothing`;
     const [row] = await tx<Row[]>`
-      select second_epoch as "secondEpoch", second_count as "secondCount", day_blocks as "dayBlocks",
+      select recent_calls_ms as "recentCallsMs", day_blocks as "dayBlocks",
              limit_per_second as "limitPerSecond", limit_per_day as "limitPerDay", blocked_until_ms as "blockedUntilMs"
       from etsy_rate_budget where app_key = ${appKey} for update`;
     const current: RateBudgetState = row
-      ? { ...row, secondEpoch: Number(row.secondEpoch), blockedUntilMs: Number(row.blockedUntilMs) }
+      ? { ...row, blockedUntilMs: Number(row.blockedUntilMs) }
       : emptyBudget();
     const { state, out } = change(current);
     await tx`
-      update etsy_rate_budget set second_epoch = ${state.secondEpoch}, second_count = ${state.secondCount},
+      update etsy_rate_budget set recent_calls_ms = ${tx.json(state.recentCallsMs)},
         day_blocks = ${tx.json(state.dayBlocks)}, limit_per_second = ${state.limitPerSecond},
         limit_per_day = ${state.limitPerDay}, blocked_until_ms = ${Math.round(state.blockedUntilMs)}, updated_at = now()
       where app_key = ${appKey}`;

@@ -52,6 +52,8 @@ export interface EtsyShopListing {
   title: string;
   state: string;
   url: string | null;
+  /** When Etsy created it (epoch ms), when it says. */
+  createdAtMs: number | null;
   images: Array<{ listingImageId: number; rank: number | null; thumbnailUrl: string | null }>;
 }
 
@@ -119,6 +121,7 @@ const listingsSchema = z.object({
       title: z.string(),
       state: z.string(),
       url: z.string().nullish(),
+      created_timestamp: z.number().nullish(),
       images: z
         .array(z.object({ listing_image_id: z.number().int().positive(), rank: z.number().int().nullish(), url_170x135: z.string().nullish(), url_75x75: z.string().nullish() }))
         .nullish(),
@@ -225,10 +228,14 @@ export class EtsyClient {
   async getShopListings(
     auth: EtsyAuth,
     etsyShopId: number,
-    page: { state: ListingState; limit: number; offset: number },
+    page: { state: ListingState; limit: number; offset: number; newestFirst?: boolean },
     signal: AbortSignal,
   ): Promise<{ count: number; listings: EtsyShopListing[] }> {
     const query = new URLSearchParams({ state: page.state, limit: String(page.limit), offset: String(page.offset), includes: "Images" });
+    if (page.newestFirst) {
+      query.set("sort_on", "created");
+      query.set("sort_order", "desc");
+    }
     const parsed = listingsSchema.safeParse(await this.get(`/v3/application/shops/${etsyShopId}/listings?${query}`, auth, signal));
     if (!parsed.success) throw new EtsyApiError(502, "Etsy's listings answer does not have the documented shape.");
     return {
@@ -238,6 +245,7 @@ export class EtsyClient {
         title: l.title,
         state: l.state,
         url: l.url ?? null,
+        createdAtMs: l.created_timestamp == null ? null : l.created_timestamp * 1000,
         images: (l.images ?? []).map((i) => ({ listingImageId: i.listing_image_id, rank: i.rank ?? null, thumbnailUrl: i.url_170x135 ?? i.url_75x75 ?? null })),
       })),
     };

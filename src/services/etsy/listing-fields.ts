@@ -24,14 +24,18 @@ const MATERIAL = /^[\p{L}\p{N} ]+$/u;
 // made_to_order, or a period as Etsy names them: 2020_2026, before_2007, 1990s, before_1700.
 const WHEN_MADE = /^(made_to_order|\d{4}_\d{4}|before_\d{4}|\d{4}s)$/;
 
+// Array sizes as refinements: zod stops at a failed .max() on an array and would hide the other problems.
+const sized = (min: number, max: number) => (a: unknown[]) => a.length >= min && a.length <= max;
+const sizeMessage = (min: number, max: number, what: string) => (min > 0 ? `${min} to ${max} ${what}` : `at most ${max} ${what}`);
+
 const tagList = z
   .array(z.string().trim().min(1, "a tag may not be empty").max(ETSY_LIMITS.tagChars, `a tag has at most ${ETSY_LIMITS.tagChars} characters`).regex(TAG, "a tag may hold letters, numbers, spaces, - and ' only"))
-  .max(ETSY_LIMITS.tags, `at most ${ETSY_LIMITS.tags} tags`)
+  .refine(sized(0, ETSY_LIMITS.tags), sizeMessage(0, ETSY_LIMITS.tags, "tags"))
   .refine((t) => new Set(t.map((x) => x.toLowerCase())).size === t.length, "each tag once");
 
 const materialList = z
   .array(z.string().trim().min(1, "a material may not be empty").max(ETSY_LIMITS.materialChars, `a material has at most ${ETSY_LIMITS.materialChars} characters`).regex(MATERIAL, "a material may hold letters, numbers and spaces only"))
-  .max(ETSY_LIMITS.materials, `at most ${ETSY_LIMITS.materials} materials`);
+  .refine(sized(0, ETSY_LIMITS.materials), sizeMessage(0, ETSY_LIMITS.materials, "materials"));
 
 /** A template to render for the listing, with the product colour when the template has colourways. */
 const templateEntry = z.union([z.string().min(1).max(64).transform((templateId) => ({ templateId })), z.object({ templateId: z.string().min(1).max(64), color: z.string().min(1).max(64).optional() })]);
@@ -44,8 +48,8 @@ const templateEntry = z.union([z.string().min(1).max(64).transform((templateId) 
 export const listingRequestSchema = z
   .object({
     designId: z.uuid(),
-    mockupIds: z.array(z.uuid()).min(1).max(MAX_LISTING_IMAGES).optional(),
-    templates: z.array(templateEntry).min(1).max(MAX_LISTING_IMAGES).optional(),
+    mockupIds: z.array(z.uuid()).refine(sized(1, MAX_LISTING_IMAGES), sizeMessage(1, MAX_LISTING_IMAGES, "mockups")).optional(),
+    templates: z.array(templateEntry).refine(sized(1, MAX_LISTING_IMAGES), sizeMessage(1, MAX_LISTING_IMAGES, "templates")).optional(),
     title: z
       .string()
       .trim()
@@ -68,17 +72,22 @@ export const listingRequestSchema = z
     altText: z.string().max(MAX_ALT_TEXT).optional(),
     priority: z.enum(JOB_PRIORITIES).default("normal"),
   })
-  .superRefine((r, ctx) => {
-    const problem = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if ((r.mockupIds === undefined) === (r.templates === undefined)) problem("mockupIds", "give mockupIds (stored mockups) or templates (to render now), one of the two");
-    if (r.mockupIds && new Set(r.mockupIds).size !== r.mockupIds.length) problem("mockupIds", "each mockup once");
-    // Etsy takes who made it, when and whether it is a supply together: all three or none is refused.
-    const trio = [r.whoMade, r.whenMade, r.isSupply].filter((v) => v !== undefined).length;
-    if (trio !== 3) for (const f of ["whoMade", "whenMade", "isSupply"] as const) if (r[f] === undefined) problem(f, "whoMade, whenMade and isSupply are required together");
-    if (r.type === "physical") {
-      if (r.shippingProfileId === undefined) problem("shippingProfileId", "a physical listing needs a shipping profile");
-      if (r.readinessStateId === undefined) problem("readinessStateId", "a physical listing needs a processing profile (readinessStateId)");
-    }
-  });
+  // Runs even when fields failed their own checks, so every problem comes back in one answer;
+  // the value may then be partly invalid, hence only presence is looked at here.
+  .check(z.superRefine((r: Partial<Record<string, unknown>>, ctx) => crossFieldProblems(r, (path, message) => ctx.addIssue({ code: "custom", path: [path], message, input: r })), { when: () => true }));
+
+/** Rules between fields: images one way, Etsy's trio together, what a physical listing needs. */
+function crossFieldProblems(r: Partial<Record<string, unknown>>, problem: (path: string, message: string) => void): void {
+  if (typeof r !== "object" || r === null) return;
+  if ((r.mockupIds === undefined) === (r.templates === undefined)) problem("mockupIds", "give mockupIds (stored mockups) or templates (to render now), one of the two");
+  if (Array.isArray(r.mockupIds) && new Set(r.mockupIds).size !== r.mockupIds.length) problem("mockupIds", "each mockup once");
+  // Etsy takes who made it, when and whether it is a supply together.
+  const trio = ["whoMade", "whenMade", "isSupply"] as const;
+  if (trio.some((f) => r[f] === undefined)) for (const f of trio) if (r[f] === undefined) problem(f, "whoMade, whenMade and isSupply are required together");
+  if ((r.type ?? "physical") === "physical") {
+    if (r.shippingProfileId === undefined) problem("shippingProfileId", "a physical listing needs a shipping profile");
+    if (r.readinessStateId === undefined) problem("readinessStateId", "a physical listing needs a processing profile (readinessStateId)");
+  }
+}
 
 export type ListingRequest = z.output<typeof listingRequestSchema>;

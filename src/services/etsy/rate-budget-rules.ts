@@ -10,6 +10,8 @@ export interface RateLimits {
 /** Etsy's rolling day is summed over twelve two-hour blocks. */
 export const DAY_BLOCK_S = 7200;
 const DAY_S = 86_400;
+/** Etsy's per-second limit, measured over this window. */
+const SECOND_WINDOW_MS = 1_050;
 
 export type TakeVerdict = { ok: true } | { ok: false; waitMs: number; reason: "second" | "day" | "blocked" };
 
@@ -20,8 +22,8 @@ const blockOf = (nowS: number) => nowS - (nowS % DAY_BLOCK_S);
 export const usedToday = (s: RateBudgetState, nowMs: number): number => liveBlocks(s, Math.floor(nowMs / 1000)).reduce((n, [, c]) => n + c, 0);
 
 /**
- * Takes one call from the budget, or says how long to wait: until the next second when this
- * second's calls are used, until the oldest block leaves the rolling day when the day's are,
+ * Takes one call from the budget, or says how long to wait: until a call of the last second
+ * leaves its window when the second's calls are used, until the oldest block leaves the rolling day when the day's are,
  * until Etsy's Retry-After after a 429.
  */
 export function takeCall(s: RateBudgetState, nowMs: number, limits: RateLimits): { state: RateBudgetState; verdict: TakeVerdict } {
@@ -34,9 +36,12 @@ export function takeCall(s: RateBudgetState, nowMs: number, limits: RateLimits):
     return { state: { ...s, dayBlocks: blocks }, verdict: { ok: false, waitMs: Math.max(1000, (oldest + DAY_S - nowS) * 1000), reason: "day" } };
   }
   const perSecond = s.limitPerSecond ?? limits.perSecond;
-  const secondCount = s.secondEpoch === nowS ? s.secondCount : 0;
-  if (secondCount >= perSecond) return { state: s, verdict: { ok: false, waitMs: Math.max(1, (nowS + 1) * 1000 - nowMs), reason: "second" } };
-  return { state: { ...s, secondEpoch: nowS, secondCount: secondCount + 1, dayBlocks: addToBlock(blocks, blockOf(nowS), 1) }, verdict: { ok: true } };
+  // A sliding second with a margin: calls taken 1 s apart may reach Etsy closer together.
+  const recent = s.recentCallsMs.filter((t) => t > nowMs - SECOND_WINDOW_MS);
+  if (recent.length >= perSecond) {
+    return { state: { ...s, recentCallsMs: recent }, verdict: { ok: false, waitMs: Math.max(1, recent[recent.length - perSecond]! + SECOND_WINDOW_MS - nowMs), reason: "second" } };
+  }
+  return { state: { ...s, recentCallsMs: [...recent, nowMs], dayBlocks: addToBlock(blocks, blockOf(nowS), 1) }, verdict: { ok: true } };
 }
 
 /** What an answer of Etsy's says about the budget. */
@@ -62,7 +67,9 @@ export function observeAnswer(s: RateBudgetState, nowMs: number, facts: AnswerFa
   if (facts.remainingToday !== undefined) {
     const etsyUsed = (next.limitPerDay ?? limits.perDay) - facts.remainingToday;
     const ours = next.dayBlocks.reduce((n, [, c]) => n + c, 0);
-    if (etsyUsed > ours) next = { ...next, dayBlocks: addToBlock(next.dayBlocks, blockOf(nowS), etsyUsed - ours) };
+    // When those calls were made is unknown: count them in the oldest block of the rolling day, so
+    // a used-up day is looked at again within two hours (Etsy's longest wait) rather than a day.
+    if (etsyUsed > ours) next = { ...next, dayBlocks: addToBlock(next.dayBlocks, blockOf(nowS) - (DAY_S / DAY_BLOCK_S - 1) * DAY_BLOCK_S, etsyUsed - ours) };
   }
   if (facts.status === 429) next.blockedUntilMs = Math.max(next.blockedUntilMs, nowMs + (facts.retryAfterMs ?? 1000));
   return next;
