@@ -194,7 +194,9 @@ export function wireApp(
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,
-    queuedRenders: (shopId) => countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds"),
+    // Listing jobs that render count against the shop's render queue like mockup sets.
+    queuedRenders: async (shopId) =>
+      (await countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds")) + (await countQueuedItems(db.sql, shopId, ETSY_LISTING_JOB, "templates")),
   });
   const staging = new UploadStaging(storage);
   const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl, budget: new EtsyRateBudget({ sql: db.sql, limits: config.etsyRateLimits }) });
