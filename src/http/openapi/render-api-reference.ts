@@ -40,6 +40,8 @@ table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}
 td,th{border-top:1px solid #eee;padding:5px 8px;vertical-align:top;text-align:left}
 .props .props{margin-top:6px;font-size:14px}.req{color:#c62828;font-size:12px}.type{margin:4px 0}
 .auth{color:#666;font-size:13px}.codes code{display:inline-block;margin:2px 2px 0 0}
+td{overflow-wrap:anywhere}td:first-child{white-space:nowrap;overflow-wrap:normal}.media{margin:6px 0}
+@media (max-width:600px){.props tr{display:block;border-top:1px solid #eee;padding:4px 0}.props td{display:inline;border:0;padding:0 4px}.props td:last-child{display:block;padding:2px 4px 0 14px}}
 `;
 
 /** The reference as one server-rendered page, generated from the OpenAPI document: no scripts, nothing fetched. */
@@ -84,7 +86,7 @@ function renderOperation({ method, path, op }: { method: string; path: string; o
     : "";
   const body = op.requestBody?.content
     ? `<h4>Request body</h4>${Object.entries(op.requestBody.content)
-        .map(([type, m]) => `<p><code>${escapeHtml(type)}</code></p>${m.schema ? renderSchema(m.schema) : ""}`)
+        .map(([type, m]) => mediaType(type, m.schema))
         .join("")}`
     : "";
   const responses = Object.entries(op.responses ?? {})
@@ -103,9 +105,17 @@ function renderResponse(r: { description?: string; content?: MediaTypes }): stri
     return `${prose(meaning)} <a href="#schema-Error">Error</a>, <span class="codes">code ${codes.map((c) => `<code>${escapeHtml(String(c))}</code>`).join(" ")}</span>`;
   }
   const bodies = Object.entries(r.content ?? {})
-    .map(([type, m]) => `<p><code>${escapeHtml(type)}</code></p>${m.schema ? renderSchema(m.schema) : ""}`)
+    .map(([type, m]) => mediaType(type, m.schema))
     .join("");
   return `${prose(r.description)}${bodies}`;
+}
+
+/** A body: its media type, then its properties, or on the same line its type (a named schema, a file). */
+function mediaType(type: string, schema: JsonSchema | undefined): string {
+  const head = `<code>${escapeHtml(type)}</code>`;
+  if (!schema) return `<p class="media">${head}</p>`;
+  const table = schema.properties || (schema.type === "array" && schema.items?.properties);
+  return table ? `<p class="media">${head}</p>${renderSchema(schema)}` : `<div class="media">${head} ${renderSchema(schema)}</div>`;
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-");

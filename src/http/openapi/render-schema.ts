@@ -63,7 +63,7 @@ export function schemaType(s: JsonSchema): string {
 /** The object's properties as a table (nested objects and arrays of objects in place), else its type. */
 export function renderSchema(s: JsonSchema, depth = 0): string {
   const object = s.properties ? s : s.type === "array" && s.items?.properties ? s.items : undefined;
-  if (!object?.properties || depth > 4) return `<p class="type">${schemaType(s)}${s.description ? ` — ${prose(s.description)}` : ""}</p>`;
+  if (!object?.properties || depth > 4) return `<span class="type">${schemaType(s)}${s.description ? ` — ${prose(s.description)}` : ""}</span>`;
   const required = new Set(object.required ?? []);
   const rows = Object.entries(object.properties).map(([name, p]) => {
     const nested = p.properties || (p.type === "array" && p.items?.properties) ? renderSchema(p, depth + 1) : "";
