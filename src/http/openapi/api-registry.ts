@@ -18,7 +18,7 @@ export interface Operation extends Omit<RouteConfig, "responses" | "operationId"
   responses: RouteConfig["responses"];
   /** Error codes this route answers besides the ones every route of its kind has. */
   errors?: ErrorCodes;
-  /** No bearer token (health, metrics, the web app, this reference, the OAuth callback). */
+  /** No shop token (health, metrics, the web app, this reference, the OAuth callback); `security` may name another. */
   public?: boolean;
 }
 
@@ -34,7 +34,7 @@ export function registerOperation(registry: ApiRegistry, op: Operation): void {
   registry.registerPath(
     createRoute({
       ...route,
-      ...(isPublic ? { security: [] } : {}),
+      ...(isPublic && route.security === undefined ? { security: [] } : {}),
       responses: { ...responses, ...errorResponses(mergeErrorCodes(errors, ...common)) },
     }),
   );

@@ -40,7 +40,7 @@ export function buildApiDocument(version: string): ApiDocument {
   registry.registerComponent("securitySchemes", "shopToken", {
     type: "http",
     scheme: "bearer",
-    description: "The shop's API token (`atl_…`), printed on first start or made with `npm run cli user token --shop …`.",
+    description: "The shop's API token (`atl_…`), printed on first start; `npm run cli user add --shop NAME` makes another.",
   });
   registry.registerComponent("securitySchemes", "metricsToken", { type: "http", scheme: "bearer", description: "`METRICS_TOKEN`." });
   for (const register of AREAS) register(registry);

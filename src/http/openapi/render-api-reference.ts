@@ -52,7 +52,7 @@ export function renderApiReference(doc: ApiDocument): string {
     .map((t) => `<li><a href="#tag-${slug(t.name)}">${escapeHtml(t.name)}</a> (${t.ops.map((o) => `<a href="#op-${escapeHtml(o.op.operationId ?? "")}">${escapeHtml(o.op.summary ?? o.path)}</a>`).join(", ")})</li>`)
     .join("");
   const sections = tags
-    .map((t) => `<section><h2 id="tag-${slug(t.name)}">${escapeHtml(t.name)}</h2><p>${prose(t.description)}</p>${t.ops.map(renderOperation).join("")}</section>`)
+    .map((t) => `<section><h2 id="tag-${slug(t.name)}">${escapeHtml(t.name)}</h2><p>${prose(t.description)}</p>${t.ops.map((o) => renderOperation(doc, o)).join("")}</section>`)
     .join("");
   const schemas = Object.entries((doc.components?.schemas ?? {}) as Record<string, JsonSchema>)
     .map(([name, s]) => `<article><h3 id="${escapeHtml(schemaAnchor(name))}">${escapeHtml(name)}</h3><p>${prose(s.description)}</p>${renderSchema(s)}</article>`)
@@ -77,8 +77,10 @@ function operations(doc: ApiDocument): Array<{ method: string; path: string; op:
   return out;
 }
 
-function renderOperation({ method, path, op }: { method: string; path: string; op: Operation }): string {
-  const auth = op.security?.length === 0 ? "Public: no token." : "Needs <code>Authorization: Bearer &lt;token&gt;</code>.";
+function renderOperation(doc: ApiDocument, { method, path, op }: { method: string; path: string; op: Operation }): string {
+  const schemes = (doc.components?.securitySchemes ?? {}) as Record<string, { description?: string }>;
+  const needs = (op.security ?? doc.security ?? []).flatMap((req) => Object.keys(req as object));
+  const auth = needs.length === 0 ? "Public: no token." : `Needs <code>Authorization: Bearer …</code>: ${needs.map((n) => prose(schemes[n]?.description ?? n)).join(" or ")}`;
   const params = op.parameters?.length
     ? `<h4>Parameters</h4><table><tbody>${op.parameters
         .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ""}</td><td>${escapeHtml(p.in)}</td><td>${p.schema ? renderSchema(p.schema) : ""}${prose(p.description)}</td></tr>`)
