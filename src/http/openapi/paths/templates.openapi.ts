@@ -34,7 +34,10 @@ export const templateSchema = fitsShape<TemplateSummary & { previewUrl: string }
 
 const templateIdParams = z.object({ id: z.string().describe("The template's id, e.g. `poster-straight`.") });
 
-const manifest = templateManifestSchema.meta({ id: "TemplateManifest", description: "`template.json`: validated with this schema; every problem is listed at once." });
+const manifest = templateManifestSchema.meta({
+  id: "TemplateManifest",
+  description: "`template.json`, sent as the multipart field `manifest` (text or a file) and validated with this schema; every problem is listed at once.",
+});
 
 /** /api/templates (templates.routes.ts). */
 export function registerTemplatePaths(registry: ApiRegistry): void {
@@ -81,8 +84,10 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
         required: true,
         content: {
           "multipart/form-data": {
+            // The manifest part is JSON (a text field or a file): the schema it is validated with.
+            encoding: { manifest: { contentType: "application/json" } },
             schema: z.object({
-              manifest: z.union([z.string(), binaryFile("template.json as a file.")]).describe("The manifest (JSON, see TemplateManifest), as text or as a file."),
+              manifest,
               background: binaryFile("The background image, named as in the manifest."),
               masks: z.array(binaryFile("A greyscale PNG mask.")).optional().describe("One file per mask, named as in the manifest."),
             }),
@@ -104,7 +109,6 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
       503: ["storage_unavailable"],
     },
   });
-  registry.register("TemplateManifest", manifest);
   registerOperation(registry, {
     method: "delete",
     path: "/api/templates/{id}",
