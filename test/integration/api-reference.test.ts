@@ -103,24 +103,27 @@ describe("the API reference", () => {
     }
   });
 
-  test("each route, sent a request it must refuse (an unknown id, an empty JSON body), answers a status and code it documents", async () => {
+  test("each route, sent a request it must refuse (an unknown id, an empty JSON body or form), answers a status and code it documents", async () => {
     const undocumented: string[] = [];
     for (const route of documentedRoutes(doc)) {
       const [method, path] = route.split(" ") as [string, string];
       const op = doc.paths[path][method.toLowerCase()];
       const url = path.replace(/\{[^}]+\}/g, crypto.randomUUID());
-      const body = method === "GET" || method === "DELETE" ? {} : { body: "{}", headers: { "content-type": "application/json" } };
-      const res = await t.request(url, { method, ...body, redirect: "manual" });
-      const documented = op.responses[String(res.status)];
-      const text = res.headers.get("content-type")?.includes("json") ? await res.text() : (await res.body?.cancel(), "");
-      if (!documented) {
-        undocumented.push(`${route}: answered ${res.status}, which it does not document ${text.slice(0, 120)}`);
-        continue;
+      const emptyForm = () => ({ body: new FormData() });
+      const bodies: RequestInit[] = method === "GET" || method === "DELETE" ? [{}] : [{ body: "{}", headers: { "content-type": "application/json" } }, emptyForm()];
+      for (const body of bodies) {
+        const res = await t.request(url, { method, ...body, redirect: "manual" });
+        const documented = op.responses[String(res.status)];
+        const text = res.headers.get("content-type")?.includes("json") ? await res.text() : (await res.body?.cancel(), "");
+        if (!documented) {
+          undocumented.push(`${route}: answered ${res.status}, which it does not document ${text.slice(0, 120)}`);
+          continue;
+        }
+        if (res.status < 400) continue;
+        const code = (JSON.parse(text) as { error: { code: string } }).error.code;
+        const codes = documented.content["application/json"].schema.properties.error.properties.code.enum as string[];
+        if (!codes.includes(code)) undocumented.push(`${route}: answered ${res.status} ${code}; documented for ${res.status}: ${codes.join(", ")}`);
       }
-      if (res.status < 400) continue;
-      const code = (JSON.parse(text) as { error: { code: string } }).error.code;
-      const codes = documented.content["application/json"].schema.properties.error.properties.code.enum as string[];
-      if (!codes.includes(code)) undocumented.push(`${route}: answered ${res.status} ${code}; documented for ${res.status}: ${codes.join(", ")}`);
     }
     expect(undocumented).toEqual([]);
   });
