@@ -67,7 +67,7 @@ export function renderSchema(s: JsonSchema, depth = 0): string {
   const required = new Set(object.required ?? []);
   const rows = Object.entries(object.properties).map(([name, p]) => {
     const nested = p.properties || (p.type === "array" && p.items?.properties) ? renderSchema(p, depth + 1) : "";
-    const type = p.properties ? "object" : p.type === "array" && p.items?.properties ? "array of objects" : schemaType(p);
+    const type = p.properties ? escapeHtml([p.type ?? "object"].flat().join(" | ")) : p.type === "array" && p.items?.properties ? "array of objects" : schemaType(p);
     return `<tr><td><code>${escapeHtml(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ""}</td><td>${type}</td><td>${prose(p.description)}${nested}</td></tr>`;
   });
   const lead = object === s ? "" : `<p class="type">array of:</p>`;
