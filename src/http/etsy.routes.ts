@@ -14,9 +14,9 @@ import type { AppEnv } from "./app-env.ts";
 import { validate } from "./validate-request.ts";
 
 /** Etsy ids are positive integers; JSON may carry them as numbers or digit strings. */
-const etsyId = z.union([z.number(), z.string().regex(/^\d{1,16}$/).transform(Number)]).pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+export const etsyId = z.union([z.number(), z.string().regex(/^\d{1,16}$/).transform(Number)]).pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
-const connectionSchema = z.object({
+export const connectionSchema = z.object({
   apiKey: z.string().trim().min(1).max(500),
   shopId: etsyId,
   accessToken: z.string().trim().min(1).max(4096),
@@ -24,19 +24,21 @@ const connectionSchema = z.object({
   expiresAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
 });
 
-const listingsQuerySchema = z.object({
+export const listingsQuerySchema = z.object({
   state: z.enum(["active", "draft"]).default("active"),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-const listingImagesSchema = z.object({
+export const listingImagesSchema = z.object({
   mockupIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_LISTING_IMAGES),
   startRank: z.number().int().min(1).max(MAX_LISTING_IMAGES).default(1),
   overwrite: z.boolean().default(false),
   altText: z.union([z.string().max(MAX_ALT_TEXT), z.array(z.string().max(MAX_ALT_TEXT)).min(1).max(MAX_LISTING_IMAGES)]).optional(),
   priority: z.enum(JOB_PRIORITIES).default("normal"),
 });
+
+export const listingParams = z.object({ listingId: etsyId });
 
 /** The Etsy services the HTTP layer uses. */
 export interface EtsyRouteDeps {
@@ -87,7 +89,7 @@ export function etsyRoutes(deps: { etsy: EtsyRouteDeps }) {
 
   app.post(
     "/listings/:listingId/images",
-    validate("param", z.object({ listingId: etsyId }), { code: "invalid_listing_id" }),
+    validate("param", listingParams, { code: "invalid_listing_id" }),
     validate("json", listingImagesSchema),
     async (c) => {
       const job = await listingImages.queue(c.get("shop"), { ...c.req.valid("param"), ...c.req.valid("json") });
