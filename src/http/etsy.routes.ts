@@ -50,7 +50,7 @@ export interface EtsyRouteDeps {
   listingOptions: ListingOptionsService;
 }
 
-const categoriesQuerySchema = z.object({ q: z.string().trim().min(2, "type at least 2 letters").max(100) });
+export const categoriesQuerySchema = z.object({ q: z.string().trim().min(2, "type at least 2 letters").max(100) });
 
 /**
  * The shop's Etsy connection (`/shop/etsy`: PUT stores, GET shows without secrets, DELETE

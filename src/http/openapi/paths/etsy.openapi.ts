@@ -2,7 +2,10 @@ import { z } from "zod";
 import type { EtsyConnectionView } from "../../../services/etsy/etsy-connection.service.ts";
 import type { ShopListingsPage } from "../../../services/etsy/shop-listings.service.ts";
 import { callbackSchema } from "../../etsy-oauth.routes.ts";
-import { connectionSchema, listingImagesSchema, listingParams, listingsQuerySchema } from "../../etsy.routes.ts";
+import { categoriesQuerySchema, connectionSchema, listingImagesSchema, listingParams, listingsQuerySchema } from "../../etsy.routes.ts";
+import type { ShopProfiles } from "../../../services/etsy/etsy-client.ts";
+import { listingRequestSchema } from "../../../services/etsy/listing-fields.ts";
+import type { TaxonomyChoice } from "../../../services/etsy/listing-options.service.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { fitsShape } from "../fits-shape.ts";
 import { jobQueuedResponse } from "../shared-schemas.ts";
@@ -40,6 +43,22 @@ const listingsPageSchema = fitsShape<ShopListingsPage>()(
       ),
     })
     .meta({ id: "EtsyListingsPage" }),
+);
+
+const profilesSchema = fitsShape<ShopProfiles>()(
+  z
+    .object({
+      shippingProfiles: z.array(z.object({ id: z.number().int(), title: z.string() })),
+      readinessStates: z.array(
+        z.object({ id: z.number().int(), state: z.string().describe("made_to_order or ready_to_ship"), minDays: z.number().nullable(), maxDays: z.number().nullable(), unit: z.string().nullable() }),
+      ),
+      returnPolicies: z.array(z.object({ id: z.number().int(), acceptsReturns: z.boolean(), acceptsExchanges: z.boolean(), deadlineDays: z.number().nullable() })),
+    })
+    .meta({ id: "EtsyShopProfiles", description: "What a physical listing needs, read from the shop at Etsy." }),
+);
+
+const categoriesSchema = fitsShape<{ items: TaxonomyChoice[] }>()(
+  z.object({ items: z.array(z.object({ id: z.number().int().describe("The taxonomyId to give."), name: z.string(), path: z.string() })) }).meta({ id: "EtsyCategories" }),
 );
 
 /**
@@ -103,6 +122,37 @@ export function registerEtsyPaths(registry: ApiRegistry): void {
     request: { query: listingsQuerySchema },
     responses: { 200: { description: "A page of listings.", content: { "application/json": { schema: listingsPageSchema } } } },
     errors: { 400: ["invalid_query"], 409: ETSY_CONNECTION_ERRORS, 502: ["etsy_rejected"], 503: ["etsy_unavailable", "etsy_rate_limited"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/shop/etsy/profiles",
+    operationId: "getEtsyShopProfiles",
+    tags,
+    summary: "The shop's shipping and processing profiles and return policies",
+    responses: { 200: { description: "The profiles, for the Create-listing pickers.", content: { "application/json": { schema: profilesSchema } } } },
+    errors: { 409: ETSY_CONNECTION_ERRORS, 502: ["etsy_rejected"], 503: ["etsy_unavailable", "etsy_rate_limited", "etsy_daily_limit"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/shop/etsy/categories",
+    operationId: "findEtsyCategories",
+    tags,
+    summary: "Etsy's categories whose path holds every word of q",
+    request: { query: categoriesQuerySchema },
+    responses: { 200: { description: "At most 50, the most specific first.", content: { "application/json": { schema: categoriesSchema } } } },
+    errors: { 400: ["invalid_query"], 409: ETSY_CONNECTION_ERRORS, 502: ["etsy_rejected"], 503: ["etsy_unavailable", "etsy_rate_limited", "etsy_daily_limit"] },
+  });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/listings",
+    operationId: "createEtsyListing",
+    tags,
+    summary: "Create a draft listing from a design, with its mockups as photos",
+    description:
+      "Queues an `etsy-listing` job: renders the templates (`mockup` events) unless stored `mockupIds` are given, creates the draft once (`listing-created` `{ listingId, url, editUrl }`), then uploads the photos in order (`image-published`). Every field is checked against Etsy's documented rules first; all problems come back in one 400.",
+    request: { body: { required: true, content: { "application/json": { schema: listingRequestSchema } } } },
+    responses: { 202: jobQueuedResponse },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields", "invalid_templates"], 404: ["not_found"], 409: ["etsy_not_connected"], 429: ["shop_queue_full"], 503: ["render_busy"] },
   });
   registerOperation(registry, {
     method: "post",
