@@ -81,7 +81,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
             maxQueue: config.renderQueue,
             cacheMb: config.renderCacheMb,
             maxOldGenerationMb: config.renderMemoryMb,
-            rssLimitMb: config.renderRssLimitMb,
+            threadMemoryMb: config.renderThreadMemoryMb,
           });
     const wired = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer, metrics });
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);

@@ -1,7 +1,7 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
  * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp, jobs, async-upload,
- * sftp, fairness (default: all).
+ * sftp, fairness, render-stop (default: all).
  */
 import { benchAsyncUpload } from "./async-upload.bench.ts";
 import { benchFairness } from "./fairness.bench.ts";
@@ -11,6 +11,7 @@ import { benchJobs } from "./jobs.bench.ts";
 import { benchMockups } from "./mockups.bench.ts";
 import { benchMockupsHttp } from "./mockups-http.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
+import { benchRenderStop } from "./render-stop.bench.ts";
 import { benchSftp } from "./sftp.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
@@ -29,6 +30,7 @@ const benches: Record<string, () => Promise<void>> = {
   "async-upload": benchAsyncUpload,
   sftp: benchSftp,
   fairness: benchFairness,
+  "render-stop": benchRenderStop,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

@@ -12,7 +12,7 @@ const readinessSchema = fitsShape<Omit<ReadinessReport, "ok"> & { status: string
       database: check.extend({ kind: z.string() }),
       storage: check.extend({ driver: z.string(), ageMs: z.number().describe("How old the cached probe is.") }),
       renderer: z
-        .object({ ok: z.boolean(), waiting: z.number().int(), maxQueue: z.number().int(), restarts: z.number().int().optional(), lastRssMb: z.number().optional() })
+        .object({ ok: z.boolean(), waiting: z.number().int(), maxQueue: z.number().int(), restarts: z.number().int().optional(), memoryStops: z.number().int().optional(), threadMb: z.number().optional(), lastRssMb: z.number().optional() })
         .optional()
         .describe("Only where mockups render (not ROLE=api)."),
     })
