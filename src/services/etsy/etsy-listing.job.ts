@@ -10,13 +10,11 @@ import {
   recordListingIntent,
 } from "../../repositories/etsy-created-listing.repository.ts";
 import type { Shop } from "../../types.ts";
-import type { MockupService } from "../mockup.service.ts";
 import { renderMockupItems, type MadeMockup } from "../render-mockup-items.ts";
 import { shopOfJob } from "../shop-of-job.ts";
 import { EtsyApiError, type DraftListingFields, type EtsyClient } from "./etsy-client.ts";
-import type { EtsyConnectionService } from "./etsy-connection.service.ts";
-import { MAX_ALT_TEXT, MAX_LISTING_IMAGES, type EtsyPublishResult } from "./etsy-publish.job.ts";
-import { ETSY_RETRY_POLICY, EtsySession, type EtsyRetryPolicy } from "./etsy-session.ts";
+import { MAX_ALT_TEXT, MAX_LISTING_IMAGES, type EtsyJobDeps, type EtsyPublishResult } from "./etsy-publish.job.ts";
+import { ETSY_RETRY_POLICY, EtsySession } from "./etsy-session.ts";
 import { WHO_MADE } from "./listing-fields.ts";
 import { publishImageItems } from "./publish-image-items.ts";
 
@@ -83,14 +81,7 @@ const described = (listingId: number, url: string | null): CreatedListing => ({ 
  * Etsy's answer was lost it adopts the shop's newest draft of that title made since the intent,
  * so no second draft is made. A listing Etsy refuses fails the job with Etsy's words.
  */
-export function etsyListingJob(deps: {
-  sql: Sql;
-  connections: EtsyConnectionService;
-  client: EtsyClient;
-  mockups: MockupService;
-  maxInputPixels: number;
-  retry?: EtsyRetryPolicy;
-}) {
+export function etsyListingJob(deps: EtsyJobDeps) {
   return defineJobHandler({
     payload: etsyListingPayload,
     async run(ctx): Promise<EtsyListingResult> {

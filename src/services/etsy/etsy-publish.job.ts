@@ -55,20 +55,23 @@ export interface EtsyPublishResult {
   summary: { published: number; failed: number; warnings: number; ms: number };
 }
 
-/**
- * Uploads mockups to an Etsy listing, one after another in rank order. Each upload is recorded
- * (etsy_published_images) right after Etsy accepts it, so an attempt run again skips it and
- * never adds the same image twice. An image Etsy refuses (4xx) fails alone; a busy or
- * unreachable Etsy retries the job.
- */
-export function etsyPublishJob(deps: {
+/** What the Etsy jobs (publish, listing) need. */
+export interface EtsyJobDeps {
   sql: Sql;
   connections: EtsyConnectionService;
   client: EtsyClient;
   mockups: MockupService;
   maxInputPixels: number;
   retry?: EtsyRetryPolicy;
-}) {
+}
+
+/**
+ * Uploads mockups to an Etsy listing, one after another in rank order. Each upload is recorded
+ * (etsy_published_images) right after Etsy accepts it, so an attempt run again skips it and
+ * never adds the same image twice. An image Etsy refuses (4xx) fails alone; a busy or
+ * unreachable Etsy retries the job.
+ */
+export function etsyPublishJob(deps: EtsyJobDeps) {
   return defineJobHandler({
     payload: etsyPublishPayload,
     async run(ctx): Promise<EtsyPublishResult> {
