@@ -26,6 +26,7 @@ import { etsyRoutes, type EtsyRouteDeps } from "./http/etsy.routes.ts";
 import { etsyOAuthRoutes } from "./http/etsy-oauth.routes.ts";
 import { webRoutes } from "./http/web.routes.ts";
 import { uploadSizeLimit } from "./http/upload-size-limit.ts";
+import { apiReferenceRoutes } from "./http/api-reference.routes.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -66,6 +67,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", metricsRoutes(deps.metrics));
   if (deps.role === "worker") return app;
 
+  app.route("/", apiReferenceRoutes()); // public, so before the token check of /api
   const api = new Hono<AppEnv>();
   api.use(requireShop(deps.sql));
   api.use(admitBody(deps.bodies)); // after auth: an unauthenticated body is never read

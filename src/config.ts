@@ -62,7 +62,7 @@ const envSchema = z.object({
   RENDER_QUEUE: int(1, 10_000).default(100),
   RENDER_CACHE_MB: int(16, 4096).default(160),
   RENDER_MEMORY_MB: int(64, 16_384).default(512),
-  RENDER_RSS_LIMIT_MB: int(128, 65_536).default(1536),
+  RENDER_THREAD_MEMORY_MB: int(64, 65_536).default(1024),
   TEMPLATE_MAX_RENDER_MB: int(32, 16_384).default(400),
   MOCKUP_DPI: int(72, 2400).default(300),
   PSD_MAX_MB: megabytes(4096).default(300),
@@ -110,6 +110,8 @@ const envSchema = z.object({
   // Sent as `keystring:shared_secret`: neither may hold the colon, nor spaces.
   ETSY_KEYSTRING: z.string().regex(/^[^\s:]{1,200}$/, "must be the app's keystring (no spaces or colons)").optional(),
   ETSY_SHARED_SECRET: z.string().regex(/^[^\s:]{1,200}$/, "must be the app's shared secret (no spaces or colons)").optional(),
+  ETSY_REQUESTS_PER_SECOND: int(1, 1000).default(10),
+  ETSY_REQUESTS_PER_DAY: int(1, 10_000_000).default(10_000),
 }).superRefine((e, ctx) => {
   const missing = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
   // The Etsy app's credentials come as a pair, and its redirect URI is built on PUBLIC_URL.
@@ -165,7 +167,7 @@ const configSchema = envSchema.transform((e) => {
     renderQueue: e.RENDER_QUEUE,
     renderCacheMb: e.RENDER_CACHE_MB,
     renderMemoryMb: e.RENDER_MEMORY_MB,
-    renderRssLimitMb: e.RENDER_RSS_LIMIT_MB,
+    renderThreadMemoryMb: e.RENDER_THREAD_MEMORY_MB,
     templateMaxRenderBytes: e.TEMPLATE_MAX_RENDER_MB * 1024 * 1024,
     mockupDpi: e.MOCKUP_DPI,
     // PSD import (POST /api/templates/psd): parsed one at a time in a worker thread.
@@ -226,6 +228,9 @@ const configSchema = envSchema.transform((e) => {
     secretKey: e.SECRET_KEY,
     // Etsy Open API origin, without a trailing slash.
     etsyApiBaseUrl: e.ETSY_API_BASE_URL.replace(/\/+$/, ""),
+    // The app's call budget at Etsy, shared by every process through the database; Etsy's own
+    // x-limit-per-second / x-limit-per-day headers replace them once seen.
+    etsyRateLimits: Object.freeze({ perSecond: e.ETSY_REQUESTS_PER_SECOND, perDay: e.ETSY_REQUESTS_PER_DAY }),
     etsyApp:
       e.ETSY_KEYSTRING && e.ETSY_SHARED_SECRET && e.PUBLIC_URL
         ? Object.freeze({

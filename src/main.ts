@@ -18,6 +18,10 @@ import { EtsyOAuthService } from "./services/etsy/etsy-oauth.service.ts";
 import { ShopListingsService } from "./services/etsy/shop-listings.service.ts";
 import { ETSY_PUBLISH_JOB, etsyPublishJob } from "./services/etsy/etsy-publish.job.ts";
 import { ListingImagesService } from "./services/etsy/listing-images.service.ts";
+import { ListingCreateService } from "./services/etsy/listing-create.service.ts";
+import { ListingOptionsService } from "./services/etsy/listing-options.service.ts";
+import { ETSY_LISTING_JOB, etsyListingJob } from "./services/etsy/etsy-listing.job.ts";
+import { EtsyRateBudget } from "./services/etsy/etsy-rate-budget.ts";
 import { lazyServerSecret } from "./services/etsy/server-secret.ts";
 import { countJobsByState } from "./jobs/job-stats.repository.ts";
 import { buildApp } from "./app.ts";
@@ -79,7 +83,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
             maxQueue: config.renderQueue,
             cacheMb: config.renderCacheMb,
             maxOldGenerationMb: config.renderMemoryMb,
-            rssLimitMb: config.renderRssLimitMb,
+            threadMemoryMb: config.renderThreadMemoryMb,
           });
     // PSD imports: one thread, started by an import and ended when idle.
     const psdPool = new PsdPool(config.psdImport);
@@ -201,10 +205,12 @@ export function wireApp(
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,
-    queuedRenders: (shopId) => countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds"),
+    // Listing jobs that render count against the shop's render queue like mockup sets.
+    queuedRenders: async (shopId) =>
+      (await countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds")) + (await countQueuedItems(db.sql, shopId, ETSY_LISTING_JOB, "templates")),
   });
   const staging = new UploadStaging(storage);
-  const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl });
+  const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl, budget: new EtsyRateBudget({ sql: db.sql, limits: config.etsyRateLimits }) });
   const etsyConnections = new EtsyConnectionService({
     sql: db.sql,
     client: etsyClient,
@@ -216,6 +222,7 @@ export function wireApp(
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
+    [ETSY_LISTING_JOB]: etsyListingJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
   // On PGlite the hub's poll is how events from other processes arrive; events of this
   // process's own jobs are delivered at once (the runner pokes the hub).
@@ -258,6 +265,8 @@ export function wireApp(
       oauth: new EtsyOAuthService({ sql: db.sql, client: etsyClient, connections: etsyConnections, log }),
       shopListings: new ShopListingsService({ connections: etsyConnections, client: etsyClient }),
       listingImages: new ListingImagesService({ sql: db.sql, jobs, connections: etsyConnections }),
+      listingCreate: new ListingCreateService({ sql: db.sql, jobs, connections: etsyConnections, designs, mockups }),
+      listingOptions: new ListingOptionsService({ connections: etsyConnections, client: etsyClient }),
     },
     metrics: { registry: metrics.registry, token: config.metricsToken },
     role: config.role,

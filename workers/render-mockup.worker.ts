@@ -14,6 +14,8 @@ import { SizedLru } from "../src/util/lru-cache.ts";
 import { TemplateLayerCache } from "./render/template-layers.ts";
 import { FrameBuffer } from "./render/frame-buffer.ts";
 import type { RenderWorkerData } from "../src/media/render-pool.ts";
+import type { RenderRequest, RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
+import { RenderGuard, RenderStopped } from "./render/render-guard.ts";
 
 const settings = workerData as RenderWorkerData;
 const layers = new TemplateLayerCache(settings.cacheBytes);
@@ -27,10 +29,30 @@ const frames = new FrameBuffer(64 * 1024 * 1024);
 // Decoded backgrounds are cached here; libvips' own cache would hold them a second time.
 sharp.cache(false);
 
-/** Piscina calls the default export with each task; the answer is packed and moved back. */
-export default async function renderMockup(task: RenderTask): Promise<ArrayBuffer> {
+// Renders stop between steps when asked (cancel, memory), and the thread keeps within its budget.
+const guard = new RenderGuard({
+  bytes: () => layers.bytes + fitted.size + frames.keptBytes,
+  clear: () => {
+    layers.clear();
+    fitted.clear();
+    frames.drop();
+  },
+});
+
+/** Piscina calls the default export with each request; the answer is packed and moved back, or says why it stopped. */
+export default async function renderRequest(req: RenderRequest<RenderTask>): Promise<ArrayBuffer | RenderStoppedAnswer> {
+  try {
+    return await guard.run(req, renderMockup);
+  } catch (err) {
+    if (err instanceof RenderStopped) return { stopped: err.why };
+    throw err;
+  }
+}
+
+async function renderMockup(task: RenderTask): Promise<ArrayBuffer> {
   const t0 = performance.now();
   const tpl = await layers.get(task.templateDir, task.manifest);
+  guard.checkpoint();
   // The cached background is shared by every render of this template: composite into a copy.
   const frame = { pixels: frames.take(tpl.background), width: tpl.width, height: tpl.height, channels: 3 as const };
   try {
@@ -49,12 +71,14 @@ export default async function renderMockup(task: RenderTask): Promise<ArrayBuffe
         fit.catch(() => fitted.delete(key));
       }
       const art = await fit;
+      guard.checkpoint();
       const f1 = performance.now();
       const quad = p.corners.map(([x, y]) => ({ x, y })) as Parameters<typeof warpInto>[2];
       warpInto(frame, art, quad, { mask: tpl.masks.get(p.id), blend: p.blend, shading: p.shading });
       fitMs += f1 - f0;
       warpMs += performance.now() - f1;
     }
+    guard.checkpoint();
     const t2 = performance.now();
     const out = await encodeMockup(frame, task.output);
     const t3 = performance.now();

@@ -8,7 +8,7 @@ import type { AppEnv } from "./app-env.ts";
  * characters) is refused before the database sees it. States and verifiers are base64url;
  * Etsy's codes are printable ASCII.
  */
-const callbackSchema = z.object({
+export const callbackSchema = z.object({
   state: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/).optional().catch(undefined),
   code: z.string().regex(/^[\x21-\x7e]{1,2048}$/).optional().catch(undefined),
   error: z.string().regex(/^[a-z_]{1,64}$/).optional().catch("invalid"),

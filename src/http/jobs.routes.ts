@@ -6,7 +6,7 @@ import type { AppEnv } from "./app-env.ts";
 import { resumeAfter, streamJobEvents } from "./stream-job-events.ts";
 import { validate } from "./validate-request.ts";
 
-const listQuery = z.object({
+export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(64).optional(),
   state: z.enum(JOB_STATES).optional(),

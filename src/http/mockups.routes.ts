@@ -14,7 +14,7 @@ import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 import { parseInput, readJson } from "./validate-request.ts";
 
-const optionsSchema = z.object({
+export const optionsSchema = z.object({
   priority: z.enum(JOB_PRIORITIES).default("normal"),
   templateIds: z.array(z.string().min(1).max(64)),
   format: z.enum(MOCKUP_FORMATS).default("jpeg"),
@@ -25,7 +25,7 @@ const optionsSchema = z.object({
 const MAX_MOCKUP_PARTS = 200;
 const MAX_FIELD_BYTES = 16 * 1024;
 
-const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
+export const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
 
 /**
  * POST /api/mockups queues a mockup job: 202 with the job, or with `Accept: text/event-stream`

@@ -15,7 +15,7 @@ import { DESIGN_KINDS } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseInput } from "./validate-request.ts";
 
-const fieldsSchema = z.object({
+export const fieldsSchema = z.object({
   kind: z.enum(DESIGN_KINDS, { error: "kind must be \"physical\" or \"digital\"" }).default("physical"),
   product: z
     .string()

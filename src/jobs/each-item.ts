@@ -1,6 +1,6 @@
 import { toAppError, type AppError } from "../errors.ts";
 import { derivedUuid } from "../util/uuid.ts";
-import { RetryableJobError } from "./job-errors.ts";
+import { JobDeferredError, RetryableJobError } from "./job-errors.ts";
 import type { Job, JobContext, JobError, JobEvent } from "./job-types.ts";
 
 /** One item of a job, with the id every attempt gives it. */
@@ -127,7 +127,8 @@ export async function eachItem<I, V>(base: EachItemBase, items: readonly I[], o:
     if ("value" in outcome) ok(it, outcome.value, false);
     else {
       const error = toAppError(outcome.err);
-      if (error.retryable && !lastAttempt) heldBack.push(error);
+      // A deferral is never an item's final failure: the job waits and runs it again.
+      if (error instanceof JobDeferredError || (error.retryable && !lastAttempt)) heldBack.push(error);
       else {
         results[it.index] = { index: it.index, id: it.id, ok: false, error: error.toJSON(), cause: error };
         announce(o.events?.failed, error, it);
@@ -171,6 +172,8 @@ export async function eachItem<I, V>(base: EachItemBase, items: readonly I[], o:
   }
   await writes;
   base.signal.throwIfAborted();
+  const deferred = heldBack.find((e) => e instanceof JobDeferredError);
+  if (deferred) throw deferred;
   const first = heldBack[0];
   if (first) throw new RetryableJobError(first.code, `${heldBack.length} of ${total} item(s) could not be done yet: ${first.message}`);
   const final = results.filter((r): r is ItemResult<V> => r !== undefined);

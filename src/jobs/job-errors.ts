@@ -17,6 +17,21 @@ export class RetryableJobError extends AppError {
   }
 }
 
+/**
+ * Thrown when the job cannot go on before a known time for reasons outside it (a provider's
+ * daily budget is used up): the job waits, the attempt is not counted, and its log says until when.
+ */
+export class JobDeferredError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(503, code, message, { retryable: true, headers: { "Retry-After": String(Math.max(1, Math.ceil(delayMs / 1000))) } });
+    this.name = "JobDeferredError";
+  }
+}
+
 /** How a failed attempt is stored, and whether another attempt may succeed. */
 export interface ClassifiedJobError {
   error: JobError;

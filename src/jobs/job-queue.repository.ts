@@ -336,6 +336,29 @@ export async function releaseJob(sql: Queryable, lease: JobLease): Promise<boole
 }
 
 /**
+ * Puts a held job off until `delayMs` from now without counting the attempt (the wait is not the
+ * job's fault: a provider's budget is used up). Its log gets a `deferred` event saying until when.
+ * A job with a cancel request is cancelled instead. False when the lease was lost.
+ */
+export async function deferJob(sql: Queryable, lease: JobLease, error: JobError, delayMs: number): Promise<boolean> {
+  const ms = Math.round(delayMs);
+  const rows = await sql`${updateWithEvent(
+    sql,
+    sql`update jobs set state = case when cancel_requested then 'cancelled' else 'queued' end,
+          finished_at = case when cancel_requested then now() end,
+          attempts = greatest(attempts - 1, 0), run_at = now() + ${ms}::int * interval '1 millisecond',
+          last_error = ${errorJson(sql, error)}, locked_by = null, lease_token = null, lease_until = null,
+          updated_at = now(), last_event_seq = last_event_seq + 1
+        where ${fence(sql, lease)} returning *`,
+    sql`case when state = 'cancelled' then 'cancelled' else 'deferred' end`,
+    sql`case when state = 'cancelled' then '{}'::jsonb
+             else jsonb_build_object('error', last_error, 'delayMs', ${ms}::int,
+                                     'until', to_char(run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) end`,
+  )}`;
+  return rows.length === 1;
+}
+
+/**
  * Takes back running jobs whose lease expired (their worker was killed or stalled): queued
  * again at once with the attempt counted, failed when that was the last attempt, cancelled when
  * a cancel was requested. Returns them after the change.

@@ -9,6 +9,7 @@ import {
   completeJob,
   failJob,
   heartbeatJob,
+  deferJob,
   listAllJobEvents,
   releaseJob,
   requeueExpiredJobs,
@@ -16,7 +17,7 @@ import {
   updateJobProgress,
 } from "./job-queue.repository.ts";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
-import { classifyJobError, LEASE_EXPIRED_ERROR } from "./job-errors.ts";
+import { classifyJobError, JobDeferredError, LEASE_EXPIRED_ERROR } from "./job-errors.ts";
 import { jobContext, type ItemTally } from "./each-item.ts";
 import { cleanupFinishedJob } from "./job-cleanup.ts";
 import { JOB_EVENT_TYPES, JOBS_CHANNEL, type ClaimedJob, type Job, type JobHandlers } from "./job-types.ts";
@@ -315,24 +316,32 @@ export class JobRunner {
     }
     const c = classifyJobError(err);
     const fields = { error: c.error, ...(c.unexpected ? { err } : {}) };
-    if (c.retryable && job.attempts < job.maxAttempts) {
+    if (err instanceof JobDeferredError) {
+      await this.settle(run, log, "defer", () => deferJob(sql, job, c.error, err.delayMs));
+      log.warn("job deferred", { ...fields, delayMs: err.delayMs });
+      run.report?.("retry");
+      this.wakeAfter(err.delayMs);
+    } else if (c.retryable && job.attempts < job.maxAttempts) {
       const delayMs = backoffDelayMs(job.attempts, this.backoff);
       await this.settle(run, log, "retry", () => retryJob(sql, job, c.error, delayMs));
       log.warn("job attempt failed; will retry", { ...fields, delayMs });
       run.report?.("retry");
-      // Wake up for it ourselves rather than at the next poll.
-      if (delayMs < this.pollMs && !this.stopping) {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.wake();
-        }, delayMs);
-        this.timers.add(t);
-      }
+      this.wakeAfter(delayMs);
     } else {
       if (await this.settle(run, log, "fail", () => failJob(sql, job, c.error))) await this.cleanup(job, "failed", log);
       log.error("job failed", { ...fields, retryable: c.retryable });
       run.report?.("failed");
     }
+  }
+
+  /** Wakes up for a job put off by less than a poll ourselves, rather than at the next poll. */
+  private wakeAfter(delayMs: number): void {
+    if (delayMs >= this.pollMs || this.stopping) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.wake();
+    }, delayMs);
+    this.timers.add(t);
   }
 
   /**

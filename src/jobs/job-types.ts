@@ -72,10 +72,10 @@ export interface JobEvent {
 /**
  * Event types the queue itself writes; handlers add their own with `ctx.emit`.
  * started {attempt, workerId} · progress {done, total} · retrying {attempt, error, delayMs} ·
- * requeued {reason: "shutdown" | "lease_expired"} · cancel_requested {} ·
+ * requeued {reason: "shutdown" | "lease_expired"} · deferred {error, delayMs, until} · cancel_requested {} ·
  * succeeded {result} · failed {error} · cancelled {}.
  */
-export const JOB_EVENT_TYPES = ["started", "progress", "retrying", "requeued", "cancel_requested", "succeeded", "failed", "cancelled"] as const;
+export const JOB_EVENT_TYPES = ["started", "progress", "retrying", "requeued", "deferred", "cancel_requested", "succeeded", "failed", "cancelled"] as const;
 
 /** Event types after which a job writes no more events: a live stream can end there. */
 export const TERMINAL_JOB_EVENTS: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);

@@ -1,6 +1,17 @@
 import Piscina from "piscina";
-import { unavailable } from "../errors.ts";
+import { fileRejected, unavailable } from "../errors.ts";
 import { FairScheduler } from "../util/fair-scheduler.ts";
+import {
+  RENDER_CONTROL_CHANNEL,
+  RENDER_MEMORY_CHANNEL,
+  sampleTotal,
+  type RenderRequest,
+  type RenderStoppedAnswer,
+  type StopMessage,
+  type StopReason,
+  type ThreadMemorySample,
+} from "./mockup/render-control.ts";
+import { renderMemoryBytes } from "./mockup/render-cost.ts";
 import { unpackRenderResult, type RenderResult, type RenderTask } from "./mockup/render-task.ts";
 
 export interface RenderPoolOptions {
@@ -12,10 +23,12 @@ export interface RenderPoolOptions {
   /** Set on the worker; Bun ignores it today (bun issue 31411), Node honours it. */
   maxOldGenerationMb: number;
   /**
-   * Process RSS above which the watchdog stops the renders in flight (their worker is
-   * replaced) and fails them with render_out_of_memory: the ceiling Bun will not enforce.
+   * What one render thread may hold (its heap, its caches, the running render's estimate): a
+   * render that would not fit is refused, and the watchdog stops one whose thread passes it.
    */
-  rssLimitMb?: number;
+  threadMemoryMb?: number;
+  /** A render asked to stop that has not stopped by then has its thread replaced (last resort). */
+  stopGraceMs?: number;
 }
 
 /** The render worker's settings, handed over as Piscina's workerData (workers never read the environment). */
@@ -23,28 +36,40 @@ export interface RenderWorkerData {
   cacheBytes: number;
 }
 
-/** Why the watchdog aborted a render. */
-class MemoryLimitExceeded extends Error {}
+const WATCHDOG_INTERVAL_MS = 100;
+const DEFAULT_STOP_GRACE_MS = 5_000;
+const DEFAULT_THREAD_MEMORY_MB = 1024;
+const MB = 1024 * 1024;
 
-const WATCHDOG_INTERVAL_MS = 200;
+/** A render in flight, as the watchdog and the caller's abort reach it. */
+interface InFlight {
+  stop(why: StopReason): void;
+}
 
 /** The mockup renderer: a Piscina pool, one warm thread by default. */
 export class RenderPool {
   private readonly pool: Piscina;
   private readonly scheduler: FairScheduler;
-  private readonly inFlight = new Set<AbortController>();
-  private readonly watchdog: Timer | undefined;
-  /** Workers the watchdog replaced, and the process RSS it last saw: for readiness. */
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly watchdog: Timer;
+  private readonly samples = new Map<number, ThreadMemorySample>();
+  private readonly memoryChannel = new BroadcastChannel(RENDER_MEMORY_CHANNEL);
+  private readonly controlChannel = new BroadcastChannel(RENDER_CONTROL_CHANNEL);
+  private readonly limitBytes: number;
+  /** Threads replaced because a render would not stop, and renders stopped for memory: for readiness. */
   private restarts = 0;
-  private lastRssBytes: number | undefined;
+  private memoryStops = 0;
 
   constructor(private readonly options: RenderPoolOptions) {
     this.scheduler = new FairScheduler(options.threads);
-    if (options.rssLimitMb) {
-      const limit = options.rssLimitMb * 1024 * 1024;
-      this.watchdog = setInterval(() => this.checkMemory(limit), WATCHDOG_INTERVAL_MS);
-      this.watchdog.unref();
-    }
+    this.limitBytes = (options.threadMemoryMb ?? DEFAULT_THREAD_MEMORY_MB) * MB;
+    this.memoryChannel.addEventListener("message", (e) => {
+      const sample = (e as { data?: ThreadMemorySample }).data;
+      if (sample) this.samples.set(sample.threadId, sample);
+    });
+    for (const ch of [this.memoryChannel, this.controlChannel]) (ch as unknown as { unref?: () => void }).unref?.();
+    this.watchdog = setInterval(() => this.checkMemory(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
     this.pool = new Piscina({
       filename: new URL("../../workers/render-mockup.worker.ts", import.meta.url).href,
       minThreads: options.threads,
@@ -52,7 +77,7 @@ export class RenderPool {
       // The fair scheduler hands Piscina one task per thread; this is only a backstop.
       maxQueue: options.threads * 2,
       idleTimeout: 0,
-      workerData: { cacheBytes: options.cacheMb * 1024 * 1024 } satisfies RenderWorkerData,
+      workerData: { cacheBytes: options.cacheMb * MB } satisfies RenderWorkerData,
       resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb },
     });
   }
@@ -68,24 +93,53 @@ export class RenderPool {
     return this.scheduler.run(owner, () => this.execute(task, signal), signal, group);
   }
 
+  /**
+   * Runs one render on the pool. Stopping it (the caller's abort, the watchdog) asks the thread to
+   * stop at its next step, which keeps the thread and frees its memory; only a render that has
+   * not stopped within the grace has its thread replaced.
+   */
   private async execute(task: RenderTask, signal?: AbortSignal): Promise<RenderResult> {
-    const control = new AbortController();
-    const onCallerAbort = () => control.abort(signal?.reason);
+    const taskId = crypto.randomUUID();
+    const kill = new AbortController();
+    let stopped: StopReason | undefined;
+    let grace: Timer | undefined;
+    const stop = (why: StopReason) => {
+      if (stopped) return;
+      stopped = why;
+      if (why === "memory") this.memoryStops++;
+      this.controlChannel.postMessage({ type: "stop", taskId, why } satisfies StopMessage);
+      grace = setTimeout(() => {
+        this.restarts++;
+        kill.abort(new Error("render did not stop"));
+      }, this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+    };
+    const onCallerAbort = () => stop("cancel");
     signal?.addEventListener("abort", onCallerAbort, { once: true });
-    this.inFlight.add(control);
-    if (this.options.rssLimitMb) this.checkMemory(this.options.rssLimitMb * 1024 * 1024); // already over: stop at once
+    this.inFlight.set(taskId, { stop });
+    const estimateBytes = renderMemoryBytes(task.manifest);
     try {
-      const packed = (await this.pool.run(task, { signal: control.signal })) as ArrayBuffer;
-      return unpackRenderResult(packed);
+      const request: RenderRequest<RenderTask> = { taskId, task, estimateBytes, limitBytes: this.limitBytes };
+      const answer = (await this.pool.run(request, { signal: kill.signal })) as ArrayBuffer | RenderStoppedAnswer;
+      if (answer instanceof ArrayBuffer) return unpackRenderResult(answer);
+      throw this.stoppedError(answer.stopped, estimateBytes, signal);
     } catch (err) {
-      if (control.signal.reason instanceof MemoryLimitExceeded) {
-        throw unavailable("render_out_of_memory", "The renderer ran out of memory and was restarted; try again.", 10);
-      }
+      if (kill.signal.aborted && stopped) throw this.stoppedError(stopped, estimateBytes, signal);
       throw err;
     } finally {
-      this.inFlight.delete(control);
+      clearTimeout(grace);
+      this.inFlight.delete(taskId);
       signal?.removeEventListener("abort", onCallerAbort);
     }
+  }
+
+  private stoppedError(why: StopReason | "too_large", estimateBytes: number, signal?: AbortSignal): unknown {
+    if (why === "cancel") return signal?.reason ?? new Error("render cancelled");
+    if (why === "memory") return unavailable("render_out_of_memory", "The renderer ran out of memory; its memory was freed, try again.", 10);
+    // Permanent: the thread could never hold it, however often it is tried.
+    return fileRejected(
+      "template_too_large",
+      `One mockup of this template needs about ${Math.ceil(estimateBytes / MB)} MB; the render thread may use ${Math.floor(this.limitBytes / MB)} MB (RENDER_THREAD_MEMORY_MB).`,
+    );
   }
 
   /** Renders waiting for the thread, and how many may wait: for readiness. */
@@ -100,22 +154,33 @@ export class RenderPool {
     }
   }
 
-  /** How often the watchdog replaced the worker, and the RSS it last measured (MB): for readiness. */
-  memory(): { restarts: number; lastRssMb: number | undefined } {
-    return { restarts: this.restarts, lastRssMb: this.lastRssBytes === undefined ? undefined : Math.round(this.lastRssBytes / (1024 * 1024)) };
+  /**
+   * The render threads' memory as they account for it: threads replaced (a render that would not
+   * stop), renders stopped for memory, the largest thread's MB, and the process RSS: for readiness.
+   */
+  memory(): { restarts: number; memoryStops: number; threadMb: number | undefined; lastRssMb: number } {
+    const totals = [...this.samples.values()].map(sampleTotal);
+    return {
+      restarts: this.restarts,
+      memoryStops: this.memoryStops,
+      threadMb: totals.length ? Math.round(Math.max(...totals) / MB) : undefined,
+      lastRssMb: Math.round(process.memoryUsage.rss() / MB),
+    };
   }
 
-  // Aborting a running Piscina task terminates its worker and starts a fresh one.
-  private checkMemory(limit: number): void {
-    if (this.inFlight.size === 0) return;
-    this.lastRssBytes = process.memoryUsage.rss();
-    if (this.lastRssBytes <= limit) return;
-    this.restarts++;
-    for (const c of this.inFlight) c.abort(new MemoryLimitExceeded());
+  // Judges each render thread by what it reports, not the process: uploads in the main thread
+  // are not the renderer's, and a thread that freed its memory is fit again at once.
+  private checkMemory(): void {
+    for (const s of this.samples.values()) {
+      if (s.taskId === undefined || sampleTotal(s) <= this.limitBytes) continue;
+      this.inFlight.get(s.taskId)?.stop("memory");
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.watchdog);
+    this.memoryChannel.close();
+    this.controlChannel.close();
     await this.pool.destroy();
   }
 }

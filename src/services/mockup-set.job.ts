@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { shopOfJob } from "./shop-of-job.ts";
 import type { Sql } from "../db/database.ts";
-import { AppError } from "../errors.ts";
 import { PermanentJobError } from "../jobs/job-errors.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
-import { findMockupsByIds } from "../repositories/mockup.repository.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
 import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
-import { describeMockup, MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
+import { MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
+import { renderMockupItems } from "./render-mockup-items.ts";
 
 /** Job type of a set of mockups of one design (or uploaded artwork). */
 export const MOCKUP_SET_JOB = "mockup-set";
@@ -45,37 +44,8 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
       const shop = await shopOfJob(deps.sql, ctx.job);
       const p = ctx.payload;
       const total = p.templateIds.length;
-      const results = await ctx.eachItem(p.templateIds, {
-        kind: "mockup",
-        alreadyDone: async (items) => {
-          const stored = new Map((await findMockupsByIds(deps.sql, shop.id, items.map((i) => i.id))).map((m) => [m.id, m]));
-          return items.map((i) => stored.get(i.id) && describeMockup(stored.get(i.id)!, i.index, total));
-        },
-        // One decode of the artwork, then every template still missing streams through the renderer.
-        runAll: async (items, out) => {
-          const artwork = p.artworkPath ? await readStaged(deps.storage, p.artworkPath) : undefined;
-          const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
-          const prepared = await deps.mockups.prepare(req); // 404 / 422 here are permanent
-          const todo = new Set(items.map((i) => i.index));
-          const idOf = new Map(items.map((i) => [i.index, i.id]));
-          await deps.mockups.render(
-            req,
-            prepared,
-            (e, cause) => {
-              if (e.type === "mockup") out.ok(e.data.index, e.data);
-              // The event keeps the service's words; whether it may pass comes from the error.
-              else if (e.type === "mockup-failed") out.failed(e.data.index, new AppError(cause?.status ?? 500, e.data.error.code, e.data.error.message, { retryable: cause?.retryable ?? true }));
-            },
-            ctx.log,
-            ctx.signal,
-            { mockupIdFor: (i) => idOf.get(i)!, skip: new Set(p.templateIds.map((_, i) => i).filter((i) => !todo.has(i))) },
-          );
-        },
-        events: {
-          ok: { type: "mockup", data: (m) => m },
-          failed: { type: "mockup-failed", data: (error, it) => ({ index: it.index, total, templateId: p.templateIds[it.index]!, error: error.toJSON() }) },
-        },
-      });
+      const artwork = p.artworkPath ? () => readStaged(deps.storage, p.artworkPath!) : undefined;
+      const results = await renderMockupItems(ctx, deps, { shop, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth });
       const mockups = results.flatMap((r) => (r.ok ? [r.value] : []));
       const failed = results.flatMap((r) => (r.ok ? [] : [{ index: r.index, total, templateId: p.templateIds[r.index]!, error: r.error }]));
       return { mockups, failed, summary: { succeeded: mockups.length, failed: failed.length, ms: Math.round(performance.now() - started) } };

@@ -15,15 +15,27 @@ export interface ReadinessReport {
   /** `ageMs`: how old the cached probe is. */
   storage: CheckResult & { driver: string; ageMs: number };
   /** Only where mockups render (not ROLE=api). */
-  renderer?: { ok: boolean; waiting: number; maxQueue: number; restarts?: number; lastRssMb?: number };
+  renderer?: { ok: boolean; waiting: number; maxQueue: number } & Partial<RendererMemory>;
+}
+
+/** The renderer's memory as readiness reports it (RenderPool.memory()). */
+export interface RendererMemory {
+  /** Threads replaced because a render would not stop. */
+  restarts: number;
+  /** Renders stopped because their thread passed RENDER_THREAD_MEMORY_MB. */
+  memoryStops: number;
+  /** What the largest render thread holds now, as it accounts for it. */
+  threadMb: number | undefined;
+  /** The whole process's RSS, for context. */
+  lastRssMb: number;
 }
 
 export interface ReadinessDeps {
   sql: Sql;
   databaseKind: string;
   storage: Storage;
-  /** `memory()`: worker restarts for memory and the last RSS seen, so an operator sees a renderer that keeps restarting. */
-  renderer?: { load(): { waiting: number; maxQueue: number }; memory?(): { restarts: number; lastRssMb: number | undefined } };
+  /** `memory()`: what the render threads hold and how often they were stopped or replaced, so an operator sees a renderer in trouble. */
+  renderer?: { load(): { waiting: number; maxQueue: number }; memory?(): RendererMemory };
   /** The storage probe (a write on the NAS) runs at most this often; answers in between use its last result. */
   storageProbeEveryMs?: number;
   /** A storage probe with no answer by then counts as failed. */

@@ -39,6 +39,12 @@ export class SizedLru<K, V> {
     this.map.delete(key);
   }
 
+  /** Forgets everything. */
+  clear(): void {
+    this.map.clear();
+    this.total = 0;
+  }
+
   /** Total size held. */
   get size(): number {
     return this.total;

@@ -139,6 +139,58 @@ describe("the Shop panel and the listing picker in a real browser", () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
+  test.skipIf(skip)("Create Etsy listing on a design: four templates, prefilled fields, pickers; the mockups appear, the draft is made, its photos go up, a link to it", async () => {
+    const form = new FormData();
+    form.append("files", new File([fixture("artwork/ladybird-2560.jpg")], "ladybird_on-a-leaf.jpg"));
+    form.append("product", "poster");
+    const res = await fetch(`${web!.url}/api/designs`, { method: "POST", body: form, headers: { authorization: `Bearer ${web!.token}` } });
+    const designId = ((await res.json()) as { created: Array<{ id: string }> }).created[0]!.id;
+
+    const page = await signIn();
+    await page.click("#tab-designs");
+    const tile = page.locator(`#design-grid li[data-design-id="${designId}"]`);
+    await tile.getByRole("button", { name: /Create an Etsy listing/ }).click();
+    await page.locator("#listing-dialog[open]").waitFor();
+    expect(await page.inputValue("#listing-name")).toBe("Ladybird on a leaf poster");
+    expect(await page.inputValue("#listing-price")).toBe("24.00");
+    expect(await page.inputValue("#listing-tags")).toContain("ladybird");
+    expect(await page.locator("#listing-templates input:checked").count()).toBe(4);
+    await page.locator('#listing-shipping option[value="201001"]').waitFor({ state: "attached" });
+    await page.locator('#listing-category option[value="68"]').waitFor({ state: "attached" });
+
+    // A problem is said next to its field, in words, and nothing is created.
+    await page.fill("#listing-price", "0");
+    await page.click("#listing-submit");
+    await page.locator('[data-problem="price"]', { hasText: "at least 0.2" }).waitFor();
+    await page.locator('[data-problem="shippingProfileId"]', { hasText: "shipping profile" }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "listing-form-problems.png"), fullPage: true });
+    expect(etsy!.drafts).toHaveLength(0);
+
+    await page.fill("#listing-price", "24.00");
+    await page.selectOption("#listing-shipping", "201001");
+    await page.selectOption("#listing-readiness", "301001");
+    await page.fill("#listing-category-search", "posters");
+    await page.locator('#listing-category option[value="68"]').waitFor({ state: "attached" });
+    await page.selectOption("#listing-category", "68");
+    await page.screenshot({ path: join(ARTIFACTS, "listing-form.png"), fullPage: true });
+    await page.click("#listing-submit");
+    await page.locator("#listing-progress").waitFor();
+    await page.locator("#listing-link", { hasText: "Open the draft on Etsy" }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("#listing-mockups .mockup-tile--ready").count()).toBe(4);
+    await page.locator("#listing-done", { hasText: "a draft listing with 4 photos" }).waitFor();
+    const draft = etsy!.drafts.at(-1)!;
+    expect(draft.form).toMatchObject({ title: "Ladybird on a leaf poster", price: "24.00", taxonomy_id: "68", shipping_profile_id: "201001", readiness_state_id: "301001" });
+    expect(await page.getAttribute("#listing-link", "href")).toContain(String(draft.listingId));
+    expect(etsy!.accepted.filter((u) => u.listingId === draft.listingId).map((u) => u.rank)).toEqual([1, 2, 3, 4]);
+    await page.screenshot({ path: join(ARTIFACTS, "listing-created.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(ARTIFACTS, "listing-created-390.png") });
+    const box = await page.locator("#listing-dialog").boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
   test.skipIf(skip)("at 390 px the Shop panel fits the screen", async () => {
     const page = await signIn(390, 844);
     await page.click("#tab-shop");

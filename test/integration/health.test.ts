@@ -53,9 +53,9 @@ test("a client's request id is kept in the response and the log", async () => {
   expect(t.logs.some((l) => l.requestId === "abc-123" && l.msg === "request")).toBe(true);
 });
 
-test("readiness reports the renderer's queue, its restarts for memory and the last RSS it saw", async () => {
+test("readiness reports the renderer's queue, what its threads hold, their stops and restarts, and the process RSS", async () => {
   const t = await makeTestApp();
-  const renderer = { load: () => ({ waiting: 3, maxQueue: 100 }), memory: () => ({ restarts: 4, lastRssMb: 1618 }) };
+  const renderer = { load: () => ({ waiting: 3, maxQueue: 100 }), memory: () => ({ restarts: 1, memoryStops: 4, threadMb: 210, lastRssMb: 618 }) };
   const report = await new Readiness({ sql: t.db.sql, databaseKind: "postgres", storage: t.storage, renderer }).report();
-  expect(report.renderer).toEqual({ ok: true, waiting: 3, maxQueue: 100, restarts: 4, lastRssMb: 1618 });
+  expect(report.renderer).toEqual({ ok: true, waiting: 3, maxQueue: 100, restarts: 1, memoryStops: 4, threadMb: 210, lastRssMb: 618 });
 });

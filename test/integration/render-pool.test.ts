@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { loadTemplateDir, type TemplateOnDisk } from "../../src/media/mockup/load-template-dir.ts";
 import { decodeArtwork, type DecodedArtwork } from "../../src/media/mockup/decode-artwork.ts";
 import { RenderPool } from "../../src/media/render-pool.ts";
+import { renderMemoryBytes } from "../../src/media/mockup/render-cost.ts";
 import { FIXTURES, fixture } from "../support/test-app.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
@@ -73,24 +75,65 @@ test("a full queue answers render_busy instead of queueing without bound", async
   }
 });
 
-test("the memory watchdog stops a render past the limit, fails it cleanly, and the pool goes on", async () => {
-  const tight = new RenderPool({ threads: 1, maxQueue: 10, cacheMb: 64, maxOldGenerationMb: 256, rssLimitMb: 128 });
+/** A 4000×4000 template with one large placement: about 150 MB per render by the manifest. */
+async function bigTemplate(): Promise<TemplateOnDisk> {
+  const dir = mkdtempSync(join(tmpdir(), "atelier-big-"));
+  mkdirSync(join(dir, "big-wall"));
+  await sharp({ create: { width: 4000, height: 4000, channels: 3, background: { r: 210, g: 200, b: 190 } } }).jpeg().toFile(join(dir, "big-wall", "background.jpg"));
+  const corners = [[200, 200], [3800, 200], [3800, 3800], [200, 3800]];
+  writeFileSync(join(dir, "big-wall", "template.json"), JSON.stringify({ id: "big-wall", name: "Big wall", room: "test", width: 4000, height: 4000, background: "background.jpg", placements: [{ id: "p1", corners, blend: "multiply" }] }));
+  return (await loadTemplateDir(dir)).templates[0]!;
+}
+
+test("a render its thread could never hold is refused for good (template_too_large) before a pixel is decoded", async () => {
+  const big = await bigTemplate();
+  const tight = new RenderPool({ threads: 1, maxQueue: 10, cacheMb: 64, maxOldGenerationMb: 256, threadMemoryMb: 100 });
   try {
-    // This test process is already far above 128 MB, so every render in flight is stopped.
     const art = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 1500, 1e8);
-    const t = templates.find((x) => x.manifest.id === "gallery-wall-2up")!;
-    for (let i = 0; i < 2; i++) {
-      const outcome = await tight.render(task(t, art)).then(() => "ok", (e: { code?: string; headers?: unknown }) => e.code);
-      expect(outcome).toBe("render_out_of_memory");
-    }
-    // Readiness sees each replacement and the RSS that caused it.
-    const memory = tight.memory();
-    expect(memory.restarts).toBe(2);
-    expect(memory.lastRssMb).toBeGreaterThan(128);
+    const err = (await tight.render(task(big, art)).catch((e: unknown) => e)) as { status: number; code: string; retryable: boolean; message: string };
+    expect(err).toMatchObject({ status: 422, code: "template_too_large", retryable: false });
+    expect(err.message).toContain("the render thread may use 100 MB");
+    expect(tight.memory()).toMatchObject({ restarts: 0, memoryStops: 0 });
   } finally {
     await tight.close();
   }
-  // The shared pool was never touched.
-  const art = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 800, 1e8);
-  expect((await pool.render(task(templates[0]!, art))).width).toBe(templates[0]!.manifest.width);
+});
+
+test("the watchdog judges the render thread: a render whose thread passes its limit stops at its next step and frees the thread's memory; the thread is not replaced and the next shop's poster renders", async () => {
+  const big = await bigTemplate();
+  const estimateMb = Math.ceil(renderMemoryBytes(big.manifest) / (1024 * 1024));
+  // Room for the render's own estimate but not for the thread's heap beside it.
+  const tight = new RenderPool({ threads: 1, maxQueue: 10, cacheMb: 64, maxOldGenerationMb: 256, threadMemoryMb: estimateMb + 1 });
+  try {
+    const art = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 3600, 1e8);
+    const err = (await tight.render(task(big, art), undefined, "shop-a-request", "shop-a").catch((e: unknown) => e)) as { status: number; code: string; retryable: boolean };
+    expect(err).toMatchObject({ status: 503, code: "render_out_of_memory", retryable: true });
+    const memory = tight.memory();
+    expect(memory.memoryStops).toBe(1);
+    expect(memory.restarts).toBe(0); // stopped at a step, never killed: nothing leaks
+    // Another shop's one-template poster, right after, in the same thread.
+    const poster = templates.find((x) => x.manifest.id === "poster-straight")!;
+    const small = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 1800, 1e8);
+    const r = await tight.render(task(poster, small), undefined, "shop-b-request", "shop-b");
+    expect([r.width, r.height]).toEqual([2000, 3000]);
+    expect(tight.memory().threadMb).toBeLessThan(estimateMb);
+  } finally {
+    await tight.close();
+  }
+});
+
+test("a caller that gives up stops its render at the next step; the thread stays and renders the next one", async () => {
+  const big = await bigTemplate();
+  const art = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 3600, 1e8);
+  const before = pool.memory().restarts;
+  const ctl = new AbortController();
+  const started = performance.now();
+  const stopped = pool.render(task(big, art), ctl.signal).then(() => "finished", (e: unknown) => e);
+  await Bun.sleep(150);
+  ctl.abort(new Error("caller left"));
+  expect(((await stopped) as Error).message).toBe("caller left");
+  expect(performance.now() - started).toBeLessThan(5_000);
+  expect(pool.memory().restarts).toBe(before);
+  const small = await decodeArtwork(fixture("artwork/storm-1920.jpg"), 800, 1e8);
+  expect((await pool.render(task(templates[0]!, small))).width).toBe(templates[0]!.manifest.width);
 });

@@ -37,6 +37,17 @@ export interface FakeListing {
   state: "active" | "inactive" | "sold_out" | "draft" | "expired";
   /** Image ids, in rank order. */
   imageIds: number[];
+  /** Epoch ms; set for drafts created through the API. */
+  createdAt?: number;
+}
+
+/** A draft listing created through the API, as the fake received its form. */
+export interface CreatedDraft {
+  listingId: number;
+  form: Record<string, string>;
+  tags: string[];
+  materials: string[];
+  at: number;
 }
 
 /** An authorization code the fake's approve page handed out. */
@@ -50,6 +61,30 @@ interface IssuedCode {
 const IMAGES_PATH = /^\/v3\/application\/shops\/(\d+)\/listings\/(\d+)\/images$/;
 const LISTINGS_PATH = /^\/v3\/application\/shops\/(\d+)\/listings$/;
 const SHOP_PATH = /^\/v3\/application\/shops\/(\d+)$/;
+const PROFILES_PATH = /^\/v3\/application\/shops\/(\d+)\/(shipping-profiles|readiness-state-definitions|policies\/return)$/;
+/** A slice of Etsy's seller taxonomy, in its nested shape. */
+const TAXONOMY = [
+  {
+    id: 891, level: 0, name: "Home & Living", parent_id: null, children: [
+      { id: 1026, level: 1, name: "Kitchen & Dining", parent_id: 891, children: [
+        { id: 1062, level: 2, name: "Drink & Barware", parent_id: 1026, children: [
+          { id: 1070, level: 3, name: "Mugs", parent_id: 1062, children: [] },
+          { id: 1071, level: 3, name: "Tumblers & Water Glasses", parent_id: 1062, children: [] },
+        ] },
+      ] },
+    ],
+  },
+  {
+    id: 66, level: 0, name: "Art & Collectibles", parent_id: null, children: [
+      { id: 67, level: 1, name: "Prints", parent_id: 66, children: [
+        { id: 2078, level: 2, name: "Digital Prints", parent_id: 67, children: [] },
+        { id: 2079, level: 2, name: "Giclée", parent_id: 67, children: [] },
+      ] },
+      { id: 68, level: 1, name: "Posters", parent_id: 66, children: [] },
+    ],
+  },
+  { id: 69150467, level: 0, name: "Clothing", parent_id: null, children: [{ id: 482, level: 1, name: "T-shirts", parent_id: 69150467, children: [] }] },
+];
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** Etsy's documented scopes (those Atelier may ask for among them). */
 const KNOWN_SCOPES = new Set(["address_r", "address_w", "billing_r", "cart_r", "cart_w", "email_r", "favorites_r", "favorites_w", "feedback_r", "listings_d", "listings_r", "listings_w", "profile_r", "profile_w", "recommend_r", "recommend_w", "shops_r", "shops_w", "transactions_r", "transactions_w"]);
@@ -79,8 +114,23 @@ export class FakeEtsy {
   readonly listingReplies: FakeReply[] = [];
   /** Authorization-code exchanges as received (whether or not accepted). */
   readonly exchanges: Array<{ clientId: string | null; redirectUri: string | null; code: string | null; codeVerifier: string | null; status: number }> = [];
-  /** The shop's listings, for GET …/listings. */
+  /** The shop's listings, for GET …/listings (drafts created through the API are added). */
   listings: FakeListing[] = [];
+  /** Drafts created by POST …/listings, in order. */
+  readonly drafts: CreatedDraft[] = [];
+  /** Answers for the next draft creations, before any check. */
+  readonly createReplies: FakeReply[] = [];
+  /** The next draft is created but its answer is lost (the connection is cut), as after a crash. */
+  loseNextCreateAnswer = false;
+  /** The shop's shipping profiles, processing profiles and return policies. */
+  shippingProfiles = [{ shipping_profile_id: 201_001, title: "Standard parcel" }, { shipping_profile_id: 201_002, title: "Framed prints (tracked)" }];
+  readinessStates = [{ readiness_state_id: 301_001, readiness_state: "made_to_order", min_processing_time: 2, max_processing_time: 5, processing_time_unit: "days" }];
+  returnPolicies = [{ return_policy_id: 401_001, accepts_returns: true, accepts_exchanges: false, return_deadline: 30 }];
+  /** Calls per second beyond which the fake answers 429, as Etsy's QPS limit does. */
+  limitPerSecond = 10;
+  /** Calls answered 429 because more than limitPerSecond came within one second. */
+  qpsRefusals = 0;
+  private readonly recentCalls: number[] = [];
   /** The shop's name at Etsy. */
   shopName = "FakePrintShop";
   /** Calls left today, sent as x-remaining-today. */
@@ -95,6 +145,7 @@ export class FakeEtsy {
   refreshToken: string;
   private accessTokenExpired = false;
   private nextImageId = 1_000_000_001;
+  private nextListingId = 1_500_000_001;
   private tokenCounter = 0;
   private readonly server: Server<undefined>;
 
@@ -112,7 +163,8 @@ export class FakeEtsy {
 
   /** Starts a fake for one Etsy app (keystring, optionally its shared secret) and shop. */
   static start(o: { keystring?: string; sharedSecret?: string; etsyShopId?: number } = {}): FakeEtsy {
-    return new FakeEtsy(o.keystring ?? "fakekeystring0123456789ab", o.etsyShopId ?? 31_415_926, o.sharedSecret);
+    // Each fake is its own Etsy app by default: the call budget (one per keystring) is not shared between tests.
+    return new FakeEtsy(o.keystring ?? `fakekey${crypto.randomUUID().replaceAll("-", "").slice(0, 18)}`, o.etsyShopId ?? 31_415_926, o.sharedSecret);
   }
 
   /** The base URL to give as ETSY_API_BASE_URL. */
@@ -155,15 +207,33 @@ export class FakeEtsy {
 
   private async handle(req: Request): Promise<Response> {
     const path = new URL(req.url).pathname;
-    const res = await this.route(req, path);
-    // Etsy's daily budget, on every API answer.
-    if (path.startsWith("/v3/")) {
-      this.remainingToday = Math.max(0, this.remainingToday - 1);
-      res.headers.set("x-limit-per-day", String(LIMIT_PER_DAY));
-      res.headers.set("x-remaining-today", String(this.remainingToday));
+    let res: Response;
+    if (path.startsWith("/v3/") && this.overQps()) {
+      // Etsy's limiter runs first; its 429 carries none of the rate headers.
+      this.qpsRefusals++;
+      res = reply({ status: 429, body: { error: "Too many requests" }, headers: { "retry-after": "1" } });
+    } else if (path.startsWith("/v3/") && this.remainingToday <= 0) {
+      res = reply({ status: 429, body: { error: "You have exceeded your daily request quota" }, headers: { "retry-after": "7200" } });
+    } else {
+      res = await this.route(req, path);
+      // Etsy's budget, on every answered API call.
+      if (path.startsWith("/v3/")) {
+        this.remainingToday = Math.max(0, this.remainingToday - 1);
+        res.headers.set("x-limit-per-second", String(this.limitPerSecond));
+        res.headers.set("x-limit-per-day", String(LIMIT_PER_DAY));
+        res.headers.set("x-remaining-today", String(this.remainingToday));
+      }
     }
     this.requests.push({ method: req.method, path, status: res.status, apiKey: req.headers.get("x-api-key"), authorization: req.headers.get("authorization"), at: performance.now() });
     return res;
+  }
+
+  /** True when this call is past the per-second limit (a sliding one-second window). */
+  private overQps(): boolean {
+    const now = performance.now();
+    while (this.recentCalls.length > 0 && this.recentCalls[0]! <= now - 1000) this.recentCalls.shift();
+    this.recentCalls.push(now);
+    return this.recentCalls.length > this.limitPerSecond;
   }
 
   private async route(req: Request, path: string): Promise<Response> {
@@ -173,11 +243,19 @@ export class FakeEtsy {
     if (req.headers.get("x-api-key") !== this.apiKey) return reply({ status: 403, body: { error: "Invalid API key" } });
     const m = IMAGES_PATH.exec(path);
     if (req.method === "POST" && m) return this.upload(req, Number(m[1]), Number(m[2]));
-    if (req.method !== "GET") return reply({ status: 404, body: { error: `No route for ${req.method} ${path}` } });
     const listings = LISTINGS_PATH.exec(path);
+    if (req.method === "POST" && listings) return this.createDraft(req, Number(listings[1]));
+    if (req.method !== "GET") return reply({ status: 404, body: { error: `No route for ${req.method} ${path}` } });
     if (listings) return this.listShop(req, Number(listings[1]));
     const denied = this.checkBearer(req);
     if (denied) return denied;
+    const profiles = PROFILES_PATH.exec(path);
+    if (profiles) {
+      if (Number(profiles[1]) !== this.etsyShopId) return reply({ status: 403, body: { error: "You do not have permission to view this shop." } });
+      const results = profiles[2] === "shipping-profiles" ? this.shippingProfiles : profiles[2] === "readiness-state-definitions" ? this.readinessStates : this.returnPolicies;
+      return reply({ status: 200, body: { count: results.length, results } });
+    }
+    if (path === "/v3/application/seller-taxonomy/nodes") return reply({ status: 200, body: { count: TAXONOMY.length, results: TAXONOMY } });
     if (path === "/v3/application/users/me") return reply({ status: 200, body: { user_id: this.userId, shop_id: this.etsyShopId } });
     const shop = SHOP_PATH.exec(path);
     if (shop && Number(shop[1]) === this.etsyShopId) {
@@ -280,7 +358,8 @@ export class FakeEtsy {
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) return reply({ status: 400, body: { error: "limit must be between 1 and 100" } });
     if (!Number.isInteger(offset) || offset < 0) return reply({ status: 400, body: { error: "offset must be 0 or more" } });
     const withImages = (q.get("includes") ?? "").split(",").includes("Images");
-    const matching = this.listings.filter((l) => l.state === state);
+    let matching = this.listings.filter((l) => l.state === state);
+    if (q.get("sort_on") === "created") matching = [...matching].sort((a, b) => (q.get("sort_order") === "desc" ? -1 : 1) * ((a.createdAt ?? 0) - (b.createdAt ?? 0)));
     const results = matching.slice(offset, offset + limit).map((l) => ({
       listing_id: l.listingId,
       user_id: this.userId,
@@ -288,6 +367,7 @@ export class FakeEtsy {
       title: l.title,
       state: l.state,
       url: `https://www.etsy.com/listing/${l.listingId}`,
+      created_timestamp: Math.floor((l.createdAt ?? 0) / 1000),
       ...(withImages
         ? {
             images: l.imageIds.map((id, i) => ({
@@ -303,6 +383,63 @@ export class FakeEtsy {
         : {}),
     }));
     return reply({ status: 200, body: { count: matching.length, results } });
+  }
+
+  /** POST /v3/application/shops/{shop_id}/listings (createDraftListing), form-encoded as Etsy documents it. */
+  private async createDraft(req: Request, etsyShopId: number): Promise<Response> {
+    const queued = this.createReplies.shift();
+    if (queued) return reply(queued);
+    const denied = this.checkBearer(req);
+    if (denied) return denied;
+    if (etsyShopId !== this.etsyShopId) return reply({ status: 403, body: { error: "You do not have permission to modify this shop." } });
+    if (!(req.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return reply({ status: 400, body: { error: "Expected application/x-www-form-urlencoded" } });
+    const f = new URLSearchParams(await req.text());
+    const form = Object.fromEntries(f.entries());
+    for (const k of ["quantity", "title", "description", "price", "who_made", "when_made", "taxonomy_id"]) {
+      if (!form[k]) return reply({ status: 400, body: { error: `${k} is required` } });
+    }
+    if (form.title!.length > 140) return reply({ status: 400, body: { error: "title must be 140 characters or fewer" } });
+    if (!(Number(form.price) > 0)) return reply({ status: 400, body: { error: "price must be greater than 0" } });
+    if (!["i_did", "someone_else", "collective"].includes(form.who_made!)) return reply({ status: 400, body: { error: "who_made is invalid" } });
+    const list = (k: string) => (f.has(k) ? f.getAll(k).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean) : []);
+    const tags = list("tags");
+    const materials = list("materials");
+    if (tags.length > 13) return reply({ status: 400, body: { error: "tags: at most 13" } });
+    if (tags.some((t) => t.length > 20)) return reply({ status: 400, body: { error: "tags: each at most 20 characters" } });
+    if ((form.type ?? "physical") === "physical" && (!form.shipping_profile_id || !form.readiness_state_id)) {
+      return reply({ status: 400, body: { error: "A physical listing requires shipping_profile_id and readiness_state_id" } });
+    }
+    const listingId = this.nextListingId++;
+    const at = Date.now();
+    this.drafts.push({ listingId, form, tags, materials, at });
+    this.listings.push({ listingId, title: form.title!, state: "draft", imageIds: [], createdAt: at });
+    if (this.loseNextCreateAnswer) {
+      this.loseNextCreateAnswer = false;
+      return reply({ status: 502, body: { error: "Bad gateway" } });
+    }
+    return reply({
+      status: 201,
+      body: {
+        listing_id: listingId,
+        user_id: this.userId,
+        shop_id: this.etsyShopId,
+        title: form.title,
+        description: form.description,
+        state: "draft",
+        quantity: Number(form.quantity),
+        url: `https://www.etsy.com/listing/${listingId}`,
+        tags,
+        materials,
+        who_made: form.who_made,
+        when_made: form.when_made,
+        is_supply: form.is_supply === "true",
+        taxonomy_id: Number(form.taxonomy_id),
+        shipping_profile_id: form.shipping_profile_id ? Number(form.shipping_profile_id) : null,
+        readiness_state_id: form.readiness_state_id ? Number(form.readiness_state_id) : null,
+        created_timestamp: Math.floor(at / 1000),
+        price: { amount: Math.round(Number(form.price) * 100), divisor: 100, currency_code: "USD" },
+      },
+    });
   }
 
   private async upload(req: Request, etsyShopId: number, listingId: number): Promise<Response> {
@@ -338,6 +475,7 @@ export class FakeEtsy {
     if (chosen) return reply(chosen);
     const listingImageId = this.nextImageId++;
     this.accepted.push({ ...upload, listingImageId });
+    this.listings.find((l) => l.listingId === listingId)?.imageIds.push(listingImageId);
     return reply({
       status: 201,
       body: {

@@ -22,6 +22,16 @@ export class FrameBuffer {
     return frame;
   }
 
+  /** Bytes of the frame kept between renders. */
+  get keptBytes(): number {
+    return this.buffer?.length ?? 0;
+  }
+
+  /** Lets go of the kept frame (the thread needs the room); one lent out stays its borrower's. */
+  drop(): void {
+    if (!this.lent) this.buffer = undefined;
+  }
+
   /** Returns a frame from take(); its contents may be overwritten by the next take(). */
   give(frame: Uint8Array): void {
     if (frame.buffer === this.buffer?.buffer) this.lent = false;

@@ -19,6 +19,16 @@ export class TemplateLayerCache {
     this.lru = new SizedLru(maxBytes);
   }
 
+  /** Bytes of decoded layers kept. */
+  get bytes(): number {
+    return this.lru.size;
+  }
+
+  /** Forgets every decoded layer (the thread needs the room). */
+  clear(): void {
+    this.lru.clear();
+  }
+
   /** The layers of a template, decoded once. */
   get(dir: string, m: TemplateManifest): Promise<TemplateLayers> {
     const key = `${dir}\u0000${m.id}\u0000${m.width}x${m.height}`;

@@ -52,7 +52,50 @@ export interface EtsyShopListing {
   title: string;
   state: string;
   url: string | null;
+  /** When Etsy created it (epoch ms), when it says. */
+  createdAtMs: number | null;
   images: Array<{ listingImageId: number; rank: number | null; thumbnailUrl: string | null }>;
+}
+
+/**
+ * The app's shared call budget: `take` before every request (it may wait, or throw when the
+ * budget is used up), `observe` every answer (Etsy's rate headers, 429s).
+ */
+export interface EtsyCallBudget {
+  take(apiKey: string, signal: AbortSignal): Promise<void>;
+  observe(apiKey: string, status: number, headers: Headers, retryAfterMs?: number): Promise<void>;
+}
+
+/** A draft listing's fields, in Etsy's names and units (price in the shop's currency). */
+export interface DraftListingFields {
+  title: string;
+  description: string;
+  price: number;
+  quantity: number;
+  whoMade: "i_did" | "someone_else" | "collective";
+  whenMade: string;
+  isSupply: boolean;
+  taxonomyId: number;
+  type: "physical" | "download";
+  tags: string[];
+  materials: string[];
+  shippingProfileId?: number;
+  readinessStateId?: number;
+  returnPolicyId?: number;
+}
+
+/** The shop's profiles a physical listing needs, for pickers. */
+export interface ShopProfiles {
+  shippingProfiles: Array<{ id: number; title: string }>;
+  readinessStates: Array<{ id: number; state: string; minDays: number | null; maxDays: number | null; unit: string | null }>;
+  returnPolicies: Array<{ id: number; acceptsReturns: boolean; acceptsExchanges: boolean; deadlineDays: number | null }>;
+}
+
+/** One node of Etsy's seller taxonomy, flattened: its id, name and path of names. */
+export interface TaxonomyNode {
+  id: number;
+  name: string;
+  path: string[];
 }
 
 /** A new OAuth token pair; `expiresInS` as Etsy gave it. */
@@ -78,12 +121,38 @@ const listingsSchema = z.object({
       title: z.string(),
       state: z.string(),
       url: z.string().nullish(),
+      created_timestamp: z.number().nullish(),
       images: z
         .array(z.object({ listing_image_id: z.number().int().positive(), rank: z.number().int().nullish(), url_170x135: z.string().nullish(), url_75x75: z.string().nullish() }))
         .nullish(),
     }),
   ),
 });
+const createdListingSchema = z.object({ listing_id: z.number().int().positive(), url: z.string().nullish(), state: z.string().optional() });
+const shippingProfilesSchema = z.object({ results: z.array(z.object({ shipping_profile_id: z.number().int().positive(), title: z.string().nullish() })) });
+const readinessSchema = z.object({
+  results: z.array(
+    z.object({
+      readiness_state_id: z.number().int().positive(),
+      readiness_state: z.string(),
+      min_processing_time: z.number().nullish(),
+      max_processing_time: z.number().nullish(),
+      processing_time_unit: z.string().nullish(),
+    }),
+  ),
+});
+const returnPoliciesSchema = z.object({
+  results: z.array(z.object({ return_policy_id: z.number().int().positive(), accepts_returns: z.boolean(), accepts_exchanges: z.boolean(), return_deadline: z.number().nullish() })),
+});
+interface RawTaxonomyNode {
+  id: number;
+  name: string;
+  children?: RawTaxonomyNode[] | null;
+}
+const taxonomyNodeSchema: z.ZodType<RawTaxonomyNode> = z.lazy(() =>
+  z.object({ id: z.number().int().positive(), name: z.string(), children: z.array(taxonomyNodeSchema).nullish() }),
+);
+const taxonomySchema = z.object({ results: z.array(taxonomyNodeSchema) });
 const errorSchema = z.object({ error: z.string().optional(), error_description: z.string().optional() });
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -99,10 +168,12 @@ export const keystringOf = (apiKey: string): string => apiKey.split(":", 1)[0] ?
 export class EtsyClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly budget: EtsyCallBudget | undefined;
 
-  constructor(options: { baseUrl: string; timeoutMs?: number }) {
+  constructor(options: { baseUrl: string; timeoutMs?: number; budget?: EtsyCallBudget }) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.budget = options.budget;
   }
 
   /** POST /v3/application/shops/{shop_id}/listings/{listing_id}/images (multipart); the new image's id. */
@@ -157,10 +228,14 @@ export class EtsyClient {
   async getShopListings(
     auth: EtsyAuth,
     etsyShopId: number,
-    page: { state: ListingState; limit: number; offset: number },
+    page: { state: ListingState; limit: number; offset: number; newestFirst?: boolean },
     signal: AbortSignal,
   ): Promise<{ count: number; listings: EtsyShopListing[] }> {
     const query = new URLSearchParams({ state: page.state, limit: String(page.limit), offset: String(page.offset), includes: "Images" });
+    if (page.newestFirst) {
+      query.set("sort_on", "created");
+      query.set("sort_order", "desc");
+    }
     const parsed = listingsSchema.safeParse(await this.get(`/v3/application/shops/${etsyShopId}/listings?${query}`, auth, signal));
     if (!parsed.success) throw new EtsyApiError(502, "Etsy's listings answer does not have the documented shape.");
     return {
@@ -170,9 +245,76 @@ export class EtsyClient {
         title: l.title,
         state: l.state,
         url: l.url ?? null,
+        createdAtMs: l.created_timestamp == null ? null : l.created_timestamp * 1000,
         images: (l.images ?? []).map((i) => ({ listingImageId: i.listing_image_id, rank: i.rank ?? null, thumbnailUrl: i.url_170x135 ?? i.url_75x75 ?? null })),
       })),
     };
+  }
+
+  /**
+   * POST /v3/application/shops/{shop_id}/listings, form-encoded as Etsy takes it: a draft
+   * listing. Arrays (tags, materials) go as one comma-separated value, the form Etsy's own
+   * examples use (tags cannot hold a comma).
+   */
+  async createDraftListing(auth: EtsyAuth, etsyShopId: number, f: DraftListingFields, signal: AbortSignal): Promise<{ listingId: number; url: string | null }> {
+    const form = new URLSearchParams({
+      quantity: String(f.quantity),
+      title: f.title,
+      description: f.description,
+      price: f.price.toFixed(2),
+      who_made: f.whoMade,
+      when_made: f.whenMade,
+      taxonomy_id: String(f.taxonomyId),
+      is_supply: String(f.isSupply),
+      type: f.type,
+    });
+    if (f.tags.length) form.set("tags", f.tags.join(","));
+    if (f.materials.length) form.set("materials", f.materials.join(","));
+    if (f.shippingProfileId !== undefined) form.set("shipping_profile_id", String(f.shippingProfileId));
+    if (f.readinessStateId !== undefined) form.set("readiness_state_id", String(f.readinessStateId));
+    if (f.returnPolicyId !== undefined) form.set("return_policy_id", String(f.returnPolicyId));
+    const body = await this.send(
+      `/v3/application/shops/${etsyShopId}/listings`,
+      { method: "POST", body: form, headers: { "x-api-key": auth.apiKey, authorization: `Bearer ${auth.accessToken}`, "content-type": "application/x-www-form-urlencoded", accept: "application/json" } },
+      signal,
+    );
+    const parsed = createdListingSchema.safeParse(body);
+    if (!parsed.success) throw new EtsyApiError(502, "Etsy accepted the listing but its answer has no listing_id.");
+    return { listingId: parsed.data.listing_id, url: parsed.data.url ?? null };
+  }
+
+  /** The shop's shipping profiles, processing (readiness) profiles and return policies. */
+  async getShopProfiles(auth: EtsyAuth, etsyShopId: number, signal: AbortSignal): Promise<ShopProfiles> {
+    const base = `/v3/application/shops/${etsyShopId}`;
+    const [ship, ready, ret] = await Promise.all([
+      this.get(`${base}/shipping-profiles`, auth, signal),
+      this.get(`${base}/readiness-state-definitions?limit=100`, auth, signal),
+      this.get(`${base}/policies/return`, auth, signal),
+    ]);
+    const s = shippingProfilesSchema.safeParse(ship);
+    const r = readinessSchema.safeParse(ready);
+    const p = returnPoliciesSchema.safeParse(ret);
+    if (!s.success || !r.success || !p.success) throw new EtsyApiError(502, "Etsy's shop profiles do not have the documented shape.");
+    return {
+      shippingProfiles: s.data.results.map((x) => ({ id: x.shipping_profile_id, title: x.title ?? `Profile ${x.shipping_profile_id}` })),
+      readinessStates: r.data.results.map((x) => ({ id: x.readiness_state_id, state: x.readiness_state, minDays: x.min_processing_time ?? null, maxDays: x.max_processing_time ?? null, unit: x.processing_time_unit ?? null })),
+      returnPolicies: p.data.results.map((x) => ({ id: x.return_policy_id, acceptsReturns: x.accepts_returns, acceptsExchanges: x.accepts_exchanges, deadlineDays: x.return_deadline ?? null })),
+    };
+  }
+
+  /** GET /v3/application/seller-taxonomy/nodes: every category, flattened with its path. */
+  async getSellerTaxonomy(auth: EtsyAuth, signal: AbortSignal): Promise<TaxonomyNode[]> {
+    const parsed = taxonomySchema.safeParse(await this.get("/v3/application/seller-taxonomy/nodes", auth, signal));
+    if (!parsed.success) throw new EtsyApiError(502, "Etsy's seller taxonomy does not have the documented shape.");
+    const out: TaxonomyNode[] = [];
+    const walk = (nodes: RawTaxonomyNode[], path: string[]) => {
+      for (const n of nodes) {
+        out.push({ id: n.id, name: n.name, path: [...path, n.name] });
+        if (n.children?.length) walk(n.children, [...path, n.name]);
+      }
+    };
+    walk(parsed.data.results, []);
+    return out;
   }
 
   /** The token endpoint: the app's keystring is the client_id (no client secret; PKCE instead), x-api-key as on every call. */
@@ -194,6 +336,8 @@ export class EtsyClient {
 
   /** Sends one request; the JSON body of a 2xx, else EtsyApiError with Etsy's message. */
   private async send(path: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
+    const apiKey = (init.headers as Record<string, string>)["x-api-key"] ?? "";
+    await this.budget?.take(apiKey, signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let res: Response;
     try {
@@ -205,6 +349,9 @@ export class EtsyClient {
       // The cause (DNS, refused, reset) is not worth showing to a seller; the status 0 says "no answer".
       throw new EtsyApiError(0, `Etsy could not be reached${err instanceof Error && "code" in err ? ` (${String(err.code)})` : ""}.`);
     }
+    const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+    // The budget's bookkeeping must not fail a call Etsy answered.
+    await this.budget?.observe(apiKey, res.status, res.headers, retryAfterMs).catch(() => {});
     const text = await res.text().catch(() => "");
     const json = parseJson(text);
     if (res.ok) return json;
@@ -212,7 +359,7 @@ export class EtsyClient {
     // Resource calls put the message in `error`; OAuth puts a code there and the words in `error_description`.
     const etsyMessage = e.success ? [e.data.error, e.data.error_description].filter(Boolean).join(": ") : undefined;
     const message = (etsyMessage?.trim() || `Etsy answered ${res.status}${res.statusText ? ` ${res.statusText}` : ""}.`).slice(0, MAX_MESSAGE_CHARS);
-    throw new EtsyApiError(res.status, message, parseRetryAfter(res.headers.get("retry-after")));
+    throw new EtsyApiError(res.status, message, retryAfterMs);
   }
 }
 

@@ -1,15 +1,13 @@
 import { z } from "zod";
 import { shopOfJob } from "../shop-of-job.ts";
 import type { Sql } from "../../db/database.ts";
-import type { AppError } from "../../errors.ts";
 import { defineJobHandler } from "../../jobs/job-types.ts";
-import { findPublishedImages } from "../../repositories/etsy-published-image.repository.ts";
 import type { MockupService } from "../mockup.service.ts";
 import type { EtsyClient } from "./etsy-client.ts";
 import type { EtsyConnectionService } from "./etsy-connection.service.ts";
 import { ETSY_RETRY_POLICY, EtsySession, type EtsyRetryPolicy } from "./etsy-session.ts";
 import type { ListingImageWarning } from "./prepare-listing-image.ts";
-import { publishListingImage } from "./publish-listing-image.ts";
+import { publishImageItems } from "./publish-image-items.ts";
 
 /** Job type that uploads mockups to an Etsy listing. */
 export const ETSY_PUBLISH_JOB = "etsy-publish";
@@ -57,57 +55,34 @@ export interface EtsyPublishResult {
   summary: { published: number; failed: number; warnings: number; ms: number };
 }
 
-/**
- * Uploads mockups to an Etsy listing, one after another in rank order. Each upload is recorded
- * (etsy_published_images) right after Etsy accepts it, so an attempt run again skips it and
- * never adds the same image twice. An image Etsy refuses (4xx) fails alone; a busy or
- * unreachable Etsy retries the job.
- */
-export function etsyPublishJob(deps: {
+/** What the Etsy jobs (publish, listing) need. */
+export interface EtsyJobDeps {
   sql: Sql;
   connections: EtsyConnectionService;
   client: EtsyClient;
   mockups: MockupService;
   maxInputPixels: number;
   retry?: EtsyRetryPolicy;
-}) {
+}
+
+/**
+ * Uploads mockups to an Etsy listing, one after another in rank order. Each upload is recorded
+ * (etsy_published_images) right after Etsy accepts it, so an attempt run again skips it and
+ * never adds the same image twice. An image Etsy refuses (4xx) fails alone; a busy or
+ * unreachable Etsy retries the job.
+ */
+export function etsyPublishJob(deps: EtsyJobDeps) {
   return defineJobHandler({
     payload: etsyPublishPayload,
     async run(ctx): Promise<EtsyPublishResult> {
       const started = performance.now();
       const shop = await shopOfJob(deps.sql, ctx.job);
-      const { listingId, images } = ctx.payload;
+      const { listingId } = ctx.payload;
       const session = await EtsySession.open(deps.connections, shop.id, ctx.log, deps.retry ?? ETSY_RETRY_POLICY);
-      const base = (index: number) => ({ index, mockupId: images[index]!.mockupId, rank: images[index]!.rank });
-      const results = await ctx.eachItem(images, {
-        kind: "image",
-        alreadyDone: async (items) => {
-          const sent = new Map((await findPublishedImages(deps.sql, ctx.job.id, listingId)).map((r) => [r.mockupId, r]));
-          // Sent by an earlier attempt: reported as its event said (warnings included), never sent again.
-          return items.map((i) => {
-            const row = sent.get(i.item.mockupId);
-            const warnings = (i.logged as ImagePublished | undefined)?.warnings;
-            return row && { listingImageId: row.listingImageId, ...(warnings ? { warnings } : {}) };
-          });
-        },
-        run: (it) => publishListingImage({ ...deps, session, shop, job: ctx.job, payload: ctx.payload, log: ctx.log, signal: ctx.signal }, it.item),
-        events: {
-          ok: { type: "image-published", data: (v, it) => ({ ...base(it.index), ...v }) },
-          failed: { type: "image-failed", data: (error, it) => failedData(base(it.index), error) },
-        },
-      });
-      const outcomes: EtsyPublishResult["images"] = results.map((r) =>
-        r.ok ? { status: "published", ...base(r.index), ...r.value } : { status: "failed", ...failedData(base(r.index), r.cause) },
-      );
+      const outcomes = await publishImageItems(ctx, { ...deps, session, shop }, ctx.payload);
       const published = outcomes.filter((o) => o.status === "published").length;
       const warnings = outcomes.reduce((n, o) => n + (o.warnings?.length ?? 0), 0);
       return { listingId, images: outcomes, summary: { published, failed: outcomes.length - published, warnings, ms: Math.round(performance.now() - started) } };
     },
   });
 }
-
-function failedData(base: { index: number; mockupId: string; rank: number }, error: AppError): ImageFailed {
-  const warnings = (error.details as { warnings?: ListingImageWarning[] } | undefined)?.warnings;
-  return { ...base, error: error.toJSON(), ...(warnings ? { warnings } : {}) };
-}
-

@@ -1,9 +1,8 @@
-import { AppError, unavailable } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { Shop } from "../../types.ts";
-import { EtsyApiError, type EtsyClient, type ListingState } from "./etsy-client.ts";
+import { browseEtsy } from "./browse-call.ts";
+import type { EtsyClient, ListingState } from "./etsy-client.ts";
 import type { EtsyConnectionService } from "./etsy-connection.service.ts";
-import { EtsySession, type EtsyRetryPolicy } from "./etsy-session.ts";
 
 /** A listing as the Publish dialog offers it. */
 export interface ShopListing {
@@ -22,25 +21,13 @@ export interface ShopListingsPage {
   items: ShopListing[];
 }
 
-/** A seller waits on this answer: one quick retry, never a long Retry-After. */
-const BROWSE_RETRY_POLICY: EtsyRetryPolicy = { tries: 2, backoff: { baseMs: 500, capMs: 1_000 }, maxWaitMs: 2_000 };
-
 /** The shop's listings at Etsy, read through its connection (token refreshed as needed). */
 export class ShopListingsService {
   constructor(private readonly deps: { connections: EtsyConnectionService; client: EtsyClient }) {}
 
   /** 409 when not connected; 503 (Retry-After) when Etsy is busy or away; 502 when Etsy refuses. */
   async list(shop: Shop, page: { state: ListingState; limit: number; offset: number }, signal: AbortSignal, log: Logger): Promise<ShopListingsPage> {
-    const session = await EtsySession.open(this.deps.connections, shop.id, log, BROWSE_RETRY_POLICY);
-    let answer;
-    try {
-      answer = await session.call((auth) => this.deps.client.getShopListings(auth, session.etsyShopId, page, signal), signal);
-    } catch (err) {
-      if (err instanceof EtsyApiError) throw new AppError(502, "etsy_rejected", `Etsy did not list the shop's listings: ${err.message}`, { retryable: false });
-      // The session's retry verdict, for a job, becomes a 503 the browser may try again after.
-      if (err instanceof AppError && err.retryable) throw unavailable(err.code, err.message, 30, err);
-      throw err;
-    }
+    const answer = await browseEtsy(this.deps.connections, shop.id, "list the shop's listings", (auth, etsyShopId) => this.deps.client.getShopListings(auth, etsyShopId, page, signal), signal, log);
     return {
       count: answer.count,
       items: answer.listings.map((l) => {

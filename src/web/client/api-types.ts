@@ -112,7 +112,28 @@ export interface JobDone {
 }
 
 /** Job types this app starts. */
-export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish" } as const;
+export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish", listing: "etsy-listing" } as const;
+
+/** GET /api/shop/etsy/profiles: what a physical listing needs, for pickers. */
+export interface ShopProfiles {
+  shippingProfiles: Array<{ id: number; title: string }>;
+  readinessStates: Array<{ id: number; state: string; minDays: number | null; maxDays: number | null; unit: string | null }>;
+  returnPolicies: Array<{ id: number; acceptsReturns: boolean; acceptsExchanges: boolean; deadlineDays: number | null }>;
+}
+
+/** GET /api/shop/etsy/categories?q=: one of Etsy's categories. */
+export interface TaxonomyChoice {
+  id: number;
+  name: string;
+  path: string;
+}
+
+/** The listing-created event of an etsy-listing job. */
+export interface ListingCreated {
+  listingId: number;
+  url: string;
+  editUrl: string;
+}
 
 /** GET /api/shop/etsy. */
 export interface EtsyConnection {

@@ -16,7 +16,10 @@ export class DesignsPanel {
   private cursor: string | null = null;
   private loading = false;
 
-  constructor(private readonly onMakeMockups: (design: Design) => void) {
+  constructor(
+    private readonly onMakeMockups: (design: Design) => void,
+    private readonly onCreateListing: (design: Design) => void,
+  ) {
     byId("designs-refresh", HTMLButtonElement).addEventListener("click", () => void this.refresh());
     this.more.addEventListener("click", () => void this.loadPage(true));
   }
@@ -64,6 +67,7 @@ export class DesignsPanel {
         "div",
         { class: "actions" },
         h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Make mockups of ${d.filename}`, onclick: () => this.onMakeMockups(d) }, "Mockups"),
+        h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Create an Etsy listing of ${d.filename}`, onclick: () => this.onCreateListing(d) }, "List on Etsy"),
         h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Download the print file of ${d.filename}`, onclick: () => void this.download(d) }, "Download"),
         h("button", { type: "button", class: "button button--danger button--small", "aria-label": `Delete ${d.filename}`, onclick: () => void this.remove(d, li) }, "Delete"),
       ),

@@ -13,6 +13,7 @@ const TYPE_NAMES: Record<string, string> = {
   [JOB_TYPES.upload]: "Upload",
   [JOB_TYPES.mockups]: "Mockups",
   [JOB_TYPES.etsy]: "Publish to Etsy",
+  [JOB_TYPES.listing]: "Etsy listing",
 };
 
 const STATE_NAMES: Record<string, string> = {
@@ -73,7 +74,7 @@ export class JobsPanel {
     const data = JSON.parse(raw) as Record<string, unknown>;
     if (event === "started") job.state = "running";
     else if (event === "progress") job.progress = data as { done: number; total: number };
-    else if (event === "requeued" || event === "retrying") job.state = "queued";
+    else if (event === "requeued" || event === "retrying" || event === "deferred") job.state = "queued";
     else if (event === "succeeded" || event === "failed" || event === "cancelled") {
       job.state = event;
       if (event === "failed") job.error = (data as { error?: Job["error"] }).error ?? null;
@@ -136,5 +137,6 @@ function summaryOf(j: Job): string {
   if (j.type === JOB_TYPES.upload) return ` · ${s.created ?? 0} added, ${plural(s.duplicates ?? 0, "duplicate")}, ${s.rejected ?? 0} refused`;
   if (j.type === JOB_TYPES.mockups) return ` · ${s.succeeded ?? 0} made${s.failed ? `, ${s.failed} failed` : ""}`;
   if (j.type === JOB_TYPES.etsy) return ` · ${s.published ?? 0} published${s.failed ? `, ${s.failed} failed` : ""}`;
+  if (j.type === JOB_TYPES.listing) return ` · draft with ${plural(s.published ?? 0, "photo")}${s.failed ? `, ${s.failed} not taken` : ""}`;
   return "";
 }

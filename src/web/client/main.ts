@@ -4,6 +4,7 @@ import { byId } from "./dom.ts";
 import { DesignsPanel } from "./designs-panel.ts";
 import { takeEtsyOutcomeFromAddress } from "./etsy-connect-outcome.ts";
 import { EtsyPublisher } from "./etsy-publisher.ts";
+import { ListingCreator } from "./listing-creator.ts";
 import { ImageViewer } from "./image-viewer.ts";
 import { JobTracker } from "./job-tracker.ts";
 import { JobsPanel } from "./jobs-panel.ts";
@@ -92,17 +93,24 @@ function startWorkspace(): void {
   const publisher = new EtsyPublisher(tracker);
   const mockups = new MockupsPanel(tracker, viewer, (ids, label) => publisher.open(ids, label));
   const openTab = setUpTabs(byId("tabs", HTMLDivElement));
-  const designs = new DesignsPanel((d) => {
-    mockups.chooseDesign(d);
-    openTab("tab-mockups");
-    byId("mockup-design", HTMLSelectElement).focus();
-  });
+  const listings = new ListingCreator(tracker);
+  const designs = new DesignsPanel(
+    (d) => {
+      mockups.chooseDesign(d);
+      openTab("tab-mockups");
+      byId("mockup-design", HTMLSelectElement).focus();
+    },
+    (d) => listings.open(d),
+  );
   const designsChanged = () => {
     void designs.refresh();
     void mockups.loadDesigns();
   };
   new UploadPanel(tracker, designsChanged);
-  const templates = new TemplatesPanel((list) => mockups.setTemplates(list));
+  const templates = new TemplatesPanel((list) => {
+    mockups.setTemplates(list);
+    listings.setTemplates(list);
+  });
   const shop = new ShopPanel(etsyOutcome);
   if (etsyOutcome) openTab("tab-shop");
 

@@ -1,0 +1,178 @@
+import { z } from "zod";
+import type { Design } from "../../../types.ts";
+import { DESIGN_KINDS } from "../../../types.ts";
+import type { CheckResult, UploadResult } from "../../../services/design-upload.service.ts";
+import { listQuery } from "../../designs.routes.ts";
+import { fieldsSchema } from "../../read-upload-form.ts";
+import { registerOperation, type ApiRegistry } from "../api-registry.ts";
+import { fitsShape } from "../fits-shape.ts";
+import { binaryFile, fileContent, idParams, jobQueuedResponse } from "../shared-schemas.ts";
+
+const hashesSchema = z
+  .object({ phash: z.string(), ahash: z.string(), dhash: z.string(), whash: z.string() })
+  .meta({ id: "ImageHashes", description: "Perceptual hashes, 64 hex digits (256 bits) each, as Python ImageHash 4.3 makes them." });
+
+export const designSchema = fitsShape<Design>()(
+  z
+    .object({
+      id: z.string(),
+      filename: z.string().describe("The uploaded file's name (control characters removed)."),
+      product: z.string(),
+      kind: z.enum(DESIGN_KINDS),
+      storagePath: z.string().describe("Where the print file is, relative to the storage root: `{shop}/{product}/{name}-{id}.png`."),
+      storageDriver: z.string(),
+      format: z.string().describe("Always `png`: print files are PNG."),
+      width: z.number().int(),
+      height: z.number().int(),
+      bytes: z.number().int(),
+      sha256: z.string().describe("Of the print file."),
+      sourceSha256: z.string().describe("Of the uploaded file."),
+      sourceFormat: z.string(),
+      sourceWidth: z.number().int(),
+      sourceHeight: z.number().int(),
+      createdAt: z.string().describe("ISO 8601, UTC."),
+    })
+    .meta({ id: "Design" }),
+);
+
+const duplicateSchema = z
+  .object({
+    filename: z.string(),
+    tier: z.enum(["batch", "exact", "near"]).describe("batch: an earlier file of this upload; exact: identical bytes or hash; near: within the duplicate rule."),
+    distance: z.number().int(),
+    hash: z.enum(["phash", "ahash", "dhash", "whash", "bytes"]).describe("The hash that matched, or `bytes`."),
+    duplicateOf: z.object({ id: z.string().optional().describe("Absent inside a batch."), filename: z.string() }),
+  })
+  .meta({ id: "DuplicateFile" });
+
+const rejectedSchema = z
+  .object({
+    filename: z.string(),
+    error: z.object({
+      code: z.string().describe(
+        "Why this file was refused, e.g. `empty_file`, `unsupported_format`, `corrupt_image`, `too_many_pixels`, `too_small`, `extreme_aspect_ratio`, `blank_image`, `processing_failed`, `storage_unavailable`.",
+      ),
+      message: z.string(),
+    }),
+  })
+  .meta({ id: "RejectedFile", description: "A file of the upload that was not stored; the other files are unaffected." });
+
+const uploadResultSchema = fitsShape<UploadResult>()(
+  z
+    .object({
+      created: z.array(designSchema.extend({ hashes: hashesSchema })),
+      duplicates: z.array(duplicateSchema),
+      rejected: z.array(rejectedSchema),
+      summary: z.object({ uploaded: z.number().int(), created: z.number().int(), duplicates: z.number().int(), rejected: z.number().int(), ms: z.number() }),
+    })
+    .meta({ id: "UploadResult" }),
+);
+
+const checkResultSchema = fitsShape<CheckResult>()(
+  z
+    .object({
+      unique: z.array(z.object({ filename: z.string(), hashes: hashesSchema })),
+      duplicates: z.array(duplicateSchema),
+      rejected: z.array(rejectedSchema),
+      summary: z.object({ uploaded: z.number().int(), unique: z.number().int(), duplicates: z.number().int(), rejected: z.number().int(), ms: z.number() }),
+    })
+    .meta({ id: "CheckResult" }),
+);
+
+const designPageSchema = fitsShape<{ items: Design[]; nextCursor: string | null }>()(
+  z.object({ items: z.array(designSchema), nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last.") }),
+);
+
+/** The upload form: `files` and the fields read-upload-form.ts validates with its schema. */
+const uploadForm = fieldsSchema.extend({ files: z.array(binaryFile("An image (JPEG, PNG, WebP, TIFF, GIF, AVIF); the format comes from the bytes.")).describe("1 to MAX_FILES_PER_UPLOAD (50) files.") });
+const checkForm = z.object({ files: uploadForm.shape.files });
+
+const FORM_ERRORS = { 400: ["expected_multipart", "invalid_multipart", "invalid_files", "no_files", "too_many_files", "invalid_fields"] } as const;
+
+/** /api/designs (designs.routes.ts). */
+export function registerDesignPaths(registry: ApiRegistry): void {
+  const tags: [string] = ["Designs"];
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/designs",
+    operationId: "uploadDesigns",
+    tags,
+    summary: "Upload designs",
+    description:
+      "Checks every file, skips duplicates of the shop's designs, makes print files at the product's print size and stores them. One bad file never fails the others: each is reported in `created`, `duplicates` or `rejected`. With `async=true` the files are staged and the upload runs as a job (202).",
+    request: { body: { required: true, content: { "multipart/form-data": { schema: uploadForm } } } },
+    responses: {
+      200: { description: "What became of each file.", content: { "application/json": { schema: uploadResultSchema } } },
+      202: { ...jobQueuedResponse, description: "`async=true`: queued as a `design-upload` job whose result has the same shape as the 200 answer." },
+    },
+    errors: { ...FORM_ERRORS, 429: ["shop_queue_full"], 503: ["storage_unavailable"] },
+  });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/designs/check",
+    operationId: "checkDesigns",
+    tags,
+    summary: "Check files without storing them",
+    description: "The same form as an upload (only `files` is read): says which files would be new, which are duplicates and which would be refused.",
+    request: { body: { required: true, content: { "multipart/form-data": { schema: checkForm } } } },
+    responses: { 200: { description: "What an upload would do with each file.", content: { "application/json": { schema: checkResultSchema } } } },
+    errors: FORM_ERRORS,
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/designs",
+    operationId: "listDesigns",
+    tags,
+    summary: "List designs",
+    description: "The shop's designs, newest first, a page at a time.",
+    request: { query: listQuery },
+    responses: { 200: { description: "A page of designs.", content: { "application/json": { schema: designPageSchema } } } },
+    errors: { 400: ["invalid_query", "invalid_cursor"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/designs/{id}",
+    operationId: "getDesign",
+    tags,
+    summary: "One design",
+    request: { params: idParams("design") },
+    responses: { 200: { description: "The design.", content: { "application/json": { schema: designSchema } } } },
+    errors: { 404: ["not_found"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/designs/{id}/file",
+    operationId: "downloadDesignFile",
+    tags,
+    summary: "Download the print file",
+    description: "The PNG print file, as an attachment; `ETag` is its SHA-256, so `If-None-Match` answers 304.",
+    request: { params: idParams("design") },
+    responses: {
+      200: { description: "The print file.", content: fileContent("image/png", "The print file (PNG).") },
+      304: { description: "The client's copy (`If-None-Match`) is current." },
+    },
+    errors: { 404: ["not_found"], 503: ["storage_unavailable", "storage_not_configured"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/designs/{id}/thumbnail",
+    operationId: "getDesignThumbnail",
+    tags,
+    summary: "The design's thumbnail",
+    description: "A small WebP, made from the print file on first request and stored beside it.",
+    request: { params: idParams("design") },
+    responses: { 200: { description: "The thumbnail.", content: fileContent("image/webp", "WebP thumbnail.") } },
+    errors: { 404: ["not_found"], 503: ["storage_unavailable", "storage_not_configured"] },
+  });
+  registerOperation(registry, {
+    method: "delete",
+    path: "/api/designs/{id}",
+    operationId: "deleteDesign",
+    tags,
+    summary: "Delete a design",
+    description: "Soft delete: the design is hidden and no longer counts as a duplicate; its file stays for recovery.",
+    request: { params: idParams("design") },
+    responses: { 204: { description: "Deleted." } },
+    errors: { 404: ["not_found"] },
+  });
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { jsonSchema, optionsSchema } from "../../mockups.routes.ts";
+import { registerOperation, type ApiRegistry } from "../api-registry.ts";
+import { binaryFile, fileContent, idParams, jobQueuedResponse } from "../shared-schemas.ts";
+
+/** The multipart form: the options read-streamed-form.ts hands to `optionsSchema`, and the artwork. */
+const artworkForm = optionsSchema.extend({
+  templateIds: z.string().describe("Template ids, the field repeated once per template and/or comma-separated; 1 to 10."),
+  artwork: binaryFile("The artwork, decoded in full before the job is queued."),
+});
+
+const EVENTS = [
+  "Server-Sent Events, each `id` the event's sequence number in the job's log:",
+  "`job` `{ jobId, statusUrl, eventsUrl }` first;",
+  "`mockup` `{ index, total, templateId, mockupId, url, previewUrl, width, height, bytes, renderMs }` per mockup, the moment it is stored;",
+  "`mockup-failed` `{ index, total, templateId, error }` when one template fails while the others go on;",
+  "the job's own events (`started`, `progress`, `succeeded`, `failed`, …);",
+  "`done` `{ jobId, state, succeeded, failed, ms }` last. A `: ping` comment every `SSE_KEEPALIVE_MS`.",
+].join(" ");
+
+/** /api/mockups (mockups.routes.ts). */
+export function registerMockupPaths(registry: ApiRegistry): void {
+  const tags: [string] = ["Mockups"];
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/mockups",
+    operationId: "createMockups",
+    tags,
+    summary: "Make mockups of a design",
+    description:
+      "Checked at once (templates exist, room in the renderer, the design is the shop's, uploaded artwork decodes), then queued as a `mockup-set` job. Send `Accept: text/event-stream` to get the job's events on this connection; a dropped connection loses nothing (the job goes on; `GET /api/jobs/{id}/events` resumes).",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": { schema: jsonSchema },
+          "multipart/form-data": { schema: artworkForm },
+        },
+      },
+    },
+    responses: {
+      202: {
+        ...jobQueuedResponse,
+        content: { ...jobQueuedResponse.content, "text/event-stream": { schema: z.string().describe(EVENTS) } },
+      },
+    },
+    errors: {
+      400: ["unsupported_content_type", "invalid_json", "invalid_fields", "invalid_multipart", "too_many_parts", "field_too_large", "missing_artwork", "invalid_templates"],
+      404: ["not_found"],
+      422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels"],
+      429: ["shop_queue_full"],
+      503: ["render_busy", "storage_unavailable"],
+    },
+  });
+  for (const preview of [false, true]) {
+    registerOperation(registry, {
+      method: "get",
+      path: preview ? "/api/mockups/{id}/preview" : "/api/mockups/{id}",
+      operationId: preview ? "getMockupPreview" : "getMockup",
+      tags,
+      summary: preview ? "A mockup's preview" : "A mockup image",
+      description: preview ? "A 600 px JPEG." : "The mockup in the format it was made in (`jpeg`, `webp` or `png`).",
+      request: { params: idParams("mockup") },
+      responses: {
+        200: {
+          description: "The image.",
+          content: preview
+            ? fileContent("image/jpeg", "600 px JPEG.")
+            : { ...fileContent("image/jpeg", "The mockup."), ...fileContent("image/webp", "The mockup."), ...fileContent("image/png", "The mockup.") },
+        },
+      },
+      errors: { 404: ["not_found"], 503: ["storage_unavailable", "storage_not_configured"] },
+    });
+  }
+}

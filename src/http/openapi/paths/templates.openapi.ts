@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { templateManifestSchema } from "../../../media/mockup/template-manifest.ts";
+import type { TemplateSummary } from "../../../services/template-catalog.ts";
+import { registerOperation, type ApiRegistry } from "../api-registry.ts";
+import { fitsShape } from "../fits-shape.ts";
+import { binaryFile, fileContent } from "../shared-schemas.ts";
+
+const point = z.tuple([z.number(), z.number()]);
+
+export const templateSchema = fitsShape<TemplateSummary & { previewUrl: string }>()(
+  z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      room: z.string(),
+      width: z.number().int().describe("The background's width in pixels."),
+      height: z.number().int(),
+      builtIn: z.boolean().describe("Shipped with the server (every shop has it) or the shop's own."),
+      createdAt: z.string().optional().describe("Shop templates: when it was added."),
+      placements: z.array(
+        z.object({
+          id: z.string(),
+          corners: z.tuple([point, point, point, point]).describe("Top-left, top-right, bottom-right, bottom-left, in background pixels."),
+          blend: z.enum(["normal", "multiply"]),
+          fit: z.enum(["cover", "contain"]),
+          shading: z.number(),
+          masked: z.boolean(),
+        }),
+      ),
+      previewUrl: z.string().describe("A 480 px JPEG with the placements outlined."),
+    })
+    .meta({ id: "Template" }),
+);
+
+const templateIdParams = z.object({ id: z.string().describe("The template's id, e.g. `poster-straight`.") });
+
+const manifest = templateManifestSchema.meta({
+  id: "TemplateManifest",
+  description: "`template.json`, sent as the multipart field `manifest` (text or a file) and validated with this schema; every problem is listed at once.",
+});
+
+/** /api/templates (templates.routes.ts). */
+export function registerTemplatePaths(registry: ApiRegistry): void {
+  const tags: [string] = ["Templates"];
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/templates",
+    operationId: "listTemplates",
+    tags,
+    summary: "List templates",
+    description: "The built-in templates and the shop's own.",
+    responses: { 200: { description: "Every template the shop can use.", content: { "application/json": { schema: z.object({ items: z.array(templateSchema) }) } } } },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/templates/{id}",
+    operationId: "getTemplate",
+    tags,
+    summary: "One template",
+    request: { params: templateIdParams },
+    responses: { 200: { description: "The template.", content: { "application/json": { schema: templateSchema } } } },
+    errors: { 404: ["not_found"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/templates/{id}/preview",
+    operationId: "getTemplatePreview",
+    tags,
+    summary: "Template preview",
+    request: { params: templateIdParams },
+    responses: { 200: { description: "A 480 px JPEG with the placements outlined.", content: fileContent("image/jpeg", "JPEG preview.") } },
+    errors: { 404: ["not_found"], 503: ["storage_unavailable"] },
+  });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/templates",
+    operationId: "createTemplate",
+    tags,
+    summary: "Add a shop template",
+    description:
+      "Everything is checked before anything is stored: the manifest, that every file is there, each image in full and its size against the manifest, and the render budget (`TEMPLATE_MAX_RENDER_MB`).",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            // The manifest part is JSON (a text field or a file): the schema it is validated with.
+            encoding: { manifest: { contentType: "application/json" } },
+            schema: z.object({
+              manifest,
+              background: binaryFile("The background image, named as in the manifest."),
+              masks: z.array(binaryFile("A greyscale PNG mask.")).optional().describe("One file per mask, named as in the manifest."),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: "Stored; `Location` is the template's URL.",
+        headers: { Location: { description: "The new template's URL.", schema: { type: "string" } } },
+        content: { "application/json": { schema: templateSchema } },
+      },
+    },
+    errors: {
+      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask"],
+      409: ["template_exists"],
+      422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels", "template_size_mismatch", "template_too_large"],
+      503: ["storage_unavailable"],
+    },
+  });
+  registerOperation(registry, {
+    method: "delete",
+    path: "/api/templates/{id}",
+    operationId: "deleteTemplate",
+    tags,
+    summary: "Delete a shop template",
+    description: "Removes the template and its files. Built-in templates cannot be deleted.",
+    request: { params: templateIdParams },
+    responses: { 204: { description: "Deleted." } },
+    errors: { 403: ["builtin_template"], 404: ["not_found"], 503: ["storage_unavailable"] },
+  });
+}
