@@ -6,7 +6,7 @@
 import { initializeCanvas, readPsd, type Psd } from "ag-psd";
 import { workerData } from "piscina";
 import sharp from "sharp";
-import type { ImportedOverlay, ImportedPlacement, PsdImportOutcome, PsdWorkerData } from "../src/media/psd/imported-psd.ts";
+import { PSD_WORKER_CODES as CODES, type ImportedOverlay, type ImportedPlacement, type PsdImportOutcome, type PsdWorkerCode, type PsdWorkerData } from "../src/media/psd/imported-psd.ts";
 import { psdWarpToMesh } from "../src/media/psd/warp-mesh.ts";
 import { blendFunction } from "./psd/blend-modes.ts";
 import { drawLayer, flattenOnWhite, newCanvas, shownBy } from "./psd/composite.ts";
@@ -37,7 +37,7 @@ export default async function importPsd(bytes: ArrayBuffer): Promise<PsdImportOu
     return await convert(psd);
   } catch (err) {
     if (err instanceof ContentTooLarge) {
-      return refuse(422, "psd_too_large", `A smart object's content is ${err.width}×${err.height} pixels; at most ${settings.maxSidePx} per side can be imported.`);
+      return refuse(CODES.tooLarge, `A smart object's content is ${err.width}×${err.height} pixels; at most ${settings.maxSidePx} per side can be imported.`);
     }
     // A layer that parsed but cannot be drawn (damaged embedded content, a mask out of its bounds…) is the file's problem.
     return parseFailure(err);
@@ -50,7 +50,7 @@ async function convert(psd: Psd): Promise<PsdImportOutcome> {
   const warnings = ignored.map((w) => `ignored: ${w}`);
   const lowest = stack.findIndex((e) => e.smartObject);
   if (lowest < 0) {
-    return refuse(422, "no_smart_object", "The document has no visible smart-object layer: convert the print area's layer to a smart object (Layer › Smart Objects › Convert to Smart Object) and save again.");
+    return refuse(CODES.noSmartObject, "The document has no visible smart-object layer: convert the print area's layer to a smart object (Layer › Smart Objects › Convert to Smart Object) and save again.");
   }
   const unknownBlend = (e: StackLayer) => {
     if (!blendFunction(e.blend)) warnings.push(`layer "${e.name}": blend mode ${e.blend} is drawn as normal`);
@@ -142,16 +142,16 @@ async function png(pixels: Uint8Array | Uint8ClampedArray, width: number, height
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
-function refuse(status: 413 | 422, code: string, message: string, details?: unknown): PsdImportOutcome {
-  return { ok: false, status, code, message, details };
+function refuse(code: PsdWorkerCode, message: string, details?: unknown): PsdImportOutcome {
+  return { ok: false, status: 422, code, message, details };
 }
 
 // ag-psd's messages describe the file ("Invalid signature", "Reading past end of file"), never our hosts or paths.
 function parseFailure(err: unknown): PsdImportOutcome {
   const text = err instanceof Error ? err.message : String(err);
   if (/memory limit/i.test(text)) {
-    return refuse(422, "psd_too_large", `The document's layers need more than ${Math.round(settings.maxDecodedBytes / 2 ** 20)} MB of pixels to read (PSD_MAX_DECODED_MB).`);
+    return refuse(CODES.tooLarge, `The document's layers need more than ${Math.round(settings.maxDecodedBytes / 2 ** 20)} MB of pixels to read (PSD_MAX_DECODED_MB).`);
   }
-  if (/not supported|supproted/i.test(text)) return refuse(422, "unsupported_psd", `The document uses a feature the importer cannot read: ${text.slice(0, 200)}`, { reason: "feature" });
-  return refuse(422, "corrupt_psd", `The document cannot be read (${text.slice(0, 200)}); it may be damaged or truncated. Save it again from Photoshop.`);
+  if (/not supported|supproted/i.test(text)) return refuse(CODES.unsupported, `The document uses a feature the importer cannot read: ${text.slice(0, 200)}`, { reason: "feature" });
+  return refuse(CODES.corrupt, `The document cannot be read (${text.slice(0, 200)}); it may be damaged or truncated. Save it again from Photoshop.`);
 }

@@ -53,7 +53,16 @@ export interface ImportedPsd {
   warnings: string[];
 }
 
+/** The codes the worker refuses a document with (all 422). */
+export const PSD_WORKER_CODES = {
+  noSmartObject: "no_smart_object",
+  corrupt: "corrupt_psd",
+  tooLarge: "psd_too_large",
+  unsupported: "unsupported_psd",
+} as const;
+export type PsdWorkerCode = (typeof PSD_WORKER_CODES)[keyof typeof PSD_WORKER_CODES];
+
 /** The worker's answer: an import, or a refusal with a stable code (never thrown across the thread). */
 export type PsdImportOutcome =
   | { ok: true; psd: ImportedPsd }
-  | { ok: false; status: 413 | 422; code: string; message: string; details?: unknown };
+  | { ok: false; status: 422; code: PsdWorkerCode; message: string; details?: unknown };

@@ -22,6 +22,14 @@ export const MANIFEST_CAN = {
 /** Photoshop's blend mode (ag-psd's name, "soft light") as the manifest spells it ("soft-light"). */
 export const manifestBlend = (psdBlend: string) => psdBlend.replace(/ /g, "-");
 
+/** What the manifest cannot express yet (or ever), by what it is. */
+export const UNSUPPORTED_CODES = {
+  warp: "unsupported_warp",
+  overlay: "unsupported_overlay",
+  blend: "unsupported_blend",
+  opacity: "unsupported_opacity",
+} as const;
+
 /** The template's names: given by the seller, or made from the file's name. */
 export interface PsdTemplateNames {
   id?: string;
@@ -79,20 +87,20 @@ export function psdToTemplateUpload(psd: ImportedPsd, names: PsdTemplateNames, c
 
 function unsupported(psd: ImportedPsd, can: typeof MANIFEST_CAN): AppError | undefined {
   const groups: Array<[string, string[]]> = [
-    ["unsupported_warp", psd.placements.flatMap((p) => {
+    [UNSUPPORTED_CODES.warp, psd.placements.flatMap((p) => {
       if (p.unsupportedWarp) return [`smart object "${p.layer}": ${p.unsupportedWarp}`];
       if (p.warp && !can.meshWarp) return [`smart object "${p.layer}" is warped; warped placements cannot be imported yet (remove the warp, or use a perspective transform)`];
       return [];
     })],
-    ["unsupported_overlay", can.overlays ? [] : psd.overlays.map((o) =>
+    [UNSUPPORTED_CODES.overlay, can.overlays ? [] : psd.overlays.map((o) =>
       `layer(s) ${o.layers.map((l) => `"${l}"`).join(", ")} lie above the smart object; layers over the print area cannot be imported yet (merge them into the layers below, or hide them)`)],
-    ["unsupported_blend", [
+    [UNSUPPORTED_CODES.blend, [
       ...psd.placements.filter((p) => !can.blends.includes(manifestBlend(p.blend))).map((p) =>
         `smart object "${p.layer}" uses blend mode ${p.blend}; only ${can.blends.join(", ")} can be imported`),
       ...(can.overlays ? psd.overlays.filter((o) => !can.blends.includes(manifestBlend(o.blend))).map((o) =>
         `layer(s) ${o.layers.map((l) => `"${l}"`).join(", ")} use blend mode ${o.blend}; only ${can.blends.join(", ")} can be imported`) : []),
     ]],
-    ["unsupported_opacity", can.opacity ? [] : psd.placements.filter((p) => p.opacity < 0.999).map((p) =>
+    [UNSUPPORTED_CODES.opacity, can.opacity ? [] : psd.placements.filter((p) => p.opacity < 0.999).map((p) =>
       `smart object "${p.layer}" has opacity ${Math.round(p.opacity * 100)}%; only 100% can be imported yet`)],
   ];
   const problems = groups.flatMap(([, list]) => list);

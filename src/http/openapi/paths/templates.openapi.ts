@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { templateManifestSchema } from "../../../media/mockup/template-manifest.ts";
+import type { ImportedTemplate } from "../../../services/psd-import.service.ts";
 import type { TemplateSummary } from "../../../services/template-catalog.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { fitsShape } from "../fits-shape.ts";
@@ -22,7 +23,7 @@ export const templateSchema = fitsShape<TemplateSummary & { previewUrl: string }
           id: z.string(),
           corners: z.tuple([point, point, point, point]).describe("Top-left, top-right, bottom-right, bottom-left, in background pixels."),
           blend: z.enum(["normal", "multiply"]),
-          fit: z.enum(["cover", "contain"]),
+          fit: z.enum(["cover", "contain", "stretch"]),
           shading: z.number(),
           masked: z.boolean(),
         }),
@@ -30,6 +31,13 @@ export const templateSchema = fitsShape<TemplateSummary & { previewUrl: string }
       previewUrl: z.string().describe("A 480 px JPEG with the placements outlined."),
     })
     .meta({ id: "Template" }),
+);
+
+/** What a PSD import answers: the template, and what the import left out. */
+const importedTemplateSchema = fitsShape<ImportedTemplate & { previewUrl: string }>()(
+  templateSchema
+    .extend({ warnings: z.array(z.string()).describe("What the import ignored (adjustment layers, effects, modes drawn as normal, linked content), in plain words.") })
+    .meta({ id: "ImportedTemplate" }),
 );
 
 const templateIdParams = z.object({ id: z.string().describe("The template's id, e.g. `poster-straight`.") });
@@ -90,6 +98,7 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
               manifest,
               background: binaryFile("The background image, named as in the manifest."),
               masks: z.array(binaryFile("A greyscale PNG mask.")).optional().describe("One file per mask, named as in the manifest."),
+              sample: binaryFile("The manifest's `sample` artwork (any size), when it names one.").optional(),
             }),
           },
         },
@@ -103,10 +112,52 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
       },
     },
     errors: {
-      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask"],
+      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask", "missing_sample"],
       409: ["template_exists"],
       422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels", "template_size_mismatch", "template_too_large"],
       503: ["storage_unavailable"],
+    },
+  });
+  const names = templateManifestSchema.shape;
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/templates/psd",
+    operationId: "importTemplatePsd",
+    tags,
+    summary: "Import a mockup PSD",
+    description:
+      "Every visible smart object becomes a placement (corners from its transform, pixel edges; `fit: stretch`; blend mode; layer and vector masks), the layers below flatten into the background, the smart object's content becomes the sample artwork. Parsed in a worker thread; checked like any template; nothing is stored unless all of it succeeds. Limits: `PSD_MAX_MB`, `PSD_MAX_SIDE_PX`, `PSD_MAX_LAYERS`, `PSD_MAX_DECODED_MB`.",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: z.object({
+              psd: binaryFile("The Photoshop document (.psd or .psb): RGB, 8 bits per channel."),
+              id: names.id.optional().describe("Default: made from the file's name."),
+              name: names.name.optional().describe("Default: the file's name."),
+              room: names.room.optional().describe("Default: `imported`."),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: "Stored; `Location` is the template's URL.",
+        headers: { Location: { description: "The new template's URL.", schema: { type: "string" } } },
+        content: { "application/json": { schema: importedTemplateSchema } },
+      },
+    },
+    errors: {
+      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_psd", "invalid_fields"],
+      409: ["template_exists"],
+      422: [
+        "corrupt_psd", "unsupported_psd", "no_smart_object", "psd_too_large", "too_many_layers",
+        "unsupported_warp", "unsupported_overlay", "unsupported_blend", "unsupported_opacity",
+        "template_too_large", "corrupt_image", "too_many_pixels",
+      ],
+      503: ["storage_unavailable", "psd_import_failed"],
     },
   });
   registerOperation(registry, {
