@@ -17,7 +17,7 @@ export async function benchPsdImport(): Promise<void> {
     ],
     smartObjects: [{ name: "Frame", corners: [[1012.5, 340.25], [2010, 402], [2105.75, 1730], [905, 1650.5]], content: testArtwork(1000, 1300), mask: (x, y) => (x + y > 2600 ? 255 : 0) }],
   });
-  const pool = new PsdPool({ maxSidePx: 10_000, maxLayers: 200, maxDecodedBytes: 1024 * 1024 * 1024, maxQueue: 2 });
+  const pool = new PsdPool({ maxSidePx: 10_000, maxLayers: 200, maxDecodedBytes: 1024 * 1024 * 1024, maxQueue: 2, timeoutMs: 120_000 });
   const samples: number[] = [];
   let peak = 0;
   const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { writePsdUint8Array, type Layer } from "ag-psd";
 import sharp from "sharp";
 import type { ImportedPsd } from "../../src/media/psd/imported-psd.ts";
+import { PsdPool } from "../../src/media/psd/psd-pool.ts";
 import { testPsdPool } from "../support/test-pools.ts";
 import { buildTestPsd, paint, testArtwork, type Corners } from "../support/psd-builder.ts";
 
@@ -96,5 +97,24 @@ describe("PSD worker", () => {
     const shine = await rgba(psd.files[psd.overlays[0]!.file]!);
     expect(shine(50, 60)[3]).toBe(Math.round(255 * 0.25)); // over the smart object it is clipped to…
     expect(shine(10, 10)[3]).toBe(0); // …and nowhere else
+  });
+
+  test("the pool's bounds: one import at a time plus PSD_IMPORT_QUEUE waiting (then 503 server_busy); past the timeout 503 psd_import_timeout", async () => {
+    const bytes = buildTestPsd({ width: W, height: H, below: [{ name: "Wall", pixels: solid(W, H, [200, 200, 200, 255]) }], smartObjects: [{ name: "A", corners: frame, content: testArtwork(60, 50) }] }).bytes;
+    const pool = new PsdPool({ maxSidePx: 1000, maxLayers: 10, maxDecodedBytes: 64 * 2 ** 20, maxQueue: 0, timeoutMs: 60_000 });
+    try {
+      const first = pool.run(bytes.slice());
+      await expect(pool.run(bytes.slice())).rejects.toMatchObject({ status: 503, code: "server_busy" });
+      expect((await first).ok).toBe(true);
+      expect((await pool.run(bytes.slice())).ok).toBe(true); // free again
+    } finally {
+      await pool.close();
+    }
+    const slow = new PsdPool({ maxSidePx: 1000, maxLayers: 10, maxDecodedBytes: 64 * 2 ** 20, maxQueue: 1, timeoutMs: 1 });
+    try {
+      await expect(slow.run(bytes.slice())).rejects.toMatchObject({ status: 503, code: "psd_import_timeout" });
+    } finally {
+      await slow.close();
+    }
   });
 });

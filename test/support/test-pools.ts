@@ -8,7 +8,7 @@ let psd: PsdPool | undefined;
 
 /** One PSD import pool for the whole run, with the default limits. */
 export function testPsdPool(): PsdPool {
-  psd ??= new PsdPool({ maxSidePx: 10_000, maxLayers: 200, maxDecodedBytes: 1024 * 1024 * 1024, maxQueue: 2 });
+  psd ??= new PsdPool({ maxSidePx: 10_000, maxLayers: 200, maxDecodedBytes: 1024 * 1024 * 1024, maxQueue: 2, timeoutMs: 120_000 });
   return psd;
 }
 

@@ -5,6 +5,8 @@ import type { PsdImportOutcome, PsdWorkerData } from "./imported-psd.ts";
 export interface PsdPoolOptions extends PsdWorkerData {
   /** Imports that may wait for the thread; past it, 503 server_busy. */
   maxQueue: number;
+  /** An import still running after this is stopped (its thread ended): 503 psd_import_timeout. */
+  timeoutMs: number;
 }
 
 /** How long the import thread may sit idle before it ends and gives its memory back. */
@@ -37,9 +39,14 @@ export class PsdPool {
     // A buffer of its own, so the transfer cannot detach the request's other parts.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : bytes.slice().buffer;
     this.inFlight++;
+    // Counted from the start of the run, queue included: the caller is waiting all along.
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      return (await this.pool.run(Piscina.move(own))) as PsdImportOutcome;
+      return (await this.pool.run(Piscina.move(own), { signal: timeout })) as PsdImportOutcome;
     } catch (err) {
+      if (timeout.aborted) {
+        throw unavailable("psd_import_timeout", `Reading the document took longer than ${Math.round(this.options.timeoutMs / 1000)} s (PSD_IMPORT_TIMEOUT_S) and was stopped; try again later, or save it smaller or with fewer layers.`, 60, err);
+      }
       // The worker answers every refusal itself; a rejection is the thread dying (memory, a crash).
       throw unavailable("psd_import_failed", "The PSD import worker stopped while reading this file; try again, or save the document smaller.", 30, err);
     } finally {

@@ -157,7 +157,7 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
         "unsupported_warp", "unsupported_overlay", "unsupported_blend", "unsupported_opacity",
         "template_too_large", "corrupt_image", "too_many_pixels",
       ],
-      503: ["storage_unavailable", "psd_import_failed"],
+      503: ["storage_unavailable", "psd_import_failed", "psd_import_timeout"],
     },
   });
   registerOperation(registry, {
