@@ -84,6 +84,7 @@ async function convert(psd: Psd): Promise<PsdImportOutcome> {
     if (e.smartObject) {
       if (overlays.length || run) warnings.push(`smart object "${e.name}" lies above other layers: those are drawn over it too`);
       const placed = e.layer.placedLayer!;
+      if (placed.filter?.enabled !== false && placed.filter?.list.some((f) => f.enabled)) warnings.push(`ignored: smart object "${e.name}": smart filters (${placed.filter.list.filter((f) => f.enabled).map((f) => f.name).join(", ")})`);
       const t = placed.nonAffineTransform && placed.nonAffineTransform.length === 8 ? placed.nonAffineTransform : placed.transform;
       const corners = [0, 1, 2, 3].map((i) => [t[i * 2]!, t[i * 2 + 1]!] as [number, number]) as ImportedPlacement["corners"];
       const p: ImportedPlacement = { layer: e.name, corners, blend: e.blend, opacity: e.opacity };
