@@ -64,6 +64,10 @@ describe("imported PSD → template manifest", () => {
     expect(up.manifest).toMatchObject({ placements: [{ warp, opacity: 0.7, blend: "screen" }], overlays: [{ file: "overlay-1.png", blend: "screen", opacity: 0.5 }] });
     // A warped placement takes its corners from its mesh.
     expect((up.manifest as { placements: Array<Record<string, unknown>> }).placements[0]!.corners).toBeUndefined();
+    // A smart object hanging off the canvas goes in as the mesh of its quad (the manifest refuses such corners).
+    const off = psdToTemplateUpload(imported({ placements: [{ layer: "Wide", corners: [[-40, 10], [440, 10], [440, 200], [-40, 200]], blend: "normal", opacity: 1 }] }), { fileName: "m.psd" }, can);
+    expect((off.manifest as { placements: Array<Record<string, unknown>> }).placements[0]).toMatchObject({ warp: { type: "mesh", rows: 4, cols: 4 } });
+    expect(((off.manifest as { placements: Array<{ warp: { points: number[][] } }> }).placements[0]!.warp.points)[0]).toEqual([-40, 10]);
     // Photoshop's names become the manifest's; a mode it lacks is still refused, overlays included.
     const soft = psdToTemplateUpload(imported({ placements: [{ ...psd.placements[0]!, blend: "soft light" }] }), { fileName: "m.psd" }, can);
     expect((soft.manifest as { placements: Array<{ blend: string }> }).placements[0]!.blend).toBe("soft-light");

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { applyHomography, computeHomography, type Quad } from "../../src/media/mockup/homography.ts";
-import { psdWarpToMesh, type MeshWarp, type PsdWarp } from "../../src/media/psd/warp-mesh.ts";
+import { psdWarpToMesh, quadAsMesh, type MeshWarp, type PsdWarp } from "../../src/media/psd/warp-mesh.ts";
 
 const quad = (x0: number, y0: number, x1: number, y1: number): Quad => [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }];
 const px = (v: number) => ({ value: v, units: "Pixels" });
@@ -78,6 +78,25 @@ describe("Photoshop warp → mesh warp (Bézier control points in background pix
     }
     expect(worst).toBeLessThan(0.1);
     expect([m.points[0], m.points[12], m.points[168], m.points[156]]).toEqual([[100, 80], [1100, 250], [1050, 800], [150, 1000]]);
+  });
+
+  test("a plain quad as a mesh (for smart objects off the canvas): exact when affine, within 0.1 px under perspective", () => {
+    const flat = quadAsMesh(quad(-40, 10, 440, 200));
+    expect([flat.rows, flat.cols]).toEqual([4, 4]);
+    surface(flat, 0.25, 0.75).forEach((v, i) => expect(v).toBeCloseTo([-40 + 120, 10 + 142.5][i]!, 3));
+    const q: Quad = [{ x: -100, y: 80 }, { x: 1100, y: 250 }, { x: 1050, y: 800 }, { x: 150, y: 1000 }];
+    const m = quadAsMesh(q);
+    expect([m.rows, m.cols]).toEqual([13, 13]);
+    const h = computeHomography([{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }], q);
+    let worst = 0;
+    for (let a = 0; a <= 20; a++) {
+      for (let b = 0; b <= 20; b++) {
+        const want = applyHomography(h, a / 20, b / 20);
+        const got = surface(m, a / 20, b / 20);
+        worst = Math.max(worst, Math.hypot(got[0] - want.x, got[1] - want.y));
+      }
+    }
+    expect(worst).toBeLessThan(0.1);
   });
 
   test("named styles keep the corners and bend the edges the way the style says", () => {

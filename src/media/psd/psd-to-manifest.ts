@@ -1,6 +1,8 @@
 import { fileRejected, type AppError } from "../../errors.ts";
 import type { TemplateUpload } from "../mockup/check-template-upload.ts";
+import type { Quad } from "../mockup/homography.ts";
 import type { ImportedPsd } from "./imported-psd.ts";
+import { quadAsMesh } from "./warp-mesh.ts";
 
 /**
  * What the template manifest can express today. TODO(merge with branch `warp`): that branch adds
@@ -50,11 +52,13 @@ export function psdToTemplateUpload(psd: ImportedPsd, names: PsdTemplateNames, c
   const ids = new Set<string>();
   const placements = psd.placements.map((p, i) => {
     const id = uniqueId(slug(p.layer, true) || `p${i + 1}`, ids);
-    const warped = can.meshWarp && p.warp !== undefined;
+    // A mesh brings its own corners, and may reach past the canvas where a plain quad may not:
+    // a smart object hanging off the canvas goes in as the mesh of its quad.
+    const offCanvas = p.corners.some(([x, y]) => x < 0 || y < 0 || x > psd.width || y > psd.height);
+    const warp = can.meshWarp ? (p.warp ?? (offCanvas ? quadAsMesh(p.corners.map(([x, y]) => ({ x, y })) as Quad) : undefined)) : undefined;
     return {
       id,
-      // A mesh brings its own corners, and may reach past the canvas where a plain quad may not.
-      ...(warped ? { warp: p.warp } : { corners: p.corners.map(([x, y]) => [round3(x), round3(y)]) }),
+      ...(warp ? { warp } : { corners: p.corners.map(([x, y]) => [round3(x), round3(y)]) }),
       // Photoshop stretches a smart object's content onto its transform; it never crops.
       fit: "stretch",
       blend: manifestBlend(p.blend),

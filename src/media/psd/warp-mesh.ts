@@ -45,8 +45,8 @@ type Net = Array<[number, number]>; // 4 × 4 control points, row-major, in the 
  * perspective one, n × n patches fitted to the true surface. No warp, style "none", a named style at 0% or the untouched envelope
  * answer `warp: undefined` (a plain perspective).
  */
-export function psdWarpToMesh(warp: PsdWarp | undefined, quad: Quad, subdivisions = PERSPECTIVE_SUBDIVISIONS): WarpConversion {
-  const unit = unitNet(warp);
+export function psdWarpToMesh(warp: PsdWarp | undefined, quad: Quad, subdivisions = PERSPECTIVE_SUBDIVISIONS, keepIdentity = false): WarpConversion {
+  const unit = unitNet(warp, keepIdentity);
   if (!unit.ok) return unit;
   if (!unit.net) return { ok: true, warp: undefined };
   const square: Quad = [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }];
@@ -62,10 +62,22 @@ export function psdWarpToMesh(warp: PsdWarp | undefined, quad: Quad, subdivision
   return { ok: true, warp: { type: "mesh", rows: side, cols: side, points } };
 }
 
-function unitNet(warp: PsdWarp | undefined): { ok: true; net: Net | undefined } | { ok: false; reason: string } {
+/**
+ * A plain perspective quad as a mesh (4 × 4 for a parallelogram, fitted patches otherwise): the
+ * manifest lets a mesh reach past the background where it refuses such corners, and Photoshop
+ * lets a smart object hang off the canvas.
+ */
+export function quadAsMesh(quad: Quad, subdivisions = PERSPECTIVE_SUBDIVISIONS): MeshWarp {
+  const r = psdWarpToMesh({ style: "custom", customEnvelopeWarp: { meshPoints: IDENTITY_ENVELOPE } }, quad, subdivisions, true);
+  return (r as { ok: true; warp: MeshWarp }).warp;
+}
+
+const IDENTITY_ENVELOPE = Array.from({ length: 16 }, (_, i) => ({ x: i % 4, y: Math.floor(i / 4) }));
+
+function unitNet(warp: PsdWarp | undefined, keepIdentity: boolean): { ok: true; net: Net | undefined } | { ok: false; reason: string } {
   const style = warp?.style ?? "none";
   if (style === "none") return { ok: true, net: undefined };
-  if (style === "custom") return customNet(warp!);
+  if (style === "custom") return customNet(warp!, keepIdentity);
   if (!(SUPPORTED_WARP_STYLES as readonly string[]).includes(style)) {
     return { ok: false, reason: `the warp style "${style}" cannot be represented (supported: none, ${SUPPORTED_WARP_STYLES.join(", ")})` };
   }
@@ -80,7 +92,7 @@ function unitNet(warp: PsdWarp | undefined): { ok: true; net: Net | undefined } 
 }
 
 // Photoshop's custom envelope: one bicubic Bézier patch of 4 × 4 control points in the warp's bounds.
-function customNet(warp: PsdWarp): { ok: true; net: Net | undefined } | { ok: false; reason: string } {
+function customNet(warp: PsdWarp, keepIdentity: boolean): { ok: true; net: Net | undefined } | { ok: false; reason: string } {
   const env = warp.customEnvelopeWarp;
   if (!env || env.meshPoints.length !== 16) {
     return { ok: false, reason: `the custom warp has ${env?.meshPoints.length ?? 0} mesh points; only the 4×4 envelope (16 points) can be represented` };
@@ -97,7 +109,7 @@ function customNet(warp: PsdWarp): { ok: true; net: Net | undefined } | { ok: fa
   if (!(w > 0 && h > 0)) return { ok: false, reason: "the custom warp's bounds are empty" };
   const net = m.map(({ x, y }) => [(x - x0) / w, (y - y0) / h] as [number, number]);
   const identity = net.every(([x, y], i) => near(x, (i % 4) / 3) && near(y, Math.floor(i / 4) / 3));
-  return { ok: true, net: identity ? undefined : net };
+  return { ok: true, net: identity && !keepIdentity ? undefined : net };
 }
 
 /**
