@@ -301,7 +301,7 @@ describe("PSD import", () => {
     });
 
     test("after all of these the shop has no template and storage holds no file of one", async () => {
-      expect(tries).toBeGreaterThan(20);
+      expect(tries).toBeGreaterThan(5);
       const [none] = await t.sql`SELECT count(*)::int AS n FROM shop_templates WHERE shop_id = ${t.shop.id} AND template_id LIKE 'refused-%'`;
       expect(none!.n).toBe(0);
       const dir = join(t.config.storageDir, t.shop.slug, "templates");
