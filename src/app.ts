@@ -13,6 +13,7 @@ import type { DesignService } from "./services/design.service.ts";
 import type { Storage } from "./storage/storage.ts";
 import type { Readiness } from "./services/readiness.ts";
 import type { TemplateService } from "./services/template.service.ts";
+import type { PsdImportService } from "./services/psd-import.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
 import type { MockupService } from "./services/mockup.service.ts";
@@ -36,6 +37,9 @@ export interface AppDeps {
   uploads: DesignUploadService;
   designs: DesignService;
   templates: TemplateService;
+  /** POST /api/templates/psd, within `maxPsdBytes` (PSD_MAX_MB). */
+  psdImport: PsdImportService;
+  maxPsdBytes: number;
   mockups: MockupService;
   jobs: JobService;
   staging: UploadStaging;

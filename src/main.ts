@@ -40,6 +40,8 @@ import { TemplateService } from "./services/template.service.ts";
 import { TemplateFileCache } from "./services/template-files.ts";
 import { MockupService } from "./services/mockup.service.ts";
 import { RenderPool } from "./media/render-pool.ts";
+import { PsdPool } from "./media/psd/psd-pool.ts";
+import { PsdImportService } from "./services/psd-import.service.ts";
 import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
 
@@ -83,7 +85,9 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
             maxOldGenerationMb: config.renderMemoryMb,
             threadMemoryMb: config.renderThreadMemoryMb,
           });
-    const wired = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer, metrics });
+    // PSD imports: one thread, started by an import and ended when idle.
+    const psdPool = new PsdPool(config.psdImport);
+    const wired = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer, metrics, psd: psdPool });
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
@@ -102,6 +106,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
         await stopJobs(0);
         await renderer?.close();
         await hashPool.close();
+        await psdPool.close();
         await storage.close();
         await db.close();
       },
@@ -142,7 +147,7 @@ export function wireApp(
   db: Database,
   rawStorage: Storage,
   log: Logger,
-  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics },
+  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics; psd: PsdPool },
 ) {
   const { templates, renderer } = media;
   const metrics = media.metrics ?? createMetrics();
@@ -181,6 +186,12 @@ export function wireApp(
     builtIns: templates,
     files: new TemplateFileCache(config.templateFilesDir, storage),
     maxInputPixels: config.maxInputPixels,
+    maxRenderBytes: config.templateMaxRenderBytes,
+  });
+  const psdImport = new PsdImportService({
+    templates: templateService,
+    pool: media.psd,
+    limits: { maxSidePx: config.psdImport.maxSidePx, maxLayers: config.psdImport.maxLayers },
     maxRenderBytes: config.templateMaxRenderBytes,
   });
   const mockups = new MockupService({
@@ -244,6 +255,8 @@ export function wireApp(
     uploads,
     designs,
     templates: templateService,
+    psdImport,
+    maxPsdBytes: config.psdImport.maxBytes,
     mockups,
     jobs,
     staging,

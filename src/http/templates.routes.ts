@@ -1,17 +1,22 @@
 import { Hono, type Context } from "hono";
 import { badRequest } from "../errors.ts";
 import type { NamedFile, TemplateUpload } from "../media/mockup/check-template-upload.ts";
+import type { PsdImportService } from "../services/psd-import.service.ts";
 import type { TemplateService } from "../services/template.service.ts";
 import type { AppEnv } from "./app-env.ts";
+import type { PsdTemplateNames } from "../media/psd/psd-to-manifest.ts";
 import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 
 // A manifest, a background and its masks; the manifest may come as a text field this long.
 const MAX_TEMPLATE_PARTS = 64;
 const MAX_MANIFEST_BYTES = 1024 * 1024;
+// A PSD and three short names.
+const MAX_PSD_PARTS = 8;
+const MAX_PSD_FIELD_BYTES = 1024;
 
 /** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
-export function templateRoutes(deps: { templates: TemplateService; maxUploadBytes: number }) {
+export function templateRoutes(deps: { templates: TemplateService; maxUploadBytes: number; psdImport: PsdImportService; maxPsdBytes: number }) {
   const app = new Hono<AppEnv>();
   const withUrls = <T extends { id: string }>(t: T) => ({ ...t, previewUrl: `/api/templates/${encodeURIComponent(t.id)}/preview` });
 
@@ -23,6 +28,13 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
   });
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
     const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c, deps.maxUploadBytes), c.get("log"));
+    return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });
+  });
+  // The PSD's own limit, within the upload limit the whole app holds to.
+  const maxPsdBytes = Math.min(deps.maxPsdBytes, deps.maxUploadBytes);
+  app.post("/psd", uploadSizeLimit(maxPsdBytes), async (c) => {
+    const { psd, names } = await readPsdUpload(c, maxPsdBytes);
+    const created = await deps.psdImport.import(c.get("shop"), psd, names, c.get("log"));
     return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });
   });
   app.delete("/:id", async (c) => {
@@ -48,5 +60,22 @@ async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise
   } catch {
     throw badRequest("invalid_manifest", "The manifest is not valid JSON.");
   }
-  return { manifest, background: files("background")[0], masks: files("masks", "mask") };
+  return { manifest, background: files("background")[0], masks: files("masks", "mask"), sample: files("sample")[0] };
+}
+
+/** multipart: `psd` (file) and optional text fields `id`, `name`, `room`. */
+async function readPsdUpload(c: Context<AppEnv>, maxBytes: number): Promise<{ psd: Uint8Array; names: PsdTemplateNames }> {
+  if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
+    throw badRequest("unsupported_content_type", "Send multipart/form-data with the file field \"psd\".");
+  }
+  const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_PSD_PARTS, maxTextBytes: MAX_PSD_FIELD_BYTES });
+  const files = form.files.filter((f) => f.field === "psd");
+  if (files.length !== 1) throw badRequest("missing_psd", "Attach exactly one Photoshop file as the file field \"psd\".");
+  const one = (field: string) => {
+    const values = form.text.get(field);
+    if (values && values.length > 1) throw badRequest("invalid_fields", `The field "${field}" is given more than once.`);
+    const v = values?.[0]?.trim();
+    return v ? v : undefined;
+  };
+  return { psd: files[0]!.bytes, names: { id: one("id"), name: one("name"), room: one("room"), fileName: files[0]!.name } };
 }

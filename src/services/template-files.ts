@@ -24,9 +24,9 @@ export function templatePreviewPath(folder: string): string {
   return `${folder}/${PREVIEW_FILE}`;
 }
 
-/** The file names a manifest refers to: background first, then each mask once. */
+/** The file names a manifest refers to: background first, then each mask once, then the sample artwork. */
 export function templateFileNames(m: ShopTemplateRow["manifest"]): string[] {
-  return [...new Set([m.background, ...m.placements.flatMap((p) => (p.mask ? [p.mask] : []))])];
+  return [...new Set([m.background, ...m.placements.flatMap((p) => (p.mask ? [p.mask] : [])), ...(m.sample ? [m.sample] : [])])];
 }
 
 /**

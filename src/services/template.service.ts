@@ -1,7 +1,7 @@
 import type { Sql } from "../db/database.ts";
 import { AppError, notFound, storageUnavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { checkTemplateUpload, type TemplateUpload } from "../media/mockup/check-template-upload.ts";
+import { checkTemplateUpload, type CheckedTemplate, type TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
 import { deleteShopTemplate, findShopTemplates, insertShopTemplate, type ShopTemplateRow } from "../repositories/shop-template.repository.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -63,7 +63,16 @@ export class TemplateService {
    * If the row cannot be written the files are removed again.
    */
   async create(shop: Shop, upload: TemplateUpload, log: Logger): Promise<TemplateSummary> {
-    const checked = await checkTemplateUpload(upload, { maxPixels: this.deps.maxInputPixels, maxRenderBytes: this.deps.maxRenderBytes }, PREVIEW_FILE);
+    return this.store(shop, await this.check(upload), log);
+  }
+
+  /** Checks an upload completely (the manifest, every file, the render budget); stores nothing. */
+  check(upload: TemplateUpload): Promise<CheckedTemplate> {
+    return checkTemplateUpload(upload, { maxPixels: this.deps.maxInputPixels, maxRenderBytes: this.deps.maxRenderBytes }, PREVIEW_FILE);
+  }
+
+  /** Stores a checked template: its files and preview, then the row (files removed again if the row fails). */
+  async store(shop: Shop, checked: CheckedTemplate, log: Logger): Promise<TemplateSummary> {
     const id = checked.manifest.id;
     if (this.deps.builtIns.has(id)) throw conflict(`"${id}" is the id of a built-in template; choose another id.`);
     if ((await findShopTemplates(this.deps.sql, shop.id, [id])).length) throw conflict(`The shop already has a template "${id}"; delete it first or choose another id.`);

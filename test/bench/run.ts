@@ -1,7 +1,7 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
  * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp, jobs, async-upload,
- * sftp, fairness, render-stop (default: all).
+ * sftp, fairness, render-stop, psd-import (default: all).
  */
 import { benchAsyncUpload } from "./async-upload.bench.ts";
 import { benchFairness } from "./fairness.bench.ts";
@@ -12,6 +12,7 @@ import { benchMockups } from "./mockups.bench.ts";
 import { benchMockupsHttp } from "./mockups-http.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
 import { benchRenderStop } from "./render-stop.bench.ts";
+import { benchPsdImport } from "./psd-import.bench.ts";
 import { benchSftp } from "./sftp.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
@@ -31,6 +32,7 @@ const benches: Record<string, () => Promise<void>> = {
   sftp: benchSftp,
   fairness: benchFairness,
   "render-stop": benchRenderStop,
+  "psd-import": benchPsdImport,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

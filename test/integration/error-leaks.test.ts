@@ -16,7 +16,7 @@ import { SftpStorage } from "../../src/storage/sftp.storage.ts";
 import { sshdUnavailableReason, startSshd, type TestSshd } from "../support/sshd.ts";
 import { makeTestApp, type TestApp } from "../support/test-app.ts";
 import { note } from "../support/test-database.ts";
-import { testHashPool, testRenderPool } from "../support/test-pools.ts";
+import { testHashPool, testPsdPool, testRenderPool } from "../support/test-pools.ts";
 
 /**
  * Every route of the app, called as a client would with a valid token, while the NAS or the
@@ -223,7 +223,7 @@ describe("with the database down", () => {
     stopped.push({ db, server: kind === "silent" ? server : undefined });
     const log = createLogger("error", {}, () => {});
     const templates = await TemplateCatalog.load(config.templatesDir, log);
-    const wired = wireApp(config, db, new LocalStorage(config.storageDir), log, { hash: (b) => testHashPool().hash(b), templates, renderer: testRenderPool() });
+    const wired = wireApp(config, db, new LocalStorage(config.storageDir), log, { hash: (b) => testHashPool().hash(b), templates, renderer: testRenderPool(), psd: testPsdPool() });
     return { app: wired.app, secrets: { hosts: ["127.0.0.1", "localhost"], ports: [port], paths: [dataDir, tmpdir()] } };
   }
 

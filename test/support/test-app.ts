@@ -9,7 +9,7 @@ import { TemplateCatalog } from "../../src/services/template-catalog.ts";
 import { LocalStorage } from "../../src/storage/local.storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { testDatabase } from "./test-database.ts";
-import { testHashPool, testRenderPool } from "./test-pools.ts";
+import { testHashPool, testPsdPool, testRenderPool } from "./test-pools.ts";
 import { registerTestJobs } from "./test-jobs.ts";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
@@ -37,7 +37,7 @@ export async function makeTestApp(options: TestAppOptions = {}) {
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger("debug", {}, (line) => logs.push(JSON.parse(line)));
   const templates = await TemplateCatalog.load(config.templatesDir, log);
-  const wired = wireApp(config, db, storage, log, { hash: (bytes) => testHashPool().hash(bytes), templates, renderer: testRenderPool() });
+  const wired = wireApp(config, db, storage, log, { hash: (bytes) => testHashPool().hash(bytes), templates, renderer: testRenderPool(), psd: testPsdPool() });
   const app = wired.app;
   const { shop, token } = await addShopToken(db.sql, `shop-${crypto.randomUUID()}`);
   registerTestJobs(db, shop.id, wired.handlers, wired.events, wired.onEnqueued);

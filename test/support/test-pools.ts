@@ -1,8 +1,16 @@
 import { HashPool } from "../../src/media/hash-pool.ts";
 import { RenderPool } from "../../src/media/render-pool.ts";
+import { PsdPool } from "../../src/media/psd/psd-pool.ts";
 
 let pool: HashPool | undefined;
 let renderer: RenderPool | undefined;
+let psd: PsdPool | undefined;
+
+/** One PSD import pool for the whole run, with the default limits. */
+export function testPsdPool(): PsdPool {
+  psd ??= new PsdPool({ maxSidePx: 10_000, maxLayers: 200, maxDecodedBytes: 1024 * 1024 * 1024, maxQueue: 2 });
+  return psd;
+}
 
 /** One warm render pool for the whole run. */
 export function testRenderPool(): RenderPool {
@@ -22,4 +30,6 @@ export async function closeTestPools(): Promise<void> {
   pool = undefined;
   await renderer?.close();
   renderer = undefined;
+  await psd?.close();
+  psd = undefined;
 }

@@ -12,7 +12,7 @@ export interface FittedArtwork {
 /**
  * Scales (Lanczos) the artwork to the placement's size before warping, so the warp's bilinear
  * sampling never minifies much and does not alias. cover crops the overflow, contain pads
- * with transparency.
+ * with transparency, stretch fills the placement exactly.
  */
 export async function fitArtwork(
   artwork: { pixels: Uint8Array; width: number; height: number },
@@ -21,7 +21,7 @@ export async function fitArtwork(
   const size = placementSize(p);
   const { data, info } = await sharp(artwork.pixels, { raw: { width: artwork.width, height: artwork.height, channels: 4 } })
     .resize(size.width, size.height, {
-      fit: p.fit === "contain" ? "contain" : "cover",
+      fit: p.fit === "contain" ? "contain" : p.fit === "stretch" ? "fill" : "cover",
       kernel: "lanczos3",
       background: { r: 0, g: 0, b: 0, alpha: 0 },
     })

@@ -19,6 +19,8 @@ export interface TemplateUpload {
   background: NamedFile | undefined;
   /** Matched to placements by file name (the `mask` value in the manifest). */
   masks: NamedFile[];
+  /** The manifest's `sample` artwork, when it names one. */
+  sample?: NamedFile;
 }
 
 /** A template ready to store: its manifest, every file by manifest name, and its preview. */
@@ -53,8 +55,9 @@ export async function checkTemplateUpload(
   if (missing.length) {
     throw badRequest("missing_mask", `Attach the mask file(s) ${missing.map((n) => `"${n}"`).join(", ")} in the field "masks", named as in the manifest.`, { missing });
   }
+  if (m.sample && !upload.sample) throw badRequest("missing_sample", `Attach the sample artwork "${m.sample}" as the file field "sample".`);
   // Stored names are sanitised; two names that sanitise alike would overwrite each other.
-  const names = [m.background, ...maskNames];
+  const names = [m.background, ...maskNames, ...(m.sample ? [m.sample] : [])];
   const stored = names.map((n) => sanitizeSegment(n));
   if (new Set(stored).size !== names.length || stored.includes(reservedName)) {
     throw badRequest("invalid_manifest", `The background and mask file names must differ from each other and from "${reservedName}".`);
@@ -82,6 +85,17 @@ export async function checkTemplateUpload(
     await sharp(files.get(n)!, { failOn: "warning" }).extractChannel(0).resize(64).raw().toBuffer().catch((err: unknown) => {
       throw fileRejected("corrupt_image", `mask "${n}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
     });
+  }
+  if (m.sample && upload.sample) {
+    // Any size: it is artwork, fitted like a design; decoded in full so a damaged one is refused now.
+    await readImageHeader(upload.sample.bytes, limits.maxPixels).catch((err: unknown) => {
+      if (err instanceof AppError) throw fileRejected(err.code, `sample "${m.sample}": ${err.message}`);
+      throw err;
+    });
+    await sharp(upload.sample.bytes, { failOn: "warning" }).resize(64).raw().toBuffer().catch((err: unknown) => {
+      throw fileRejected("corrupt_image", `sample "${m.sample}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
+    });
+    files.set(m.sample, upload.sample.bytes);
   }
   if (problems.length) throw new AppError(422, "template_size_mismatch", problems.join("; "), { details: { problems } });
   return { manifest: m, files, preview };

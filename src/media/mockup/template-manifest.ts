@@ -27,8 +27,8 @@ const placementSchema = z.object({
   blend: z.enum(["normal", "multiply"]).default("normal"),
   /** Greyscale PNG the size of the background, white where the artwork shows. */
   mask: fileName.optional(),
-  /** How the artwork fills the placement: cover crops, contain letterboxes. */
-  fit: z.enum(["cover", "contain"]).default("cover"),
+  /** How the artwork fills the placement: cover crops, contain letterboxes, stretch distorts to fit (PSD imports: Photoshop stretches a smart object's content onto its transform). */
+  fit: z.enum(["cover", "contain", "stretch"]).default("cover"),
   /** multiply only: how much of the template's lighting reaches the artwork (0..1). */
   shading: z.number().min(0).max(1).default(1),
 });
@@ -43,6 +43,8 @@ export const templateManifestSchema = z
     width: z.number().int().min(16).max(12000),
     height: z.number().int().min(16).max(12000),
     placements: z.array(placementSchema).min(1).max(MAX_PLACEMENTS),
+    /** Optional artwork (any size) the template shows in its preview; PSD imports keep the smart object's content here. */
+    sample: fileName.optional(),
   });
 
 export type TemplateManifest = z.infer<typeof templateManifestSchema>;

@@ -22,7 +22,7 @@ export const templateSchema = fitsShape<TemplateSummary & { previewUrl: string }
           id: z.string(),
           corners: z.tuple([point, point, point, point]).describe("Top-left, top-right, bottom-right, bottom-left, in background pixels."),
           blend: z.enum(["normal", "multiply"]),
-          fit: z.enum(["cover", "contain"]),
+          fit: z.enum(["cover", "contain", "stretch"]),
           shading: z.number(),
           masked: z.boolean(),
         }),
@@ -106,6 +106,43 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
       400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask"],
       409: ["template_exists"],
       422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels", "template_size_mismatch", "template_too_large"],
+      503: ["storage_unavailable"],
+    },
+  });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/templates/psd",
+    operationId: "importTemplatePsd",
+    tags,
+    summary: "Make a shop template from a mockup PSD",
+    description:
+      "Each visible smart-object layer becomes a placement (its transform's corners as pixel edges, stretched onto them); layers below the lowest one flatten into the background. Parsed in a worker thread; nothing is stored unless the whole import succeeds.",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: z.object({
+              psd: binaryFile("The Photoshop file."),
+              id: z.string().optional().describe("The template's id (default: from the file name)."),
+              name: z.string().optional(),
+              room: z.string().optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: "Stored; `Location` is the template's URL.",
+        headers: { Location: { description: "The new template's URL.", schema: { type: "string" } } },
+        content: { "application/json": { schema: templateSchema } },
+      },
+    },
+    errors: {
+      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_psd", "invalid_fields"],
+      409: ["template_exists"],
+      422: ["corrupt_psd", "unsupported_psd", "psd_too_large", "too_many_layers", "invalid_manifest", "template_too_large"],
       503: ["storage_unavailable"],
     },
   });
