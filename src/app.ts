@@ -25,6 +25,9 @@ import { etsyRoutes, type EtsyRouteDeps } from "./http/etsy.routes.ts";
 import { etsyOAuthRoutes } from "./http/etsy-oauth.routes.ts";
 import { webRoutes } from "./http/web.routes.ts";
 import { uploadSizeLimit } from "./http/upload-size-limit.ts";
+import { tokenRoutes } from "./http/tokens.routes.ts";
+import { shopRoutes } from "./http/shop.routes.ts";
+import type { ApiTokenService } from "./services/api-token.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -37,6 +40,7 @@ export interface AppDeps {
   templates: TemplateService;
   mockups: MockupService;
   jobs: JobService;
+  tokens: ApiTokenService;
   staging: UploadStaging;
   etsy: EtsyRouteDeps;
   metrics: { registry: Registry; token: string | undefined };
@@ -69,6 +73,8 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
   api.route("/jobs", jobRoutes(deps));
+  api.route("/tokens", tokenRoutes(deps));
+  api.route("/shop", shopRoutes());
   api.route("/", etsyRoutes(deps));
   app.route("/api", api);
   app.route("/", etsyOAuthRoutes(deps));

@@ -38,6 +38,9 @@ import { MockupService } from "./services/mockup.service.ts";
 import { RenderPool } from "./media/render-pool.ts";
 import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
+import { ApiTokenService } from "./services/api-token.service.ts";
+import { adminApp } from "./http/admin.routes.ts";
+import { serveAdminSocket } from "./http/admin-socket.ts";
 
 /** Everything a running Atelier holds; `close()` releases it in reverse order. */
 export interface Runtime {
@@ -239,6 +242,7 @@ export function wireApp(
     templates: templateService,
     mockups,
     jobs,
+    tokens: new ApiTokenService({ sql: db.sql }),
     staging,
     etsy: {
       connections: etsyConnections,
@@ -303,9 +307,17 @@ export async function main(): Promise<void> {
     process.stderr.write(
       `\nAtelier created the shop "${first.shop.name}". Its API token (shown only now, keep it safe):\n\n` +
         `  ${first.token}\n\nSign in at ${baseUrl}/#token=${first.token}\n` +
-        `API calls: curl -H "Authorization: Bearer ${first.token}" ${baseUrl}/api/designs\n\n`,
+        `API calls: curl -H "Authorization: Bearer ${first.token}" ${baseUrl}/api/designs\n` +
+        `Lost it? Signed in, the Shop tab makes new tokens; or on this machine, even while the server runs:\n` +
+        `  npm run cli user token --shop "${first.shop.name}"\n\n`,
     );
   }
+  // The CLI's way to the database while this process holds it (embedded PGlite: one process only).
+  const admin = config.role === "worker" ? undefined : await serveAdminSocket(config.adminSocket, adminApp({ sql: runtime.db.sql, log }).fetch, log).catch((err: unknown) => {
+    log.warn("admin socket not served", { err });
+    return undefined;
+  });
+
   log.info("listening", {
     url: baseUrl,
     port: server.port,
@@ -329,6 +341,7 @@ export async function main(): Promise<void> {
       await server.stop(true);
     }
     await jobsStopped;
+    admin?.stop();
     await runtime.close();
     log.info("stopped", { signal });
     process.exit(0);

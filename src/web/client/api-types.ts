@@ -114,6 +114,21 @@ export interface JobDone {
 /** Job types this app starts. */
 export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish" } as const;
 
+/** One of GET /api/tokens (the token itself only in POST's answer). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  current?: boolean;
+}
+
+/** GET /api/shop. */
+export interface ShopInfo {
+  id: string;
+  name: string;
+}
+
 /** GET /api/shop/etsy. */
 export interface EtsyConnection {
   connected: boolean;

@@ -13,6 +13,8 @@ import { clearSession, readSession, writeSession } from "./session-memory.ts";
 import { ShopPanel } from "./shop-panel.ts";
 import { setUpTabs } from "./tabs.ts";
 import { TemplatesPanel } from "./templates-panel.ts";
+import { TokensPanel } from "./tokens-panel.ts";
+import type { ShopInfo } from "./api-types.ts";
 import { UploadPanel } from "./upload-panel.ts";
 
 // First thing: a token in the address (the first-start sign-in link) is taken out of it.
@@ -104,12 +106,19 @@ function startWorkspace(): void {
   new UploadPanel(tracker, designsChanged);
   const templates = new TemplatesPanel((list) => mockups.setTemplates(list));
   const shop = new ShopPanel(etsyOutcome);
+  const tokens = new TokensPanel();
   if (etsyOutcome) openTab("tab-shop");
 
   tracker.resume();
   void jobs.refresh();
   void templates.refresh();
   void shop.refresh();
+  void tokens.refresh();
+  // The shop's name in the top bar: which shop this browser is signed in to.
+  void apiJson<ShopInfo>("/api/shop").then(
+    (s) => (byId("shop-name", HTMLSpanElement).textContent = s.name),
+    () => {},
+  );
   designsChanged();
 }
 
