@@ -74,7 +74,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.route("/mockups", mockupRoutes(deps));
   api.route("/jobs", jobRoutes(deps));
   api.route("/tokens", tokenRoutes(deps));
-  api.route("/shop", shopRoutes());
+  api.route("/shop", shopRoutes(deps));
   api.route("/", etsyRoutes(deps));
   app.route("/api", api);
   app.route("/", etsyOAuthRoutes(deps));

@@ -43,6 +43,8 @@ describe("the catalogue in a real browser", () => {
     await page.locator("#token-list li").first().waitFor();
     expect(await page.locator("#token-list li").count()).toBe(1);
     expect(await page.locator("#token-list li").first().textContent()).toContain("this browser");
+    await page.locator("#storage-where", { hasText: "working" }).waitFor();
+    expect(await page.locator("#storage-usage").textContent()).toContain("Designs (print files)");
     await page.fill("#token-name", "upload script");
     await page.click("#token-create");
     await page.locator("#token-made").waitFor({ state: "visible" });

@@ -129,6 +129,18 @@ export interface ShopInfo {
   name: string;
 }
 
+interface UsageLine {
+  count: number;
+  bytes: number;
+}
+
+/** GET /api/shop/storage. */
+export interface StorageOverview {
+  location: "local" | "nas";
+  healthy: boolean;
+  usage: { designs: UsageLine; deletedDesigns: UsageLine; mockups: UsageLine; templates: UsageLine; totalBytes: number };
+}
+
 /** GET /api/shop/etsy. */
 export interface EtsyConnection {
   connected: boolean;

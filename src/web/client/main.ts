@@ -14,6 +14,7 @@ import { ShopPanel } from "./shop-panel.ts";
 import { setUpTabs } from "./tabs.ts";
 import { TemplatesPanel } from "./templates-panel.ts";
 import { TokensPanel } from "./tokens-panel.ts";
+import { StorageCard } from "./storage-card.ts";
 import type { ShopInfo } from "./api-types.ts";
 import { UploadPanel } from "./upload-panel.ts";
 
@@ -107,6 +108,7 @@ function startWorkspace(): void {
   const templates = new TemplatesPanel((list) => mockups.setTemplates(list));
   const shop = new ShopPanel(etsyOutcome);
   const tokens = new TokensPanel();
+  const storage = new StorageCard();
   if (etsyOutcome) openTab("tab-shop");
 
   tracker.resume();
@@ -114,6 +116,9 @@ function startWorkspace(): void {
   void templates.refresh();
   void shop.refresh();
   void tokens.refresh();
+  // Usage changes with every upload: read again whenever the Shop tab is opened.
+  byId("tab-shop", HTMLButtonElement).addEventListener("click", () => void storage.refresh());
+  void storage.refresh();
   // The shop's name in the top bar: which shop this browser is signed in to.
   void apiJson<ShopInfo>("/api/shop").then(
     (s) => (byId("shop-name", HTMLSpanElement).textContent = s.name),
