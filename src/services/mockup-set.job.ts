@@ -54,7 +54,7 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
         // One decode of the artwork, then every template still missing streams through the renderer.
         runAll: async (items, out) => {
           const artwork = p.artworkPath ? await readStaged(deps.storage, p.artworkPath) : undefined;
-          const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
+          const req = { shop, jobId: ctx.job.id, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
           const prepared = await deps.mockups.prepare(req); // 404 / 422 here are permanent
           const todo = new Set(items.map((i) => i.index));
           const idOf = new Map(items.map((i) => [i.index, i.id]));

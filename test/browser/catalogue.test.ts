@@ -62,6 +62,35 @@ describe("the catalogue in a real browser", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  test.skipIf(skip)("Mockups tab: recent sets come from the server, survive a reload, and show again", async () => {
+    const designId = await designViaApi(web!, "storm-1920.jpg");
+    const res = await fetch(`${web!.url}/api/mockups`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${web!.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ designId, templateIds: ["poster-straight", "living-room-angled"] }),
+    });
+    const { jobId } = (await res.json()) as { jobId: string };
+    for (let i = 0; i < 200; i++) {
+      const job = (await (await fetch(`${web!.url}/api/jobs/${jobId}`, { headers: { authorization: `Bearer ${web!.token}` } })).json()) as { state: string };
+      if (job.state === "succeeded") break;
+      await Bun.sleep(100);
+    }
+    const page = await signIn();
+    // The jobs list names what each job was for.
+    await page.locator("#jobs li", { hasText: "Mockups of storm-1920.jpg, 2 templates" }).waitFor();
+    await page.click("#tab-mockups");
+    const row = page.locator(`#recent-sets li[data-job-id="${jobId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Mockups of storm-1920.jpg, 2 templates");
+    await page.reload();
+    await page.click("#tab-mockups");
+    await row.getByRole("button", { name: /Show/ }).click();
+    await page.waitForFunction(`document.querySelectorAll("#mockup-results li.mockup-tile--ready img").length === 2`);
+    expect(await page.locator("#mockup-status").textContent()).toContain("2 mockups ready");
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-mockup-history-1280.png`, fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
   test.skipIf(skip)("Shop tab at 390 px", async () => {
     const page = await signIn(390, 844);
     await page.click("#tab-shop");

@@ -54,6 +54,8 @@ export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelle
 export interface Job {
   id: string;
   type: string;
+  /** What it is for: "Mockups of storm.jpg, 4 templates" ("" for old jobs). */
+  title: string;
   state: JobState;
   attempts: number;
   maxAttempts: number;

@@ -14,6 +14,7 @@ import { ShopPanel } from "./shop-panel.ts";
 import { setUpTabs } from "./tabs.ts";
 import { TemplatesPanel } from "./templates-panel.ts";
 import { TokensPanel } from "./tokens-panel.ts";
+import { RecentSets } from "./recent-sets.ts";
 import { StorageCard } from "./storage-card.ts";
 import type { ShopInfo } from "./api-types.ts";
 import { UploadPanel } from "./upload-panel.ts";
@@ -93,7 +94,9 @@ function startWorkspace(): void {
   const viewer = new ImageViewer();
   const jobs = new JobsPanel(tracker);
   const publisher = new EtsyPublisher(tracker);
-  const mockups = new MockupsPanel(tracker, viewer, (ids, label) => publisher.open(ids, label));
+  let recentSets: RecentSets | undefined;
+  const mockups = new MockupsPanel(tracker, viewer, (ids, label) => publisher.open(ids, label), () => void recentSets?.refresh());
+  recentSets = new RecentSets((job) => mockups.showJob(job));
   const openTab = setUpTabs(byId("tabs", HTMLDivElement));
   const designs = new DesignsPanel((d) => {
     mockups.chooseDesign(d);
@@ -116,6 +119,7 @@ function startWorkspace(): void {
   void templates.refresh();
   void shop.refresh();
   void tokens.refresh();
+  void recentSets.refresh();
   // Usage changes with every upload: read again whenever the Shop tab is opened.
   byId("tab-shop", HTMLButtonElement).addEventListener("click", () => void storage.refresh());
   void storage.refresh();
