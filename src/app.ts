@@ -27,6 +27,8 @@ import { webRoutes } from "./http/web.routes.ts";
 import { uploadSizeLimit } from "./http/upload-size-limit.ts";
 import { tokenRoutes } from "./http/tokens.routes.ts";
 import { shopRoutes } from "./http/shop.routes.ts";
+import { designCatalogRoutes } from "./http/design-catalog.routes.ts";
+import type { DesignCatalogService } from "./services/design-catalog.service.ts";
 import type { ApiTokenService } from "./services/api-token.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
@@ -41,6 +43,7 @@ export interface AppDeps {
   mockups: MockupService;
   jobs: JobService;
   tokens: ApiTokenService;
+  catalog: DesignCatalogService;
   staging: UploadStaging;
   etsy: EtsyRouteDeps;
   metrics: { registry: Registry; token: string | undefined };
@@ -69,6 +72,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(requireShop(deps.sql));
   api.use(admitBody(deps.bodies)); // after auth: an unauthenticated body is never read
+  api.route("/designs", designCatalogRoutes(deps)); // before /designs/:id
   api.route("/designs", designRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));

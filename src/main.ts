@@ -39,6 +39,7 @@ import { RenderPool } from "./media/render-pool.ts";
 import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
 import { ApiTokenService } from "./services/api-token.service.ts";
+import { DesignCatalogService } from "./services/design-catalog.service.ts";
 import { adminApp } from "./http/admin.routes.ts";
 import { serveAdminSocket } from "./http/admin-socket.ts";
 
@@ -243,6 +244,7 @@ export function wireApp(
     mockups,
     jobs,
     tokens: new ApiTokenService({ sql: db.sql }),
+    catalog: new DesignCatalogService({ sql: db.sql }),
     staging,
     etsy: {
       connections: etsyConnections,
