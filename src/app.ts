@@ -27,6 +27,11 @@ import { etsyOAuthRoutes } from "./http/etsy-oauth.routes.ts";
 import { webRoutes } from "./http/web.routes.ts";
 import { uploadSizeLimit } from "./http/upload-size-limit.ts";
 import { apiReferenceRoutes } from "./http/api-reference.routes.ts";
+import { tokenRoutes } from "./http/tokens.routes.ts";
+import { shopRoutes } from "./http/shop.routes.ts";
+import { designCatalogRoutes } from "./http/design-catalog.routes.ts";
+import type { DesignCatalogService } from "./services/design-catalog.service.ts";
+import type { ApiTokenService } from "./services/api-token.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -42,6 +47,8 @@ export interface AppDeps {
   maxPsdBytes: number;
   mockups: MockupService;
   jobs: JobService;
+  tokens: ApiTokenService;
+  catalog: DesignCatalogService;
   staging: UploadStaging;
   etsy: EtsyRouteDeps;
   metrics: { registry: Registry; token: string | undefined };
@@ -71,10 +78,13 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(requireShop(deps.sql));
   api.use(admitBody(deps.bodies)); // after auth: an unauthenticated body is never read
+  api.route("/designs", designCatalogRoutes(deps)); // before /designs/:id
   api.route("/designs", designRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
   api.route("/jobs", jobRoutes(deps));
+  api.route("/tokens", tokenRoutes(deps));
+  api.route("/shop", shopRoutes(deps));
   api.route("/", etsyRoutes(deps));
   app.route("/api", api);
   app.route("/", etsyOAuthRoutes(deps));

@@ -44,6 +44,10 @@ import { PsdPool } from "./media/psd/psd-pool.ts";
 import { PsdImportService } from "./services/psd-import.service.ts";
 import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
+import { ApiTokenService } from "./services/api-token.service.ts";
+import { DesignCatalogService } from "./services/design-catalog.service.ts";
+import { adminApp } from "./http/admin.routes.ts";
+import { serveAdminSocket } from "./http/admin-socket.ts";
 
 /** Everything a running Atelier holds; `close()` releases it in reverse order. */
 export interface Runtime {
@@ -259,6 +263,8 @@ export function wireApp(
     maxPsdBytes: config.psdImport.maxBytes,
     mockups,
     jobs,
+    tokens: new ApiTokenService({ sql: db.sql }),
+    catalog: new DesignCatalogService({ sql: db.sql }),
     staging,
     etsy: {
       connections: etsyConnections,
@@ -325,9 +331,17 @@ export async function main(): Promise<void> {
     process.stderr.write(
       `\nAtelier created the shop "${first.shop.name}". Its API token (shown only now, keep it safe):\n\n` +
         `  ${first.token}\n\nSign in at ${baseUrl}/#token=${first.token}\n` +
-        `API calls: curl -H "Authorization: Bearer ${first.token}" ${baseUrl}/api/designs\n\n`,
+        `API calls: curl -H "Authorization: Bearer ${first.token}" ${baseUrl}/api/designs\n` +
+        `Lost it? Signed in, the Shop tab makes new tokens; or on this machine, even while the server runs:\n` +
+        `  npm run cli user token --shop "${first.shop.name}"\n\n`,
     );
   }
+  // The CLI's way to the database while this process holds it (embedded PGlite: one process only).
+  const admin = config.role === "worker" ? undefined : await serveAdminSocket(config.adminSocket, adminApp({ sql: runtime.db.sql, log }).fetch, log).catch((err: unknown) => {
+    log.warn("admin socket not served", { err });
+    return undefined;
+  });
+
   log.info("listening", {
     url: baseUrl,
     port: server.port,
@@ -351,6 +365,7 @@ export async function main(): Promise<void> {
       await server.stop(true);
     }
     await jobsStopped;
+    admin?.stop();
     await runtime.close();
     log.info("stopped", { signal });
     process.exit(0);
