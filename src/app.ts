@@ -13,6 +13,7 @@ import type { DesignService } from "./services/design.service.ts";
 import type { Storage } from "./storage/storage.ts";
 import type { Readiness } from "./services/readiness.ts";
 import type { TemplateService } from "./services/template.service.ts";
+import type { PrintAreaFinder } from "./services/print-area.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
 import type { MockupService } from "./services/mockup.service.ts";
@@ -35,6 +36,7 @@ export interface AppDeps {
   uploads: DesignUploadService;
   designs: DesignService;
   templates: TemplateService;
+  printAreas: PrintAreaFinder;
   mockups: MockupService;
   jobs: JobService;
   staging: UploadStaging;

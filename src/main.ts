@@ -29,6 +29,9 @@ import { DesignUploadService } from "./services/design-upload.service.ts";
 import { DesignService } from "./services/design.service.ts";
 import { ensureFirstShop } from "./services/shop.service.ts";
 import { HashPool } from "./media/hash-pool.ts";
+import { detectPhotoPrintAreas, type DetectTask } from "./media/detect/detect-photo.ts";
+import type { PrintAreaProposal } from "./media/detect/detect-print-areas.ts";
+import { PrintAreaFinder } from "./services/print-area.service.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
@@ -79,7 +82,13 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
             maxOldGenerationMb: config.renderMemoryMb,
             rssLimitMb: config.renderRssLimitMb,
           });
-    const wired = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer, metrics });
+    const wired = wireApp(config, db, storage, log, {
+      hash: (bytes) => hashPool.hash(bytes),
+      detect: (task) => hashPool.detectPrintAreas(task),
+      templates,
+      renderer,
+      metrics,
+    });
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
@@ -138,7 +147,14 @@ export function wireApp(
   db: Database,
   rawStorage: Storage,
   log: Logger,
-  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics },
+  media: {
+    hash: (bytes: Uint8Array) => Promise<ImageHashes>;
+    /** Print-area detection off the HTTP thread; without it (some tests) it runs on this thread. */
+    detect?: (task: DetectTask) => Promise<PrintAreaProposal[]>;
+    templates: TemplateCatalog;
+    renderer: RenderPool | undefined;
+    metrics?: Metrics;
+  },
 ) {
   const { templates, renderer } = media;
   const metrics = media.metrics ?? createMetrics();
@@ -237,6 +253,7 @@ export function wireApp(
     uploads,
     designs,
     templates: templateService,
+    printAreas: new PrintAreaFinder({ detect: media.detect ?? detectPhotoPrintAreas, maxInputPixels: config.maxInputPixels }),
     mockups,
     jobs,
     staging,

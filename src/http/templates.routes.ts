@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { badRequest } from "../errors.ts";
 import type { NamedFile, TemplateUpload } from "../media/mockup/check-template-upload.ts";
+import type { PrintAreaFinder } from "../services/print-area.service.ts";
 import type { TemplateService } from "../services/template.service.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readStreamedForm } from "./read-streamed-form.ts";
@@ -11,7 +12,7 @@ const MAX_TEMPLATE_PARTS = 64;
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 /** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
-export function templateRoutes(deps: { templates: TemplateService; maxUploadBytes: number }) {
+export function templateRoutes(deps: { templates: TemplateService; printAreas: PrintAreaFinder; maxUploadBytes: number }) {
   const app = new Hono<AppEnv>();
   const withUrls = <T extends { id: string }>(t: T) => ({ ...t, previewUrl: `/api/templates/${encodeURIComponent(t.id)}/preview` });
 
@@ -25,6 +26,11 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
     const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c, deps.maxUploadBytes), c.get("log"));
     return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });
   });
+  // A photo in, the print areas found in it out; nothing is stored.
+  app.post("/detect", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
+    const form = await readForm(c, deps.maxUploadBytes, "Send multipart/form-data with the photo as the field \"photo\".");
+    return c.json(await deps.printAreas.find(form.files.find((f) => f.field === "photo")?.bytes));
+  });
   app.delete("/:id", async (c) => {
     await deps.templates.remove(c.get("shop"), c.req.param("id"), c.get("log"));
     return c.body(null, 204);
@@ -34,10 +40,7 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
 
 /** multipart: `manifest` (JSON text or file), `background` (file), `masks` (files named as in the manifest). */
 async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise<TemplateUpload> {
-  if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
-    throw badRequest("unsupported_content_type", "Send multipart/form-data with manifest, background and masks.");
-  }
-  const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_TEMPLATE_PARTS, maxTextBytes: MAX_MANIFEST_BYTES });
+  const form = await readForm(c, maxBytes, "Send multipart/form-data with manifest, background and masks.");
   const files = (...fields: string[]): NamedFile[] => form.files.filter((f) => fields.includes(f.field)).map(({ name, bytes }) => ({ name, bytes }));
   const manifestFile = files("manifest")[0];
   const text = manifestFile ? new TextDecoder().decode(manifestFile.bytes) : form.text.get("manifest")?.[0];
@@ -49,4 +52,9 @@ async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise
     throw badRequest("invalid_manifest", "The manifest is not valid JSON.");
   }
   return { manifest, background: files("background")[0], masks: files("masks", "mask") };
+}
+
+function readForm(c: Context<AppEnv>, maxBytes: number, hint: string) {
+  if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) throw badRequest("unsupported_content_type", hint);
+  return readStreamedForm(c, { maxBytes, maxParts: MAX_TEMPLATE_PARTS, maxTextBytes: MAX_MANIFEST_BYTES });
 }
