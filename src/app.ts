@@ -14,6 +14,7 @@ import type { Storage } from "./storage/storage.ts";
 import type { Readiness } from "./services/readiness.ts";
 import type { TemplateService } from "./services/template.service.ts";
 import type { PrintAreaFinder } from "./services/print-area.service.ts";
+import type { TemplateDraftPreviewer } from "./services/template-draft-preview.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
 import type { MockupService } from "./services/mockup.service.ts";
@@ -37,6 +38,7 @@ export interface AppDeps {
   designs: DesignService;
   templates: TemplateService;
   printAreas: PrintAreaFinder;
+  templateDrafts: TemplateDraftPreviewer;
   mockups: MockupService;
   jobs: JobService;
   staging: UploadStaging;

@@ -138,6 +138,8 @@ const configSchema = envSchema.transform((e) => {
     templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),
     // Local copies of shop templates' files, fetched from storage for the renderer.
     templateFilesDir: `${dataDir}/template-files`,
+    // Draft templates scaled for the editor's live preview (POST /api/templates/preview).
+    templateDraftsDir: `${dataDir}/template-drafts`,
     embeddedDbDir: `${dataDir}/pglite`,
     logLevel: e.LOG_LEVEL,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * MB),

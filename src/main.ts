@@ -32,6 +32,8 @@ import { HashPool } from "./media/hash-pool.ts";
 import { detectPhotoPrintAreas, type DetectTask } from "./media/detect/detect-photo.ts";
 import type { PrintAreaProposal } from "./media/detect/detect-print-areas.ts";
 import { PrintAreaFinder } from "./services/print-area.service.ts";
+import { DraftLayers } from "./media/mockup/draft-layers.ts";
+import { DRAFT_PREVIEW_SIDE, DRAFTS_KEPT, TemplateDraftPreviewer } from "./services/template-draft-preview.service.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
@@ -254,6 +256,12 @@ export function wireApp(
     designs,
     templates: templateService,
     printAreas: new PrintAreaFinder({ detect: media.detect ?? detectPhotoPrintAreas, maxInputPixels: config.maxInputPixels }),
+    templateDrafts: new TemplateDraftPreviewer({
+      renderer,
+      designs,
+      layers: new DraftLayers(config.templateDraftsDir, DRAFT_PREVIEW_SIDE, DRAFTS_KEPT),
+      maxInputPixels: config.maxInputPixels,
+    }),
     mockups,
     jobs,
     staging,

@@ -1,10 +1,13 @@
 import { Hono, type Context } from "hono";
+import { z } from "zod";
 import { badRequest } from "../errors.ts";
 import type { NamedFile, TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { PrintAreaFinder } from "../services/print-area.service.ts";
+import type { TemplateDraftPreviewer } from "../services/template-draft-preview.service.ts";
 import type { TemplateService } from "../services/template.service.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readStreamedForm } from "./read-streamed-form.ts";
+import { parseInput } from "./validate-request.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 
 // A manifest, a background and its masks; the manifest may come as a text field this long.
@@ -12,7 +15,7 @@ const MAX_TEMPLATE_PARTS = 64;
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 /** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
-export function templateRoutes(deps: { templates: TemplateService; printAreas: PrintAreaFinder; maxUploadBytes: number }) {
+export function templateRoutes(deps: { templates: TemplateService; printAreas: PrintAreaFinder; templateDrafts: TemplateDraftPreviewer; maxUploadBytes: number }) {
   const app = new Hono<AppEnv>();
   const withUrls = <T extends { id: string }>(t: T) => ({ ...t, previewUrl: `/api/templates/${encodeURIComponent(t.id)}/preview` });
 
@@ -31,6 +34,19 @@ export function templateRoutes(deps: { templates: TemplateService; printAreas: P
     const form = await readForm(c, deps.maxUploadBytes, "Send multipart/form-data with the photo as the field \"photo\".");
     return c.json(await deps.printAreas.find(form.files.find((f) => f.field === "photo")?.bytes));
   });
+  // A draft (the form of POST /) and a designId or artwork file: one preview-size render, nothing stored.
+  app.post("/preview", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
+    const form = await readForm(c, deps.maxUploadBytes, "Send multipart/form-data with manifest, background and masks.");
+    const draft = draftOf(form);
+    const designId = parseInput(z.object({ designId: z.string().min(1).max(64).optional() }), { designId: form.text.get("designId")?.[0] || undefined }, "form").designId;
+    const artwork = form.files.find((f) => f.field === "artwork")?.bytes;
+    const out = await deps.templateDrafts.preview({ shop: c.get("shop"), ...draft, designId, artwork });
+    return c.body(new Uint8Array(out.jpeg), 200, {
+      "Content-Type": "image/jpeg",
+      "Cache-Control": "no-store",
+      "X-Render-Ms": String(out.renderMs),
+    });
+  });
   app.delete("/:id", async (c) => {
     await deps.templates.remove(c.get("shop"), c.req.param("id"), c.get("log"));
     return c.body(null, 204);
@@ -40,7 +56,10 @@ export function templateRoutes(deps: { templates: TemplateService; printAreas: P
 
 /** multipart: `manifest` (JSON text or file), `background` (file), `masks` (files named as in the manifest). */
 async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise<TemplateUpload> {
-  const form = await readForm(c, maxBytes, "Send multipart/form-data with manifest, background and masks.");
+  return draftOf(await readForm(c, maxBytes, "Send multipart/form-data with manifest, background and masks."));
+}
+
+function draftOf(form: Awaited<ReturnType<typeof readForm>>): TemplateUpload {
   const files = (...fields: string[]): NamedFile[] => form.files.filter((f) => fields.includes(f.field)).map(({ name, bytes }) => ({ name, bytes }));
   const manifestFile = files("manifest")[0];
   const text = manifestFile ? new TextDecoder().decode(manifestFile.bytes) : form.text.get("manifest")?.[0];
