@@ -25,6 +25,12 @@ export function templateRoutes(deps: { templates: TemplateService; printAreas: P
     const jpeg = await deps.templates.preview(c.get("shop"), c.req.param("id"));
     return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" });
   });
+  // What the editor opens a template with: the whole manifest, and the files it names.
+  app.get("/:id/manifest", async (c) => c.json(await deps.templates.manifest(c.get("shop"), c.req.param("id"))));
+  app.get("/:id/files/:name", async (c) => {
+    const file = await deps.templates.file(c.get("shop"), c.req.param("id"), c.req.param("name"));
+    return c.body(new Uint8Array(file.bytes), 200, { "Content-Type": file.contentType, "Cache-Control": "private, max-age=3600" });
+  });
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
     const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c, deps.maxUploadBytes), c.get("log"));
     return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });

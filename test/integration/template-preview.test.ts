@@ -83,3 +83,16 @@ test("a preview shows one of the shop's designs, a mask, or says in plain codes 
   const other = await preview(t, draftForm(m, { ...files, ...masks }, { designId: crypto.randomUUID() }));
   expect(other.status).toBe(404);
 });
+
+test("the editor opens a template through its whole manifest and the files it names", async () => {
+  const t = await makeTestApp();
+  const m = (await (await t.request("/api/templates/canvas-wood-occluded/manifest")).json()) as { background: string; placements: Array<{ mask?: string }> };
+  expect(m.background).toBe("background.jpg");
+  expect(m.placements[0]!.mask).toBe("mask-p1.png");
+  const mask = await t.request("/api/templates/canvas-wood-occluded/files/mask-p1.png");
+  expect(mask.status).toBe(200);
+  expect(mask.headers.get("content-type")).toBe("image/png");
+  expect(new Uint8Array(await mask.arrayBuffer())).toEqual(fixture("templates/canvas-wood-occluded/mask-p1.png"));
+  expect((await t.request("/api/templates/canvas-wood-occluded/files/template.json")).status).toBe(404);
+  expect((await t.request("/api/templates/nope/manifest")).status).toBe(404);
+});
