@@ -103,8 +103,9 @@ function proposeFromRegion(g: Gradients, flat: FlatLabels, r: FlatRegion, width:
   const fill = Math.min(1, r.area / polygonArea(quad));
   if (fill < 0.6) return undefined;
   // Blank prints are light and even; edge-bounded on most of their outline; filled by the region.
-  const uniformity = Math.exp(-r.stdLuma / 25);
-  const lightness = 0.55 + 0.45 * (r.meanLuma / 255);
+  // A blank print's own lighting (a window's gradient) moves its luma by 10–15 levels.
+  const uniformity = Math.exp(-r.stdLuma / 60);
+  const lightness = 0.7 + 0.3 * (r.meanLuma / 255);
   const sizeShare = Math.min(1, (r.area / (width * height)) / 0.05);
   const confidence = fill ** 2 * (0.3 + 0.7 * support) * uniformity * lightness * (0.7 + 0.3 * sizeShare);
   return { corners: quad, confidence: Math.max(0, Math.min(1, confidence)) };

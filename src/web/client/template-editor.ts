@@ -277,7 +277,9 @@ export class TemplateEditor {
       this.stage.redraw();
     });
     const shading = h("input", { id: `${prefix}-shading`, type: "range", min: 0, max: 100, step: 5, value: Math.round(p.shading * 100) });
-    const shadingField = h("div", { class: "field", hidden: p.blend !== "multiply" }, h("label", { for: shading.id }, "Shading from the photo"), shading);
+    const shadingValue = h("output", { for: shading.id }, `${Math.round(p.shading * 100)}%`);
+    const shadingField = h("div", { class: "field", hidden: p.blend !== "multiply" }, h("label", { for: shading.id }, "Shading from the photo: ", shadingValue), shading);
+    shading.addEventListener("input", () => (shadingValue.textContent = `${shading.value}%`));
     shading.addEventListener("change", () => {
       p.shading = Number(shading.value) / 100;
       this.changed(true);
@@ -323,7 +325,7 @@ export class TemplateEditor {
           "div",
           { class: "field" },
           h("label", { for: `${prefix}-blend` }, "Blend"),
-          select(`${prefix}-blend`, p.blend, [["multiply", "Multiply: the photo's light and shadow show through"], ["normal", "Normal: the artwork covers the photo"]], (v) => {
+          select(`${prefix}-blend`, p.blend, [["multiply", "Multiply (photo's shading shows)"], ["normal", "Normal (covers the photo)"]], (v) => {
             p.blend = v as PlacementDraft["blend"];
             shadingField.hidden = p.blend !== "multiply";
             this.changed(true);
@@ -333,7 +335,7 @@ export class TemplateEditor {
           "div",
           { class: "field" },
           h("label", { for: `${prefix}-fit` }, "Fit"),
-          select(`${prefix}-fit`, p.fit, [["cover", "Fill the area (crops the overflow)"], ["contain", "Whole artwork (leaves margins)"]], (v) => {
+          select(`${prefix}-fit`, p.fit, [["cover", "Fill (crops the overflow)"], ["contain", "Whole artwork (margins)"]], (v) => {
             p.fit = v as PlacementDraft["fit"];
             this.changed(true);
           }),
