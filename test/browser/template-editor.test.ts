@@ -161,6 +161,12 @@ describe("the corner editor in a real browser", () => {
     // Nothing wider than the screen.
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
 
+    // Placements are added (four more handles) and removed.
+    await page.click("#editor-add-placement");
+    expect(await page.locator("#editor-stage .handle").count()).toBe(8);
+    await page.locator('#editor-placements [data-placement="1"] button', { hasText: "Remove placement" }).click();
+    expect(await page.locator("#editor-stage .handle").count()).toBe(4);
+
     // Paint a rectangle out of the mask instead of the file.
     await page.click("#editor-p0-paint");
     await page.locator("#editor-stage").scrollIntoViewIfNeeded();

@@ -58,3 +58,25 @@ test("a photo without a print area proposes nothing confident", async () => {
     .toBuffer();
   expect(await detect(new Uint8Array(noise))).toEqual([]);
 });
+
+test("a switched-off screen in its bezel and a matted print in a black frame are found too", async () => {
+  const cases: Array<{ base: string; shapes: string; quad: Corners }> = [
+    {
+      base: "storm-1920.jpg",
+      shapes: `<polygon points="980,580 2120,600 2110,1270 990,1260" fill="#222"/><polygon points="1000,600 2100,620 2090,1250 1010,1240" fill="#0d1117"/>`,
+      quad: [[1000, 600], [2100, 620], [2090, 1250], [1010, 1240]],
+    },
+    {
+      base: "ladybird-2560.jpg",
+      shapes: `<polygon points="860,455 1840,560 1830,1540 870,1695" fill="#111"/><polygon points="900,500 1800,600 1790,1500 910,1650" fill="#f2f0ea"/>`,
+      quad: [[900, 500], [1800, 600], [1790, 1500], [910, 1650]],
+    },
+  ];
+  for (const c of cases) {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="3000" height="2000">${c.shapes}</svg>`;
+    const composed = await sharp(join(FIXTURES, "artwork", c.base)).resize(3000, 2000, { fit: "cover" }).composite([{ input: Buffer.from(svg) }]).png().toBuffer();
+    const photo = await sharp(composed).blur(1.5).jpeg({ quality: 80 }).toBuffer();
+    const [best] = await detect(new Uint8Array(photo));
+    expect(worstCorner(best!, c.quad, 3000, 2000)).toBeLessThan(0.015);
+  }
+});
