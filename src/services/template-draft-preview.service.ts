@@ -53,6 +53,7 @@ export class TemplateDraftPreviewer {
     const files = new Map<string, Uint8Array>([[m.background, req.background.bytes]]);
     const masks = new Map(req.masks.map((f) => [f.name, f.bytes]));
     for (const name of new Set(m.placements.flatMap((p) => (p.mask ? [p.mask] : [])))) {
+      if (name === m.background) throw badRequest("invalid_manifest", "The background and mask file names must differ.");
       const bytes = masks.get(name);
       if (!bytes) throw badRequest("missing_mask", `Attach the mask file "${name}" in the field "masks", named as in the manifest.`, { missing: [name] });
       files.set(name, bytes);

@@ -141,6 +141,15 @@ describe("the corner editor in a real browser", () => {
     // The saved template has the dragged corner, and makes a mockup.
     const saved = (await (await fetch(`${web!.url}/api/templates/my-room`, { headers: { authorization: `Bearer ${web!.token}` } })).json()) as { placements: Array<{ corners: number[][] }> };
     expect(saved.placements[0]!.corners[0]![0]).toBeGreaterThan(x);
+    // Edit opens it again in the same editor; saving replaces it.
+    await page.locator('#template-list li[data-template-id="my-room"] button', { hasText: "Edit" }).click();
+    await page.locator("#editor-status", { hasText: "saving replaces it" }).waitFor();
+    expect(await page.inputValue("#editor-id")).toBe("my-room");
+    await page.fill("#editor-name", "My room, renamed");
+    await page.click("#editor-save");
+    await page.locator('#template-list li[data-template-id="my-room"]', { hasText: "My room, renamed" }).waitFor();
+    expect(await page.locator('#template-list li[data-template-id="my-room"]').count()).toBe(1);
+
     await page.click("#tab-mockups");
     await page.locator(`#mockup-design option[value="${designId}"]`).waitFor({ state: "attached" });
     await page.selectOption("#mockup-design", designId);
