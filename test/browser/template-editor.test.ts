@@ -72,6 +72,7 @@ describe("the corner editor in a real browser", () => {
     expect(await page.textContent("#editor-size")).toContain("3000 × 2000");
 
     // The handles start on the frame the server found: corner 1 near (1033, 194) of 3000 × 2000.
+    await page.locator("#editor-stage").scrollIntoViewIfNeeded();
     const stage = (await page.locator("#editor-stage").boundingBox())!;
     const c1 = await handleCentre(page, 0, 0);
     expect(Math.abs((c1.x - stage.x) / stage.width - 1033.5 / 3000)).toBeLessThan(0.01);
@@ -89,7 +90,7 @@ describe("the corner editor in a real browser", () => {
     await page.mouse.down();
     await page.mouse.move(c1.x - stage.width * 0.15, c1.y + stage.height * 0.05, { steps: 8 });
     expect(await page.locator(".stage__magnifier").isVisible()).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, "template-editor-dragging.png") });
+    await page.locator("#editor-stage").screenshot({ path: join(ARTIFACTS, "template-editor-dragging.png") });
     await page.mouse.up();
     expect(await page.locator(".stage__magnifier").isVisible()).toBe(false);
     const label = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
