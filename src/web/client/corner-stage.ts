@@ -112,9 +112,12 @@ export class CornerStage {
     this.element.classList.add("stage--painting");
   }
 
+  /** Leaves the painting mode (Esc, or the placement went); its `done` hears it either way. */
   cancelPainting(): void {
+    const painting = this.painting;
     this.painting = undefined;
     this.element.classList.remove("stage--painting");
+    painting?.done();
   }
 
   private toPhoto(e: PointerEvent): Point {
@@ -231,9 +234,8 @@ export class CornerStage {
       this.element.removeEventListener("pointercancel", end);
       const [x0, y0, x1, y1] = (p.mask as { rect: [number, number, number, number] }).rect;
       p.mask = { kind: "rect", rect: [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)] };
-      this.cancelPainting();
+      this.cancelPainting(); // calls done
       this.redraw();
-      painting.done();
       this.onChange(true);
     };
     this.element.addEventListener("pointermove", move);

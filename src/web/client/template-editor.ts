@@ -90,9 +90,10 @@ export class TemplateEditor {
     if (!bitmap) return;
     const stem = (file.name ?? "photo").replace(/\.[^.]+$/, "");
     const id = stem.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|[-_]+$/g, "").slice(0, 64);
+    const words = stem.replace(/[-_]+/g, " ").trim();
     this.begin({
       id,
-      name: stem,
+      name: words ? words[0]!.toUpperCase() + words.slice(1) : "",
       room: "",
       photo: { blob: file, bitmap, fileName: file.name ?? "photo.jpg", width: bitmap.width, height: bitmap.height },
       placements: [],
@@ -246,6 +247,7 @@ export class TemplateEditor {
   private afterStructureChange(): void {
     const d = this.draft;
     if (!d) return;
+    this.stage.cancelPainting(); // the placement it painted for may have gone
     this.stage.rebuild();
     replaceChildren(this.placementsBox, ...d.placements.map((p, i) => this.placementFields(p, i)));
     this.addButton.disabled = d.placements.length >= MAX_PLACEMENTS;
