@@ -181,7 +181,8 @@ export class CornerStage {
     ctx.imageSmoothingEnabled = false;
     ctx.fillStyle = "#e9e9ee";
     ctx.fillRect(0, 0, MAGNIFIER_PX, MAGNIFIER_PX);
-    ctx.drawImage(d.photo.bitmap, cx - span / 2, cy - span / 2, span, span, 0, 0, MAGNIFIER_PX, MAGNIFIER_PX);
+    const b = d.photo.bitmap.width / d.photo.width; // the kept bitmap may be smaller than the photo
+    ctx.drawImage(d.photo.bitmap, (cx - span / 2) * b, (cy - span / 2) * b, span * b, span * b, 0, 0, MAGNIFIER_PX, MAGNIFIER_PX);
     // The placement's two sides at this corner, and a cross on the corner itself.
     const toMag = ([x, y]: Point): Point => [((x - cx) / span + 0.5) * MAGNIFIER_PX, ((y - cy) / span + 0.5) * MAGNIFIER_PX];
     const corners = d.placements[i]!.corners;

@@ -17,6 +17,9 @@ import {
   type TemplateDraft,
 } from "./template-draft.ts";
 
+/** Longest side the photo is kept at for the stage and the magnifier (the original is what is saved). */
+const SHOWN_SIDE = 4096;
+
 interface Proposal {
   corners: Corners;
   confidence: number;
@@ -86,8 +89,8 @@ export class TemplateEditor {
   /** A new template from a photo file: detection proposes the first placement. */
   async startFromPhoto(file: Blob & { name?: string }): Promise<void> {
     this.replacing = undefined;
-    const bitmap = await this.readPhoto(file);
-    if (!bitmap) return;
+    const shown = await this.readPhoto(file);
+    if (!shown) return;
     const stem = (file.name ?? "photo").replace(/\.[^.]+$/, "");
     const id = stem.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|[-_]+$/g, "").slice(0, 64);
     const words = stem.replace(/[-_]+/g, " ").trim();
@@ -95,7 +98,7 @@ export class TemplateEditor {
       id,
       name: words ? words[0]!.toUpperCase() + words.slice(1) : "",
       room: "",
-      photo: { blob: file, bitmap, fileName: file.name ?? "photo.jpg", width: bitmap.width, height: bitmap.height },
+      photo: { blob: file, fileName: file.name ?? "photo.jpg", ...shown },
       placements: [],
     });
     this.status.textContent = "Looking for the print area…";
@@ -120,8 +123,8 @@ export class TemplateEditor {
         return res.blob();
       };
       const photo = await file(m.background);
-      const bitmap = await this.readPhoto(photo);
-      if (!bitmap) return;
+      const shown = await this.readPhoto(photo);
+      if (!shown) return;
       const placements: PlacementDraft[] = [];
       for (const p of m.placements) {
         const mask = p.mask ? await file(p.mask) : undefined;
@@ -140,7 +143,7 @@ export class TemplateEditor {
         id: t.builtIn ? `${m.id}-copy` : m.id,
         name: t.builtIn ? `${m.name} (copy)` : m.name,
         room: m.room,
-        photo: { blob: photo, bitmap, fileName: m.background, width: m.width, height: m.height },
+        photo: { blob: photo, fileName: m.background, ...shown },
         placements,
       });
       this.status.textContent = t.builtIn
@@ -152,11 +155,19 @@ export class TemplateEditor {
     }
   }
 
-  private async readPhoto(file: Blob): Promise<ImageBitmap | undefined> {
+  /** The photo decoded for the stage, at most SHOWN_SIDE px long, and its own size. */
+  private async readPhoto(file: Blob): Promise<{ bitmap: ImageBitmap; width: number; height: number } | undefined> {
     replaceChildren(byId("editor-photo-problem", HTMLUListElement));
     try {
       // The stored orientation, as the renderer reads the background: corners land where they were put.
-      return await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions);
+      const full = await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions);
+      const { width, height } = full;
+      const k = SHOWN_SIDE / Math.max(width, height);
+      if (k >= 1) return { bitmap: full, width, height };
+      // A 24 MP photo is 96 MB decoded: the stage and the magnifier need far less.
+      const bitmap = await createImageBitmap(full, { resizeWidth: Math.round(width * k), resizeHeight: Math.round(height * k), resizeQuality: "high" });
+      full.close();
+      return { bitmap, width, height };
     } catch {
       replaceChildren(byId("editor-photo-problem", HTMLUListElement), h("li", null, "The browser cannot read this photo. Choose a JPEG, PNG or WebP file."));
       return undefined;
