@@ -14,6 +14,8 @@ import type { Storage } from "./storage/storage.ts";
 import type { Readiness } from "./services/readiness.ts";
 import type { TemplateService } from "./services/template.service.ts";
 import type { PsdImportService } from "./services/psd-import.service.ts";
+import type { PrintAreaFinder } from "./services/print-area.service.ts";
+import type { TemplateDraftPreviewer } from "./services/template-draft-preview.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
 import type { MockupService } from "./services/mockup.service.ts";
@@ -45,6 +47,8 @@ export interface AppDeps {
   /** POST /api/templates/psd, within `maxPsdBytes` (PSD_MAX_MB). */
   psdImport: PsdImportService;
   maxPsdBytes: number;
+  printAreas: PrintAreaFinder;
+  templateDrafts: TemplateDraftPreviewer;
   mockups: MockupService;
   jobs: JobService;
   tokens: ApiTokenService;

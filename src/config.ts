@@ -146,6 +146,8 @@ const configSchema = envSchema.transform((e) => {
     templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),
     // Local copies of shop templates' files, fetched from storage for the renderer.
     templateFilesDir: `${dataDir}/template-files`,
+    // Draft templates scaled for the editor's live preview (POST /api/templates/preview).
+    templateDraftsDir: `${dataDir}/template-drafts`,
     embeddedDbDir: `${dataDir}/pglite`,
     // The CLI's way in while the server holds the embedded database (unix socket, mode 0600).
     adminSocket: resolve(e.ADMIN_SOCKET ?? `${dataDir}/admin.sock`),

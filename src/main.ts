@@ -33,6 +33,11 @@ import { DesignUploadService } from "./services/design-upload.service.ts";
 import { DesignService } from "./services/design.service.ts";
 import { ensureFirstShop } from "./services/shop.service.ts";
 import { HashPool } from "./media/hash-pool.ts";
+import { detectPhotoPrintAreas, type DetectTask } from "./media/detect/detect-photo.ts";
+import type { PrintAreaProposal } from "./media/detect/detect-print-areas.ts";
+import { PrintAreaFinder } from "./services/print-area.service.ts";
+import { DraftLayers } from "./media/mockup/draft-layers.ts";
+import { DRAFT_PREVIEW_SIDE, DRAFTS_KEPT, TemplateDraftPreviewer } from "./services/template-draft-preview.service.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
@@ -91,7 +96,14 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
           });
     // PSD imports: one thread, started by an import and ended when idle.
     const psdPool = new PsdPool(config.psdImport);
-    const wired = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer, metrics, psd: psdPool });
+    const wired = wireApp(config, db, storage, log, {
+      hash: (bytes) => hashPool.hash(bytes),
+      detect: (task) => hashPool.detectPrintAreas(task),
+      templates,
+      renderer,
+      metrics,
+      psd: psdPool,
+    });
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
@@ -151,7 +163,15 @@ export function wireApp(
   db: Database,
   rawStorage: Storage,
   log: Logger,
-  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics; psd: PsdPool },
+  media: {
+    hash: (bytes: Uint8Array) => Promise<ImageHashes>;
+    /** Print-area detection off the HTTP thread; without it (some tests) it runs on this thread. */
+    detect?: (task: DetectTask) => Promise<PrintAreaProposal[]>;
+    templates: TemplateCatalog;
+    renderer: RenderPool | undefined;
+    metrics?: Metrics;
+    psd: PsdPool;
+  },
 ) {
   const { templates, renderer } = media;
   const metrics = media.metrics ?? createMetrics();
@@ -261,6 +281,13 @@ export function wireApp(
     templates: templateService,
     psdImport,
     maxPsdBytes: config.psdImport.maxBytes,
+    printAreas: new PrintAreaFinder({ detect: media.detect ?? detectPhotoPrintAreas, maxInputPixels: config.maxInputPixels }),
+    templateDrafts: new TemplateDraftPreviewer({
+      renderer,
+      designs,
+      layers: new DraftLayers(config.templateDraftsDir, DRAFT_PREVIEW_SIDE, DRAFTS_KEPT),
+      maxInputPixels: config.maxInputPixels,
+    }),
     mockups,
     jobs,
     tokens: new ApiTokenService({ sql: db.sql }),
