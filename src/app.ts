@@ -14,6 +14,8 @@ import type { Storage } from "./storage/storage.ts";
 import type { Readiness } from "./services/readiness.ts";
 import type { TemplateService } from "./services/template.service.ts";
 import type { PsdImportService } from "./services/psd-import.service.ts";
+import type { PrintAreaFinder } from "./services/print-area.service.ts";
+import type { TemplateDraftPreviewer } from "./services/template-draft-preview.service.ts";
 import { templateRoutes } from "./http/templates.routes.ts";
 import { mockupRoutes } from "./http/mockups.routes.ts";
 import type { MockupService } from "./services/mockup.service.ts";
@@ -27,6 +29,11 @@ import { etsyOAuthRoutes } from "./http/etsy-oauth.routes.ts";
 import { webRoutes } from "./http/web.routes.ts";
 import { uploadSizeLimit } from "./http/upload-size-limit.ts";
 import { apiReferenceRoutes } from "./http/api-reference.routes.ts";
+import { tokenRoutes } from "./http/tokens.routes.ts";
+import { shopRoutes } from "./http/shop.routes.ts";
+import { designCatalogRoutes } from "./http/design-catalog.routes.ts";
+import type { DesignCatalogService } from "./services/design-catalog.service.ts";
+import type { ApiTokenService } from "./services/api-token.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -40,8 +47,12 @@ export interface AppDeps {
   /** POST /api/templates/psd, within `maxPsdBytes` (PSD_MAX_MB). */
   psdImport: PsdImportService;
   maxPsdBytes: number;
+  printAreas: PrintAreaFinder;
+  templateDrafts: TemplateDraftPreviewer;
   mockups: MockupService;
   jobs: JobService;
+  tokens: ApiTokenService;
+  catalog: DesignCatalogService;
   staging: UploadStaging;
   etsy: EtsyRouteDeps;
   metrics: { registry: Registry; token: string | undefined };
@@ -71,10 +82,13 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(requireShop(deps.sql));
   api.use(admitBody(deps.bodies)); // after auth: an unauthenticated body is never read
+  api.route("/designs", designCatalogRoutes(deps)); // before /designs/:id
   api.route("/designs", designRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
   api.route("/jobs", jobRoutes(deps));
+  api.route("/tokens", tokenRoutes(deps));
+  api.route("/shop", shopRoutes(deps));
   api.route("/", etsyRoutes(deps));
   app.route("/api", api);
   app.route("/", etsyOAuthRoutes(deps));

@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "./config.ts";
+import { join } from "node:path";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { lockHolder } from "./db/embedded-lock.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { AppError } from "./errors.ts";
 import { hashFile } from "./services/hash-files.ts";
 import { importHashes } from "./services/hash-import.service.ts";
-import { addShopToken } from "./services/shop.service.ts";
+import { addShopToken, newTokenForShop } from "./services/shop.service.ts";
 import { findOrphans } from "./services/orphan-report.ts";
 import { openStorage } from "./storage/open-storage.ts";
 import { createLogger } from "./logger.ts";
@@ -15,6 +17,9 @@ const USAGE = `Usage: bun run cli <command>
 Commands:
   migrate                          apply pending database migrations
   user add --shop NAME [--label L] create the shop if new and print a new API token
+  user token --shop NAME [--label L]
+                                   print a new API token for an existing shop (a lost token);
+                                   works while the server runs, on either database
   hash FILE...                     print the four ImageHash-compatible hashes, one JSON line per file
   import-hashes [--shop NAME] FILE.csv
                                    import the old system's hashes (filename, path, phash, ahash,
@@ -24,7 +29,8 @@ Commands:
                                    line each (path, size, modifiedAt); removes nothing
 
 Uses the same settings as the server (DATABASE_URL, DATA_DIR, …). On the embedded
-database, stop the server first: one process at a time can open it.
+database, stop the server first: one process at a time can open it (user token goes
+through the running server's admin socket, ADMIN_SOCKET, instead).
 `;
 
 /** Runs one CLI command; returns the exit code. Only results go to stdout. */
@@ -45,6 +51,14 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
     return failed ? 1 : 0;
+  }
+  if (command === "user" && sub === "token") {
+    // `npm run cli user token --shop X` hands over `X` alone (npm takes --shop as its own option).
+    const { values, positionals } = parseArgs({ args: rest, options: { shop: { type: "string" }, label: { type: "string" } }, allowPositionals: true, strict: true });
+    const shop = values.shop ?? positionals.join(" ");
+    if (!shop) throw new UsageError("user token needs --shop NAME");
+    process.stdout.write(`${await newToken(config, shop, values.label ?? "cli")}\n`);
+    return 0;
   }
   const db = await openDatabase({
     url: config.databaseUrl,
@@ -101,6 +115,35 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/**
+ * A new token for an existing shop. PostgreSQL takes any number of clients; the embedded
+ * database only the process holding it, so while the server runs, the request goes through its
+ * admin socket.
+ */
+async function newToken(config: Readonly<Config>, shop: string, label: string): Promise<string> {
+  const holder = config.databaseUrl ? undefined : lockHolder(join(config.embeddedDbDir, "atelier.lock"));
+  if (holder === undefined) {
+    const db = await openDatabase({ url: config.databaseUrl, embeddedDir: config.embeddedDbDir, maxConnections: 1 });
+    try {
+      await migrate(db.sql);
+      return (await newTokenForShop(db.sql, shop, label)).token;
+    } finally {
+      await db.close();
+    }
+  }
+  const res = await fetch("http://atelier/tokens", {
+    unix: config.adminSocket,
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ shop, label }),
+  }).catch(() => {
+    throw new Error(`The server (process ${holder}) holds the embedded database, and its admin socket ${config.adminSocket} does not answer. Stop the server, or run this as the user it runs as.`);
+  });
+  const body = (await res.json().catch(() => ({}))) as { token?: string; error?: { message?: string } };
+  if (!res.ok || !body.token) throw new Error(body.error?.message ?? `The server answered ${res.status}.`);
+  return body.token;
+}
 
 if (import.meta.main) {
   runCli(process.argv.slice(2)).then(

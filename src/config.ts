@@ -94,6 +94,7 @@ const envSchema = z.object({
   BODY_GRACE_S: int(1, 3600).default(10),
   LEFTOVER_SWEEP_MINUTES: int(0, 10_080).default(60),
   LEFTOVER_GRACE_MINUTES: int(1, 10_080).default(60),
+  ADMIN_SOCKET: z.string().min(1).max(100).optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   NAS_HOST: z.string().min(1).optional(),
   NAS_PORT: int(1, 65535).default(22),
@@ -146,7 +147,11 @@ const configSchema = envSchema.transform((e) => {
     templatesDir: resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("./templates", import.meta.url))),
     // Local copies of shop templates' files, fetched from storage for the renderer.
     templateFilesDir: `${dataDir}/template-files`,
+    // Draft templates scaled for the editor's live preview (POST /api/templates/preview).
+    templateDraftsDir: `${dataDir}/template-drafts`,
     embeddedDbDir: `${dataDir}/pglite`,
+    // The CLI's way in while the server holds the embedded database (unix socket, mode 0600).
+    adminSocket: resolve(e.ADMIN_SOCKET ?? `${dataDir}/admin.sock`),
     logLevel: e.LOG_LEVEL,
     maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * MB),
     maxFilesPerUpload: e.MAX_FILES_PER_UPLOAD,

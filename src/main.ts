@@ -33,6 +33,11 @@ import { DesignUploadService } from "./services/design-upload.service.ts";
 import { DesignService } from "./services/design.service.ts";
 import { ensureFirstShop } from "./services/shop.service.ts";
 import { HashPool } from "./media/hash-pool.ts";
+import { detectPhotoPrintAreas, type DetectTask } from "./media/detect/detect-photo.ts";
+import type { PrintAreaProposal } from "./media/detect/detect-print-areas.ts";
+import { PrintAreaFinder } from "./services/print-area.service.ts";
+import { DraftLayers } from "./media/mockup/draft-layers.ts";
+import { DRAFT_PREVIEW_SIDE, DRAFTS_KEPT, TemplateDraftPreviewer } from "./services/template-draft-preview.service.ts";
 import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
@@ -44,6 +49,10 @@ import { PsdPool } from "./media/psd/psd-pool.ts";
 import { PsdImportService } from "./services/psd-import.service.ts";
 import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
+import { ApiTokenService } from "./services/api-token.service.ts";
+import { DesignCatalogService } from "./services/design-catalog.service.ts";
+import { adminApp } from "./http/admin.routes.ts";
+import { serveAdminSocket } from "./http/admin-socket.ts";
 
 /** Everything a running Atelier holds; `close()` releases it in reverse order. */
 export interface Runtime {
@@ -87,7 +96,14 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
           });
     // PSD imports: one thread, started by an import and ended when idle.
     const psdPool = new PsdPool(config.psdImport);
-    const wired = wireApp(config, db, storage, log, { hash: (bytes) => hashPool.hash(bytes), templates, renderer, metrics, psd: psdPool });
+    const wired = wireApp(config, db, storage, log, {
+      hash: (bytes) => hashPool.hash(bytes),
+      detect: (task) => hashPool.detectPrintAreas(task),
+      templates,
+      renderer,
+      metrics,
+      psd: psdPool,
+    });
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
@@ -147,7 +163,15 @@ export function wireApp(
   db: Database,
   rawStorage: Storage,
   log: Logger,
-  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics; psd: PsdPool },
+  media: {
+    hash: (bytes: Uint8Array) => Promise<ImageHashes>;
+    /** Print-area detection off the HTTP thread; without it (some tests) it runs on this thread. */
+    detect?: (task: DetectTask) => Promise<PrintAreaProposal[]>;
+    templates: TemplateCatalog;
+    renderer: RenderPool | undefined;
+    metrics?: Metrics;
+    psd: PsdPool;
+  },
 ) {
   const { templates, renderer } = media;
   const metrics = media.metrics ?? createMetrics();
@@ -257,8 +281,17 @@ export function wireApp(
     templates: templateService,
     psdImport,
     maxPsdBytes: config.psdImport.maxBytes,
+    printAreas: new PrintAreaFinder({ detect: media.detect ?? detectPhotoPrintAreas, maxInputPixels: config.maxInputPixels }),
+    templateDrafts: new TemplateDraftPreviewer({
+      renderer,
+      designs,
+      layers: new DraftLayers(config.templateDraftsDir, DRAFT_PREVIEW_SIDE, DRAFTS_KEPT),
+      maxInputPixels: config.maxInputPixels,
+    }),
     mockups,
     jobs,
+    tokens: new ApiTokenService({ sql: db.sql }),
+    catalog: new DesignCatalogService({ sql: db.sql }),
     staging,
     etsy: {
       connections: etsyConnections,
@@ -325,9 +358,17 @@ export async function main(): Promise<void> {
     process.stderr.write(
       `\nAtelier created the shop "${first.shop.name}". Its API token (shown only now, keep it safe):\n\n` +
         `  ${first.token}\n\nSign in at ${baseUrl}/#token=${first.token}\n` +
-        `API calls: curl -H "Authorization: Bearer ${first.token}" ${baseUrl}/api/designs\n\n`,
+        `API calls: curl -H "Authorization: Bearer ${first.token}" ${baseUrl}/api/designs\n` +
+        `Lost it? Signed in, the Shop tab makes new tokens; or on this machine, even while the server runs:\n` +
+        `  npm run cli user token --shop "${first.shop.name}"\n\n`,
     );
   }
+  // The CLI's way to the database while this process holds it (embedded PGlite: one process only).
+  const admin = config.role === "worker" ? undefined : await serveAdminSocket(config.adminSocket, adminApp({ sql: runtime.db.sql, log }).fetch, log).catch((err: unknown) => {
+    log.warn("admin socket not served", { err });
+    return undefined;
+  });
+
   log.info("listening", {
     url: baseUrl,
     port: server.port,
@@ -351,6 +392,7 @@ export async function main(): Promise<void> {
       await server.stop(true);
     }
     await jobsStopped;
+    admin?.stop();
     await runtime.close();
     log.info("stopped", { signal });
     process.exit(0);

@@ -27,4 +27,10 @@ export interface Design {
   sourceWidth: number;
   sourceHeight: number;
   createdAt: string;
+  /** Lower-case words the seller gave it, searchable with the file name. */
+  tags: string[];
+  /** Its mockups (not deleted); counted by the database as they are made. */
+  mockupCount: number;
+  /** One of its mockups has gone to an Etsy listing. */
+  onEtsy: boolean;
 }

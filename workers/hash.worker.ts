@@ -28,3 +28,6 @@ async function decodeAndHash(bytes: Uint8Array): Promise<{ hashes: ImageHashes; 
   const { rgb, width, height } = await decodeForHash(bytes);
   return { hashes: computeImageHashes(rgb, width, height), frameBytes: rgb.byteLength };
 }
+
+/** Print-area detection shares this pool (Piscina calls it by name): pixel work, off the HTTP thread. */
+export { detectPhotoPrintAreas as detectPrintAreas } from "../src/media/detect/detect-photo.ts";

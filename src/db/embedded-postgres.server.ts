@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { acquireLock, DatabaseLockedError } from "./embedded-lock.ts";
 
 /**
@@ -33,7 +34,8 @@ try {
   }
   throw err;
 }
-const db = await PGlite.create({ dataDir: dir, postgresqlconf: EMBEDDED_SETTINGS });
+// pg_trgm: the gallery's file-name search (migration 0013 creates the extension).
+const db = await PGlite.create({ dataDir: dir, postgresqlconf: EMBEDDED_SETTINGS, extensions: { pg_trgm } });
 const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
 await server.start();
 process.stdout.write(`${JSON.stringify({ port: Number(server.getServerConn().split(":")[1]) })}\n`);

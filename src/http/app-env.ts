@@ -7,5 +7,7 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     shop: Shop;
+    /** The API token the request came with (the Shop panel marks it). */
+    tokenId: string;
   };
 }

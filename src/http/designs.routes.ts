@@ -1,8 +1,6 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { DesignUploadService } from "../services/design-upload.service.ts";
 import type { DesignService } from "../services/design.service.ts";
-import { DESIGN_KINDS } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readUploadForm } from "./read-upload-form.ts";
 import { jobLinks, type JobService } from "../services/job.service.ts";
@@ -10,13 +8,8 @@ import type { UploadStaging } from "../services/upload-staging.ts";
 import { DESIGN_UPLOAD_JOB } from "../services/design-upload.job.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 import { validate } from "./validate-request.ts";
+import { designListQuery } from "./design-list-query.ts";
 
-export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-  kind: z.enum(DESIGN_KINDS).optional(),
-  product: z.string().max(100).optional(),
-});
 
 export interface DesignRoutesDeps {
   uploads: DesignUploadService;
@@ -60,7 +53,7 @@ export function designRoutes(deps: DesignRoutesDeps) {
     return c.json(await deps.uploads.check({ shop: c.get("shop"), files }, c.get("log")), 200);
   });
 
-  app.get("/", validate("query", listQuery), async (c) => {
+  app.get("/", validate("query", designListQuery), async (c) => {
     return c.json(await deps.designs.list(c.get("shop"), c.req.valid("query")));
   });
 

@@ -12,7 +12,15 @@ import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
-import { parseInput, readJson } from "./validate-request.ts";
+import { parseInput, readJson, validate } from "./validate-request.ts";
+
+export const mockupListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+  designId: z.string().max(64).optional(),
+  templateId: z.string().max(64).optional(),
+  jobId: z.string().max(64).optional(),
+});
 
 export const optionsSchema = z.object({
   priority: z.enum(JOB_PRIORITIES).default("normal"),
@@ -37,7 +45,7 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
 
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
     const req = await readMockupRequest(c, deps.maxUploadBytes);
-    await deps.mockups.check(req); // 4xx before anything is queued or streamed
+    const checked = await deps.mockups.check(req); // 4xx before anything is queued or streamed
     const shop = c.get("shop");
     let artworkPath: string | undefined;
     if (req.artwork) {
@@ -48,7 +56,9 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
       });
     }
     const payload = { designId: req.designId, artworkPath, templateIds: req.templateIds, format: req.format, quality: req.quality, maxWidth: req.maxWidth };
-    const job = await deps.jobs.enqueue(shop, MOCKUP_SET_JOB, payload, req.priority).catch(async (err: unknown) => {
+    const n = req.templateIds.length;
+    const title = `Mockups of ${checked.designFilename ?? req.artworkName ?? "uploaded artwork"}, ${n} template${n === 1 ? "" : "s"}`;
+    const job = await deps.jobs.enqueue(shop, MOCKUP_SET_JOB, payload, req.priority, title).catch(async (err: unknown) => {
       if (artworkPath) await deps.storage.delete(artworkPath).catch(() => {});
       throw err;
     });
@@ -56,6 +66,8 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) return c.json(links, 202, { Location: links.statusUrl });
     return streamJobEvents(c, { jobs: deps.jobs, keepAliveMs: deps.sseKeepAliveMs }, job, 0, { event: "job", data: links });
   });
+
+  app.get("/", validate("query", mockupListQuery), async (c) => c.json(await deps.mockups.list(c.get("shop"), c.req.valid("query"))));
 
   const serve = (preview: boolean) => async (c: Context<AppEnv>) => {
     const { mockup, file } = await deps.mockups.open(c.get("shop"), c.req.param("id")!, preview);
@@ -72,7 +84,7 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
 }
 
 /** JSON `{ designId, templateIds, … }` or multipart with an `artwork` file and the same fields. */
-async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<MockupRequest & { priority: JobPriority }> {
+async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<MockupRequest & { priority: JobPriority; artworkName?: string }> {
   const shop = c.get("shop");
   const type = c.req.header("content-type") ?? "";
   if (type.startsWith("application/json")) {
@@ -82,7 +94,7 @@ async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<
     const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_MOCKUP_PARTS, maxTextBytes: MAX_FIELD_BYTES });
     const artwork = form.files.find((f) => f.field === "artwork");
     if (!artwork) throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
-    return { shop, artwork: artwork.bytes, ...parseInput(optionsSchema, formOptions(form.text), "form") };
+    return { shop, artwork: artwork.bytes, artworkName: artwork.name || undefined, ...parseInput(optionsSchema, formOptions(form.text), "form") };
   }
   throw badRequest("unsupported_content_type", "Send JSON with a designId, or multipart with an artwork file.");
 }

@@ -8,8 +8,9 @@ export function requireShop(sql: Sql): MiddlewareHandler<AppEnv> {
   return async function requireShopMiddleware(c, next) {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const shop = await authenticate(sql, match?.[1]);
+    const { tokenId, ...shop } = await authenticate(sql, match?.[1]);
     c.set("shop", shop);
+    c.set("tokenId", tokenId);
     c.set("log", c.get("log").child({ shopId: shop.id }));
     await next();
   };

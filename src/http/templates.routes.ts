@@ -1,11 +1,15 @@
 import { Hono, type Context } from "hono";
+import { z } from "zod";
 import { badRequest } from "../errors.ts";
 import type { NamedFile, TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { PsdImportService } from "../services/psd-import.service.ts";
+import type { PrintAreaFinder } from "../services/print-area.service.ts";
+import type { TemplateDraftPreviewer } from "../services/template-draft-preview.service.ts";
 import type { TemplateService } from "../services/template.service.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { PsdTemplateNames } from "../media/psd/psd-to-manifest.ts";
 import { readStreamedForm } from "./read-streamed-form.ts";
+import { parseInput } from "./validate-request.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 
 // A manifest, a background and its masks; the manifest may come as a text field this long.
@@ -16,7 +20,14 @@ const MAX_PSD_PARTS = 8;
 const MAX_PSD_FIELD_BYTES = 1024;
 
 /** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
-export function templateRoutes(deps: { templates: TemplateService; maxUploadBytes: number; psdImport: PsdImportService; maxPsdBytes: number }) {
+export function templateRoutes(deps: {
+  templates: TemplateService;
+  printAreas: PrintAreaFinder;
+  templateDrafts: TemplateDraftPreviewer;
+  maxUploadBytes: number;
+  psdImport: PsdImportService;
+  maxPsdBytes: number;
+}) {
   const app = new Hono<AppEnv>();
   const withUrls = <T extends { id: string }>(t: T) => ({ ...t, previewUrl: `/api/templates/${encodeURIComponent(t.id)}/preview` });
 
@@ -25,6 +36,12 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
   app.get("/:id/preview", async (c) => {
     const jpeg = await deps.templates.preview(c.get("shop"), c.req.param("id"));
     return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600" });
+  });
+  // What the editor opens a template with: the whole manifest, and the files it names.
+  app.get("/:id/manifest", async (c) => c.json(await deps.templates.manifest(c.get("shop"), c.req.param("id"))));
+  app.get("/:id/files/:name", async (c) => {
+    const file = await deps.templates.file(c.get("shop"), c.req.param("id"), c.req.param("name"));
+    return c.body(new Uint8Array(file.bytes), 200, { "Content-Type": file.contentType, "Cache-Control": "private, max-age=3600" });
   });
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
     const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c, deps.maxUploadBytes), c.get("log"));
@@ -37,6 +54,24 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
     const created = await deps.psdImport.import(c.get("shop"), psd, names, c.get("log"));
     return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });
   });
+  // A photo in, the print areas found in it out; nothing is stored.
+  app.post("/detect", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
+    const form = await readForm(c, deps.maxUploadBytes, "Send multipart/form-data with the photo as the field \"photo\".");
+    return c.json(await deps.printAreas.find(form.files.find((f) => f.field === "photo")?.bytes));
+  });
+  // A draft (the form of POST /) and a designId or artwork file: one preview-size render, nothing stored.
+  app.post("/preview", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
+    const form = await readForm(c, deps.maxUploadBytes, "Send multipart/form-data with manifest, background and masks.");
+    const draft = draftOf(form);
+    const designId = parseInput(z.object({ designId: z.string().min(1).max(64).optional() }), { designId: form.text.get("designId")?.[0] || undefined }, "form").designId;
+    const artwork = form.files.find((f) => f.field === "artwork")?.bytes;
+    const out = await deps.templateDrafts.preview({ shop: c.get("shop"), ...draft, designId, artwork });
+    return c.body(new Uint8Array(out.jpeg), 200, {
+      "Content-Type": "image/jpeg",
+      "Cache-Control": "no-store",
+      "X-Render-Ms": String(out.renderMs),
+    });
+  });
   app.delete("/:id", async (c) => {
     await deps.templates.remove(c.get("shop"), c.req.param("id"), c.get("log"));
     return c.body(null, 204);
@@ -46,10 +81,10 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
 
 /** multipart: `manifest` (JSON text or file), `background` (file), `masks` (files named as in the manifest). */
 async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise<TemplateUpload> {
-  if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
-    throw badRequest("unsupported_content_type", "Send multipart/form-data with manifest, background and masks.");
-  }
-  const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_TEMPLATE_PARTS, maxTextBytes: MAX_MANIFEST_BYTES });
+  return draftOf(await readForm(c, maxBytes, "Send multipart/form-data with manifest, background and masks."));
+}
+
+function draftOf(form: Awaited<ReturnType<typeof readForm>>): TemplateUpload {
   const files = (...fields: string[]): NamedFile[] => form.files.filter((f) => fields.includes(f.field)).map(({ name, bytes }) => ({ name, bytes }));
   const manifestFile = files("manifest")[0];
   const text = manifestFile ? new TextDecoder().decode(manifestFile.bytes) : form.text.get("manifest")?.[0];
@@ -78,4 +113,9 @@ async function readPsdUpload(c: Context<AppEnv>, maxBytes: number): Promise<{ ps
     return v ? v : undefined;
   };
   return { psd: files[0]!.bytes, names: { id: one("id"), name: one("name"), room: one("room"), fileName: files[0]!.name } };
+}
+
+function readForm(c: Context<AppEnv>, maxBytes: number, hint: string) {
+  if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) throw badRequest("unsupported_content_type", hint);
+  return readStreamedForm(c, { maxBytes, maxParts: MAX_TEMPLATE_PARTS, maxTextBytes: MAX_MANIFEST_BYTES });
 }

@@ -28,6 +28,8 @@ export interface NewJob {
   maxAttempts?: number;
   /** Not before this time; default now. */
   runAt?: Date;
+  /** What the job is for, in words ("Mockups of storm.jpg, 4 templates"). */
+  title?: string;
 }
 
 /** First try plus three retries. */
@@ -37,7 +39,7 @@ const iso = (sql: Queryable, column: string, alias: string) =>
   sql`to_char(${sql(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${sql(alias)}`;
 
 const columns = (sql: Queryable) => sql`
-  id, shop_id as "shopId", type, payload, state,
+  id, shop_id as "shopId", type, title, payload, state,
   (case priority when 0 then 'high' when 1 then 'normal' else 'low' end) as priority,
   attempts, max_attempts as "maxAttempts", ${iso(sql, "run_at", "runAt")},
   locked_by as "lockedBy", ${iso(sql, "lease_until", "leaseUntil")}, ${iso(sql, "heartbeat_at", "heartbeatAt")},
@@ -77,15 +79,16 @@ export async function enqueueJobs(sql: Queryable, jobs: NewJob[]): Promise<Job[]
   // Columns as arrays through unnest: seven parameters for any number of rows. JSON and times go
   // as text[] (postgres.js would encode a jsonb[] parameter's strings a second time).
   const rows = await sql<Job[]>`
-    insert into jobs (id, shop_id, type, payload, priority, max_attempts, run_at)
-    select id, shop_id, type, payload, priority, max_attempts, coalesce(run_at, now())
+    insert into jobs (id, shop_id, type, title, payload, priority, max_attempts, run_at)
+    select id, shop_id, type, title, payload, priority, max_attempts, coalesce(run_at, now())
     from unnest(
       ${ids}::uuid[], ${jobs.map((j) => j.shopId)}::uuid[], ${jobs.map((j) => j.type)}::text[],
+      ${jobs.map((j) => j.title ?? "")}::text[],
       ${jobs.map((j) => JSON.stringify(j.payload ?? {}))}::text[]::jsonb[],
       ${jobs.map((j) => PRIORITY_RANK[j.priority ?? "normal"])}::smallint[],
       ${jobs.map((j) => j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)}::int[],
       ${jobs.map((j) => j.runAt?.toISOString() ?? null)}::text[]::timestamptz[]
-    ) as t(id, shop_id, type, payload, priority, max_attempts, run_at)
+    ) as t(id, shop_id, type, title, payload, priority, max_attempts, run_at)
     returning ${columns(sql)}`;
   // RETURNING order follows the input in practice but is not promised; restore it.
   const byId = new Map(rows.map((r) => [r.id, r]));

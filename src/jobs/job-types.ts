@@ -29,6 +29,8 @@ export interface Job {
   id: string;
   shopId: string;
   type: string;
+  /** What the job is for, in words; "" for jobs queued before titles. */
+  title: string;
   payload: unknown;
   state: JobState;
   priority: JobPriority;
@@ -104,6 +106,8 @@ export interface JobContext<P = unknown> {
 /** A job type's payload schema and the code that runs it. Its return value is stored as `result`. */
 export interface JobHandler<S extends z.ZodType = z.ZodType, R = unknown> {
   payload: S;
+  /** The job's title when the caller gives none, from its payload ("Upload of 4 files"). */
+  title?(payload: z.output<S>): string;
   run(ctx: JobContext<z.output<S>>): Promise<R>;
   /**
    * Removes what the job left in storage (staged input). Called once the job is final, whoever

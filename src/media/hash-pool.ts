@@ -1,5 +1,7 @@
 import Piscina from "piscina";
 import { unavailable } from "../errors.ts";
+import type { DetectTask } from "./detect/detect-photo.ts";
+import type { PrintAreaProposal } from "./detect/detect-print-areas.ts";
 import type { ImageHashes } from "./imagehash/image-hashes.ts";
 
 export interface HashPoolOptions {
@@ -39,6 +41,14 @@ export class HashPool {
     copy.set(bytes);
     // Piscina.move at the top level of the task transfers the buffer (nested, it would be copied).
     return this.pool.run(Piscina.move(copy.buffer)) as Promise<ImageHashes>;
+  }
+
+  /** Finds print areas in a photo on a hash thread (the bytes are copied to it). */
+  async detectPrintAreas(task: DetectTask): Promise<PrintAreaProposal[]> {
+    if (this.pool.queueSize >= this.maxQueue) {
+      throw unavailable("server_busy", "Too many images are waiting to be checked; try again in a moment.");
+    }
+    return this.pool.run(task, { name: "detectPrintAreas" }) as Promise<PrintAreaProposal[]>;
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
 import type { Queryable } from "../db/database.ts";
 import type { Design } from "../types.ts";
 
-/** A row to insert: a Design without its creation time. */
-export type NewDesign = Omit<Design, "createdAt"> & { shopId: string };
+/** A row to insert: a Design without its creation time and what the catalogue adds later. */
+export type NewDesign = Omit<Design, "createdAt" | "tags" | "mockupCount" | "onEtsy"> & { shopId: string };
 
 const columns = (sql: Queryable) => sql`
   id, filename, product, kind,
@@ -10,6 +10,7 @@ const columns = (sql: Queryable) => sql`
   format, width, height, bytes::float8 as bytes, sha256,
   source_sha256 as "sourceSha256", source_format as "sourceFormat",
   source_width as "sourceWidth", source_height as "sourceHeight",
+  tags, mockup_count as "mockupCount", on_etsy as "onEtsy",
   to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt"`;
 
 /** Inserts all rows in one multi-row statement; returns them as stored. */
@@ -65,7 +66,19 @@ export interface DesignListQuery {
   after?: DesignPageKey;
   kind?: string;
   product?: string;
+  /** Words, each found in the file name (any case) or equal to a tag. */
+  words?: string[];
+  /** Tags the design must all have. */
+  tags?: string[];
+  /** Created at or after / before these instants (ISO). */
+  from?: string;
+  before?: string;
+  hasMockups?: boolean;
+  onEtsy?: boolean;
 }
+
+/** `%` and `_` are wildcards of LIKE; a searched word means itself. */
+const likePattern = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const PAGE_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
@@ -91,6 +104,12 @@ export async function listDesigns(sql: Queryable, shopId: string, q: DesignListQ
       ${q.after ? sql`and (created_at, id) < (${q.after.createdAt}::text::timestamptz, ${q.after.id}::uuid)` : sql``}
       ${q.kind ? sql`and kind = ${q.kind}` : sql``}
       ${q.product ? sql`and product = ${q.product}` : sql``}
+      ${(q.words ?? []).reduce((all, w) => sql`${all} and (lower(filename) like ${likePattern(w)} or tags @> array[${w}]::text[])`, sql``)}
+      ${q.tags?.length ? sql`and tags @> ${q.tags}::text[]` : sql``}
+      ${q.from ? sql`and created_at >= ${q.from}::text::timestamptz` : sql``}
+      ${q.before ? sql`and created_at < ${q.before}::text::timestamptz` : sql``}
+      ${q.hasMockups === true ? sql`and mockup_count > 0` : q.hasMockups === false ? sql`and mockup_count = 0` : sql``}
+      ${q.onEtsy === true ? sql`and on_etsy` : q.onEtsy === false ? sql`and not on_etsy` : sql``}
     order by created_at desc, id desc
     limit ${q.limit + 1}`;
   const items = rows.slice(0, q.limit).map(({ createdAtUs: _, ...design }) => design);

@@ -14,6 +14,8 @@ export interface MockupRow {
   storagePath: string;
   previewPath: string;
   renderMs: number;
+  /** The set (job) that made it; null for mockups of jobs pruned before 0013 could name them. */
+  jobId?: string | null;
 }
 
 /** Records a finished mockup. */
@@ -31,6 +33,7 @@ export async function insertMockup(sql: Queryable, m: MockupRow): Promise<void> 
     storage_path: m.storagePath,
     preview_path: m.previewPath,
     render_ms: m.renderMs,
+    job_id: m.jobId ?? null,
   })}`;
 }
 
@@ -52,4 +55,52 @@ export async function findMockupsByIds(sql: Queryable, shopId: string, ids: stri
       bytes::float8 as bytes, storage_driver as "storageDriver", storage_path as "storagePath",
       preview_path as "previewPath", render_ms as "renderMs"
     from mockups where shop_id = ${shopId} and id = any(${ids}::uuid[])`;
+}
+
+/** A mockup as the history lists it. */
+export interface MockupListItem {
+  id: string;
+  designId: string | null;
+  designFilename: string | null;
+  templateId: string;
+  jobId: string | null;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  createdAt: string;
+}
+
+/** Where a history page ends: the last mockup's creation time (µs, UTC) and id. */
+export interface MockupPageKey {
+  createdAt: string;
+  id: string;
+}
+
+export interface MockupListQuery {
+  limit: number;
+  after?: MockupPageKey;
+  designId?: string;
+  templateId?: string;
+  jobId?: string;
+}
+
+/** A page of a shop's mockups, newest first (creation time, then id), and the next page's key. */
+export async function listMockups(sql: Queryable, shopId: string, q: MockupListQuery): Promise<{ items: MockupListItem[]; next: MockupPageKey | null }> {
+  const rows = await sql<Array<MockupListItem & { createdAtUs: string }>>`
+    select m.id, m.design_id as "designId", d.filename as "designFilename", m.template_id as "templateId", m.job_id as "jobId",
+      m.format, m.width, m.height, m.bytes::float8 as bytes,
+      to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt",
+      to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "createdAtUs"
+    from mockups m left join designs d on d.id = m.design_id
+    where m.shop_id = ${shopId} and m.deleted_at is null
+      ${q.designId ? sql`and m.design_id = ${q.designId}` : sql``}
+      ${q.templateId ? sql`and m.template_id = ${q.templateId}` : sql``}
+      ${q.jobId ? sql`and m.job_id = ${q.jobId}` : sql``}
+      ${q.after ? sql`and (m.created_at, m.id) < (${q.after.createdAt}::text::timestamptz, ${q.after.id}::uuid)` : sql``}
+    order by m.created_at desc, m.id desc
+    limit ${q.limit + 1}`;
+  const items = rows.slice(0, q.limit).map(({ createdAtUs: _, ...m }) => m);
+  const last = rows.length > q.limit ? rows[q.limit - 1]! : undefined;
+  return { items, next: last ? { createdAt: last.createdAtUs, id: last.id } : null };
 }

@@ -29,6 +29,7 @@ type UploadedFile = CreatedDesign | DuplicateFile;
 export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; staging: UploadStaging }) {
   return defineJobHandler({
     payload: designUploadPayload,
+    title: (p) => `Upload of ${p.files.length} file${p.files.length === 1 ? "" : "s"}${p.files.length <= 3 ? `: ${p.files.map((f) => f.name).join(", ")}` : ""}`,
     async run(ctx): Promise<UploadResult> {
       const started = performance.now();
       const shop = await shopOfJob(deps.sql, ctx.job);

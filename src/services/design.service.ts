@@ -7,18 +7,33 @@ import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Design, Shop } from "../types.ts";
 import { isUuid } from "../util/uuid.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
+import { dateRange, searchWords } from "./design-tags.ts";
 
+
+/** The gallery's page, filters and search, as the route has checked them. */
+export interface DesignListInput {
+  limit: number;
+  cursor?: string;
+  kind?: string;
+  product?: string;
+  q?: string;
+  tag: string[];
+  from?: string;
+  to?: string;
+  hasMockups?: boolean;
+  onEtsy?: boolean;
+}
 
 /** Reading and deleting a shop's designs. */
 export class DesignService {
   constructor(private readonly deps: { sql: Sql; storage: Storage }) {}
 
   /** A page of designs, newest first, and the cursor of the next page. */
-  async list(shop: Shop, q: { limit: number; cursor?: string; kind?: string; product?: string }): Promise<{ items: Design[]; nextCursor: string | null }> {
-    const { cursor, ...filters } = q;
+  async list(shop: Shop, q: DesignListInput): Promise<{ items: Design[]; nextCursor: string | null }> {
+    const { cursor, q: text, tag, from, to, ...filters } = q;
     const after = cursor === undefined ? undefined : parseDesignCursor(cursor);
     if (cursor !== undefined && !after) throw badRequest("invalid_cursor", "The cursor is not one this server made; start again from the first page.");
-    const page = await listDesigns(this.deps.sql, shop.id, { ...filters, after });
+    const page = await listDesigns(this.deps.sql, shop.id, { ...filters, ...dateRange(from, to), words: searchWords(text), tags: tag, after });
     return { items: page.items, nextCursor: page.next ? designCursor(page.next) : null };
   }
 

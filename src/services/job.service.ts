@@ -13,6 +13,8 @@ import { isUuid } from "../util/uuid.ts";
 export interface JobView {
   id: string;
   type: string;
+  /** What the job is for: "Mockups of storm.jpg, 4 templates". */
+  title: string;
   state: JobState;
   priority: JobPriority;
   attempts: number;
@@ -38,6 +40,7 @@ export function viewJob(j: Job): JobView {
   return {
     id: j.id,
     type: j.type,
+    title: j.title,
     state: j.state,
     priority: j.priority,
     attempts: j.attempts,
@@ -81,14 +84,16 @@ export class JobService {
    * maxHighPriorityPerShop are queued as normal (the job's `priority` shows which it got).
    * Concurrent requests of one shop may pass a limit by their number: the counts are read, not locked.
    */
-  async enqueue(shop: Shop, type: string, payload: unknown, priority: JobPriority = "normal"): Promise<Job> {
+  async enqueue(shop: Shop, type: string, payload: unknown, priority: JobPriority = "normal", title?: string): Promise<Job> {
     const parsed = parseJobPayload(this.deps.handlers, type, payload);
     const counts = await countShopJobs(this.deps.sql, shop.id);
     if (counts.queued >= this.deps.maxQueuedPerShop) {
       throw tooManyRequests("shop_queue_full", `This shop already has ${counts.queued} jobs waiting; try again when some have finished.`);
     }
     const given = priority === "high" && counts.high >= this.deps.maxHighPriorityPerShop ? "normal" : priority;
-    const job = await enqueueJob(this.deps.sql, { shopId: shop.id, type, payload: parsed, priority: given, maxAttempts: this.deps.maxAttempts });
+    const handler = this.deps.handlers[type];
+    const named = (title ?? handler?.title?.(parsed as never) ?? "").slice(0, 300);
+    const job = await enqueueJob(this.deps.sql, { shopId: shop.id, type, title: named, payload: parsed, priority: given, maxAttempts: this.deps.maxAttempts });
     this.deps.onEnqueued?.(job);
     return job;
   }

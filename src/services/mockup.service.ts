@@ -7,7 +7,7 @@ import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
 import type { MockupFormat } from "../media/mockup/render-task.ts";
 import { readImageHeader } from "../media/read-image-header.ts";
 import type { RenderPool } from "../media/render-pool.ts";
-import { findMockup, insertMockup, type MockupRow } from "../repositories/mockup.repository.ts";
+import { findMockup, insertMockup, listMockups, type MockupListItem, type MockupPageKey, type MockupRow } from "../repositories/mockup.repository.ts";
 import { storagePath } from "../storage/storage-path.ts";
 import type { Storage, StoredObject } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
@@ -32,6 +32,8 @@ export interface MockupRequest {
   format: MockupFormat;
   quality: number;
   maxWidth?: number;
+  /** The job rendering it: each mockup row names its set. */
+  jobId?: string;
 }
 
 /** What the client hears, in order: each mockup as it is ready, failures, then done. */
@@ -105,19 +107,32 @@ export class MockupService {
    * templates exist, room in the renderer, the design is the shop's, uploaded artwork is an
    * image. The design's decode starts in the background: a worker in this process finds it done.
    */
-  async check(req: MockupRequest): Promise<void> {
+  async check(req: MockupRequest): Promise<{ designFilename?: string }> {
     if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
       throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
     }
     await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
     this.deps.renderer?.assertRoomFor(req.templateIds.length + ((await this.deps.queuedRenders?.(req.shop.id)) ?? 0));
     if (req.designId !== undefined) {
-      await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
+      const design = await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       if (this.deps.renderer) void this.prepare(req).catch(() => {});
-      return;
+      return { designFilename: design.filename };
     }
     // Uploaded artwork is decoded in full now: a damaged file is a 422, not a failed job.
     await this.prepare(req);
+    return {};
+  }
+
+  /** A page of the shop's mockups, newest first; filters by design, template or set (job). */
+  async list(shop: Shop, q: { limit: number; cursor?: string; designId?: string; templateId?: string; jobId?: string }): Promise<{ items: Array<MockupListItem & { url: string; previewUrl: string }>; nextCursor: string | null }> {
+    const after = q.cursor === undefined ? undefined : parseMockupCursor(q.cursor);
+    if (q.cursor !== undefined && !after) throw badRequest("invalid_cursor", "The cursor is not one this server made; start again from the first page.");
+    if ((q.designId !== undefined && !isUuid(q.designId)) || (q.jobId !== undefined && !isUuid(q.jobId))) return { items: [], nextCursor: null };
+    const page = await listMockups(this.deps.sql, shop.id, { limit: q.limit, after, designId: q.designId, templateId: q.templateId, jobId: q.jobId });
+    return {
+      items: page.items.map((m) => ({ ...m, url: `/api/mockups/${m.id}`, previewUrl: `/api/mockups/${m.id}/preview` })),
+      nextCursor: page.next ? mockupCursor(page.next) : null,
+    };
   }
 
   /** Resolves templates and decodes the artwork (cached per design and size) for render(). */
@@ -242,6 +257,7 @@ export class MockupService {
       storagePath: path,
       previewPath,
       renderMs: Math.round(result.timings.totalMs),
+      jobId: req.jobId ?? null,
     };
     try {
       await insertMockup(this.deps.sql, row);
@@ -263,4 +279,12 @@ export class MockupService {
     const { file } = await this.deps.designs.openFile(shop, designId);
     return new Uint8Array(await new Response(file.body).arrayBuffer());
   }
+}
+
+const PAGE_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const mockupCursor = (key: MockupPageKey): string => Buffer.from(`m_${key.createdAt}_${key.id}`).toString("base64url");
+function parseMockupCursor(cursor: string): MockupPageKey | undefined {
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const m = text.startsWith("m_") ? PAGE_KEY.exec(text.slice(2)) : null;
+  return m ? { createdAt: m[1]!, id: m[2]! } : undefined;
 }

@@ -76,6 +76,12 @@ export class Readiness {
     };
   }
 
+  /** The storage's health from the cached probe (the Shop tab's Storage card); no error text: clients see it. */
+  async storageHealth(): Promise<{ driver: string; ok: boolean; ageMs: number }> {
+    const s = await this.storage();
+    return { driver: this.deps.storage.driver, ok: s.ok, ageMs: s.ageMs };
+  }
+
   private rendererState(load: { waiting: number; maxQueue: number }) {
     return { ok: load.waiting < load.maxQueue, ...load };
   }

@@ -17,7 +17,7 @@ export type MockupItemsRequest = Omit<MockupRequest, "artwork"> & { artwork?: ()
  * run again skips what an earlier one stored. Used by every job that makes mockups.
  */
 export async function renderMockupItems(
-  ctx: Pick<JobContext, "eachItem" | "log" | "signal">,
+  ctx: Pick<JobContext, "eachItem" | "job" | "log" | "signal">,
   deps: { sql: Sql; mockups: MockupService },
   req: MockupItemsRequest,
 ): Promise<Array<ItemResult<MadeMockup>>> {
@@ -30,7 +30,8 @@ export async function renderMockupItems(
     },
     // One decode of the artwork, then every template still missing streams through the renderer.
     runAll: async (items, out) => {
-      const full: MockupRequest = { ...req, artwork: req.artwork ? await req.artwork() : undefined };
+      // The mockups remember the job that made them (the set in the shop's history).
+      const full: MockupRequest = { ...req, jobId: ctx.job.id, artwork: req.artwork ? await req.artwork() : undefined };
       const prepared = await deps.mockups.prepare(full); // 404 / 422 here are permanent
       const todo = new Set(items.map((i) => i.index));
       const idOf = new Map(items.map((i) => [i.index, i.id]));

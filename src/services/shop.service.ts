@@ -1,5 +1,6 @@
 import type { Sql } from "../db/database.ts";
-import { badRequest } from "../errors.ts";
+import { AppError, badRequest } from "../errors.ts";
+import { createToken } from "./api-token.service.ts";
 import { insertApiToken } from "../repositories/api-token.repository.ts";
 import { countShops, findShopByName, insertShop, slugExists } from "../repositories/shop.repository.ts";
 import { sanitizeSegment } from "../storage/storage-path.ts";
@@ -21,6 +22,14 @@ export async function addShopToken(sql: Sql, shopName: string, label = ""): Prom
     await insertApiToken(tx, { id: Bun.randomUUIDv7(), shopId: shop.id, hash: hashApiToken(token), label });
     return { shop, token };
   });
+}
+
+/** A new API token for an existing shop (a lost token, scripts); 404 for an unknown shop name. */
+export async function newTokenForShop(sql: Sql, shopName: string, label = ""): Promise<{ shop: Shop; token: string }> {
+  const shop = await findShopByName(sql, shopName.trim());
+  if (!shop) throw new AppError(404, "unknown_shop", `There is no shop named "${shopName.trim()}".`);
+  const { token } = await createToken(sql, shop.id, label);
+  return { shop, token };
 }
 
 /** On a fresh install: creates a first shop and returns its token; `undefined` when shops exist. */

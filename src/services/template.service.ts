@@ -3,6 +3,9 @@ import { AppError, notFound, storageUnavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { checkTemplateUpload, type CheckedTemplate, type TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
+import type { TemplateManifest } from "../media/mockup/template-manifest.ts";
+import { join } from "node:path";
+import { detectImageFormat } from "../media/detect-format.ts";
 import { deleteShopTemplate, findShopTemplates, insertShopTemplate, type ShopTemplateRow } from "../repositories/shop-template.repository.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
@@ -48,6 +51,24 @@ export class TemplateService {
         return { manifest: t.manifest, dir: await this.deps.files.folder(t) };
       }),
     );
+  }
+
+  /** The whole manifest, file names included: what the editor opens a template with. */
+  async manifest(shop: Shop, id: string): Promise<TemplateManifest> {
+    const [own] = await findShopTemplates(this.deps.sql, shop.id, [id]);
+    return own ? own.manifest : this.deps.builtIns.onDisk(id).manifest;
+  }
+
+  /** A file the template's manifest names (its background or a mask); 404 for any other name. */
+  async file(shop: Shop, id: string, name: string): Promise<{ bytes: Uint8Array; contentType: string }> {
+    const [own] = await findShopTemplates(this.deps.sql, shop.id, [id]);
+    const m = own ? own.manifest : this.deps.builtIns.onDisk(id).manifest;
+    if (!templateFileNames(m).includes(name)) throw notFound("Template file");
+    const bytes = own
+      ? new Uint8Array(await new Response((await this.deps.storage.get(templateFilePath(own.storagePrefix, name), own.storageDriver)).body).arrayBuffer())
+      : new Uint8Array(await Bun.file(join(this.deps.builtIns.onDisk(id).dir, name)).arrayBuffer());
+    const format = detectImageFormat(bytes);
+    return { bytes, contentType: format ? `image/${format}` : "application/octet-stream" };
   }
 
   /** A small JPEG of the template with its placements outlined. */

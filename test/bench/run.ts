@@ -1,9 +1,10 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
  * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp, jobs, async-upload,
- * sftp, fairness, render-stop, psd-import (default: all).
+ * sftp, fairness, render-stop, psd-import, detect (default: all).
  */
 import { benchAsyncUpload } from "./async-upload.bench.ts";
+import { benchDetect } from "./detect.bench.ts";
 import { benchFairness } from "./fairness.bench.ts";
 import { benchHash } from "./hash.bench.ts";
 import { benchHashPool } from "./hash-pool.bench.ts";
@@ -11,8 +12,8 @@ import { benchJobs } from "./jobs.bench.ts";
 import { benchMockups } from "./mockups.bench.ts";
 import { benchMockupsHttp } from "./mockups-http.bench.ts";
 import { benchNearDuplicate } from "./near-duplicate.bench.ts";
-import { benchPsdImport } from "./psd-import.bench.ts";
 import { benchRenderStop } from "./render-stop.bench.ts";
+import { benchPsdImport } from "./psd-import.bench.ts";
 import { benchSftp } from "./sftp.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
@@ -33,6 +34,7 @@ const benches: Record<string, () => Promise<void>> = {
   fairness: benchFairness,
   "render-stop": benchRenderStop,
   "psd-import": benchPsdImport,
+  detect: benchDetect,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

@@ -265,36 +265,4 @@ describe("the web app in a real browser", () => {
       proxy.close();
     }
   }, 60_000);
-
-  test.skipIf(skip)("adding a template previews its placements on the background before it is sent", async () => {
-    const page = await signIn();
-    await page.click("#tab-templates");
-    const dir = join(FIXTURES, "templates/canvas-wood-occluded");
-    const manifest = JSON.parse(readFileSync(join(dir, "template.json"), "utf8")) as { id: string; name: string; width: number };
-    await page.setInputFiles("#template-background", join(dir, "background.jpg"));
-    await page.setInputFiles("#template-masks", join(dir, "mask-p1.png"));
-    // A wrong width is caught in the browser already.
-    await page.fill("#template-manifest", JSON.stringify({ ...manifest, id: "my-canvas", name: "My canvas", width: 2000 }));
-    await page.locator("#template-problems li", { hasText: "the manifest says 2000 × 1920" }).waitFor();
-    await page.fill("#template-manifest", JSON.stringify({ ...manifest, id: "my-canvas", name: "My canvas" }));
-    await page.locator("#template-problems li").waitFor({ state: "detached" });
-
-    // The first corner (700, 420 on the 2560-pixel background) is marked on the canvas.
-    await page.locator("#template-canvas").waitFor({ state: "visible" });
-    const marked = await page.evaluate(`(() => {
-      const canvas = document.querySelector("#template-canvas");
-      const k = canvas.width / 2560;
-      const { data } = canvas.getContext("2d").getImageData(Math.round(700 * k) - 20, Math.round(420 * k) - 20, 40, 40);
-      let blue = 0;
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - 0x1d) < 12 && Math.abs(data[i + 1] - 0x4e) < 12 && Math.abs(data[i + 2] - 0xd8) < 12) blue++;
-      return blue;
-    })()`);
-    expect(marked as number).toBeGreaterThan(200);
-
-    await page.click("#template-submit");
-    await page.locator('#template-list li[data-template-id="my-canvas"]').waitFor();
-    await page.click("#tab-mockups");
-    await page.locator('#template-choices input[value="my-canvas"]').waitFor();
-    expect(pageErrors).toEqual([]);
-  }, 60_000);
 });

@@ -37,7 +37,13 @@ export async function makeTestApp(options: TestAppOptions = {}) {
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger("debug", {}, (line) => logs.push(JSON.parse(line)));
   const templates = await TemplateCatalog.load(config.templatesDir, log);
-  const wired = wireApp(config, db, storage, log, { hash: (bytes) => testHashPool().hash(bytes), templates, renderer: testRenderPool(), psd: testPsdPool() });
+  const wired = wireApp(config, db, storage, log, {
+    hash: (bytes) => testHashPool().hash(bytes),
+    detect: (task) => testHashPool().detectPrintAreas(task),
+    templates,
+    renderer: testRenderPool(),
+    psd: testPsdPool(),
+  });
   const app = wired.app;
   const { shop, token } = await addShopToken(db.sql, `shop-${crypto.randomUUID()}`);
   registerTestJobs(db, shop.id, wired.handlers, wired.events, wired.onEnqueued);

@@ -2,6 +2,7 @@ import { newApiRegistry, type ApiRegistry } from "./api-registry.ts";
 import { errorBodySchema } from "./error-responses.ts";
 import { registerDesignPaths } from "./paths/designs.openapi.ts";
 import { registerEtsyPaths } from "./paths/etsy.openapi.ts";
+import { registerShopPaths } from "./paths/shop.openapi.ts";
 import { registerJobPaths } from "./paths/jobs.openapi.ts";
 import { registerMockupPaths } from "./paths/mockups.openapi.ts";
 import { registerServicePaths } from "./paths/service.openapi.ts";
@@ -14,6 +15,7 @@ const AREAS: ReadonlyArray<(registry: ApiRegistry) => void> = [
   registerMockupPaths,
   registerJobPaths,
   registerEtsyPaths,
+  registerShopPaths,
   registerServicePaths,
 ];
 
@@ -23,6 +25,7 @@ const TAGS = [
   { name: "Mockups", description: "Product mockups of a design, made as a job and streamed one by one." },
   { name: "Jobs", description: "Durable jobs: state, progress, result, events, cancel." },
   { name: "Etsy", description: "The shop's Etsy connection, its listings, and mockups onto a listing." },
+  { name: "Shop", description: "The shop, its storage, and its API tokens." },
   { name: "Service", description: "Health, readiness and metrics (also on ROLE=worker)." },
   { name: "Web app", description: "The seller's web app." },
   { name: "Reference", description: "This reference." },

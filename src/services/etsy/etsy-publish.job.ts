@@ -74,6 +74,7 @@ export interface EtsyJobDeps {
 export function etsyPublishJob(deps: EtsyJobDeps) {
   return defineJobHandler({
     payload: etsyPublishPayload,
+    title: (p) => `Publish ${p.images.length} mockup${p.images.length === 1 ? "" : "s"} to Etsy listing ${p.listingId}`,
     async run(ctx): Promise<EtsyPublishResult> {
       const started = performance.now();
       const shop = await shopOfJob(deps.sql, ctx.job);

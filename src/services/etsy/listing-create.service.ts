@@ -23,7 +23,7 @@ export class ListingCreateService {
   constructor(private readonly deps: { sql: Sql; jobs: JobService; connections: EtsyConnectionService; designs: DesignService; mockups: MockupService }) {}
 
   async queue(shop: Shop, req: ListingRequest): Promise<Job> {
-    await this.deps.designs.get(shop, req.designId); // 404 for another shop's
+    const design = await this.deps.designs.get(shop, req.designId); // 404 for another shop's
     if (req.mockupIds) {
       const found = await findMockupsByIds(this.deps.sql, shop.id, req.mockupIds);
       if (found.length !== req.mockupIds.length) throw notFound("Mockup");
@@ -55,6 +55,7 @@ export class ListingCreateService {
       },
       ...(req.altText ? { altText: req.altText } : {}),
     };
-    return this.deps.jobs.enqueue(shop, ETSY_LISTING_JOB, payload, req.priority);
+    const photos = req.mockupIds?.length ?? req.templates?.length ?? 0;
+    return this.deps.jobs.enqueue(shop, ETSY_LISTING_JOB, payload, req.priority, `Etsy listing of ${design.filename}, ${photos} photo${photos === 1 ? "" : "s"}`);
   }
 }

@@ -41,6 +41,7 @@ export class ListingImagesService {
       const altText = Array.isArray(req.altText) ? req.altText[i] : req.altText;
       return { mockupId, rank: req.startRank + i, ...(altText ? { altText } : {}) };
     });
-    return this.deps.jobs.enqueue(shop, ETSY_PUBLISH_JOB, { listingId: req.listingId, overwrite: req.overwrite, images }, req.priority);
+    const title = `${n} image${n === 1 ? "" : "s"} to Etsy listing ${req.listingId}`;
+    return this.deps.jobs.enqueue(shop, ETSY_PUBLISH_JOB, { listingId: req.listingId, overwrite: req.overwrite, images }, req.priority, title);
   }
 }

@@ -54,6 +54,8 @@ export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelle
 export interface Job {
   id: string;
   type: string;
+  /** What it is for: "Mockups of storm.jpg, 4 templates" ("" for old jobs). */
+  title: string;
   state: JobState;
   attempts: number;
   maxAttempts: number;
@@ -133,6 +135,33 @@ export interface ListingCreated {
   listingId: number;
   url: string;
   editUrl: string;
+}
+
+/** One of GET /api/tokens (the token itself only in POST's answer). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  current?: boolean;
+}
+
+/** GET /api/shop. */
+export interface ShopInfo {
+  id: string;
+  name: string;
+}
+
+interface UsageLine {
+  count: number;
+  bytes: number;
+}
+
+/** GET /api/shop/storage. */
+export interface StorageOverview {
+  location: "local" | "nas";
+  healthy: boolean;
+  usage: { designs: UsageLine; deletedDesigns: UsageLine; mockups: UsageLine; templates: UsageLine; totalBytes: number };
 }
 
 /** GET /api/shop/etsy. */

@@ -89,7 +89,7 @@ export class JobsPanel {
 
   private row(j: Job): HTMLLIElement {
     const active = j.state === "queued" || j.state === "running";
-    const title = TYPE_NAMES[j.type] ?? j.type.replace(/[-_]+/g, " ").replace(/^./, (c) => c.toUpperCase());
+    const title = j.title || (TYPE_NAMES[j.type] ?? j.type.replace(/[-_]+/g, " ").replace(/^./, (c) => c.toUpperCase()));
     const progress = j.progress && j.progress.total > 0 ? j.progress : undefined;
     return h(
       "li",

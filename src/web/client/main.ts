@@ -14,6 +14,10 @@ import { clearSession, readSession, writeSession } from "./session-memory.ts";
 import { ShopPanel } from "./shop-panel.ts";
 import { setUpTabs } from "./tabs.ts";
 import { TemplatesPanel } from "./templates-panel.ts";
+import { TokensPanel } from "./tokens-panel.ts";
+import { RecentSets } from "./recent-sets.ts";
+import { StorageCard } from "./storage-card.ts";
+import type { ShopInfo } from "./api-types.ts";
 import { UploadPanel } from "./upload-panel.ts";
 
 // First thing: a token in the address (the first-start sign-in link) is taken out of it.
@@ -91,7 +95,9 @@ function startWorkspace(): void {
   const viewer = new ImageViewer();
   const jobs = new JobsPanel(tracker);
   const publisher = new EtsyPublisher(tracker);
-  const mockups = new MockupsPanel(tracker, viewer, (ids, label) => publisher.open(ids, label));
+  let recentSets: RecentSets | undefined;
+  const mockups = new MockupsPanel(tracker, viewer, (ids, label) => publisher.open(ids, label), () => void recentSets?.refresh());
+  recentSets = new RecentSets((job) => mockups.showJob(job));
   const openTab = setUpTabs(byId("tabs", HTMLDivElement));
   const listings = new ListingCreator(tracker);
   const designs = new DesignsPanel(
@@ -112,12 +118,24 @@ function startWorkspace(): void {
     listings.setTemplates(list);
   });
   const shop = new ShopPanel(etsyOutcome);
+  const tokens = new TokensPanel();
+  const storage = new StorageCard();
   if (etsyOutcome) openTab("tab-shop");
 
   tracker.resume();
   void jobs.refresh();
   void templates.refresh();
   void shop.refresh();
+  void tokens.refresh();
+  void recentSets.refresh();
+  // Usage changes with every upload: read again whenever the Shop tab is opened.
+  byId("tab-shop", HTMLButtonElement).addEventListener("click", () => void storage.refresh());
+  void storage.refresh();
+  // The shop's name in the top bar: which shop this browser is signed in to.
+  void apiJson<ShopInfo>("/api/shop").then(
+    (s) => (byId("shop-name", HTMLSpanElement).textContent = s.name),
+    () => {},
+  );
   designsChanged();
 }
 

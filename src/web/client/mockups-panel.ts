@@ -3,6 +3,7 @@ import {
   JOB_TYPES,
   type ApiErrorBody,
   type Design,
+  type Job,
   type JobDone,
   type JobLinks,
   type MockupFailed,
@@ -66,6 +67,7 @@ export class MockupsPanel {
     private readonly tracker: JobTracker,
     private readonly viewer: ImageViewer,
     private readonly onPublish: (mockupIds: string[], label: string) => void,
+    private readonly onSetChanged: () => void = () => {},
   ) {
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -136,6 +138,33 @@ export class MockupsPanel {
     this.limitChoices();
   }
 
+  /** Puts a set from the history on show: a finished one from its result, a running one followed again. */
+  showJob(job: Job): void {
+    const names = new Map(this.templates.map((t) => [t.id, t.name]));
+    const result = (job.result ?? {}) as { mockups?: MockupMade[]; failed?: MockupFailed[] };
+    const mockups = result.mockups ?? [];
+    const failed = result.failed ?? [];
+    const total = Math.max(job.progress?.total ?? 0, ...mockups.map((m) => m.total), ...failed.map((f) => f.total), 1);
+    const templates = Array.from({ length: total }, (_, i) => ({ id: "", name: `Template ${i + 1}` }));
+    for (const x of [...mockups, ...failed]) templates[x.index] = { id: x.templateId, name: names.get(x.templateId) ?? x.templateId };
+    const designName = /^Mockups of (.*), \d+ templates?$/.exec(job.title)?.[1] ?? "design";
+    const running = job.state === "queued" || job.state === "running";
+    this.set = { jobId: job.id, designId: "", designName, templates, mockups, failed, state: running ? "running" : job.state, error: job.error ?? undefined };
+    this.save();
+    this.render();
+    if (running) this.tracker.follow(job.id, JOB_TYPES.mockups);
+    this.setSection.scrollIntoView({ block: "start" });
+  }
+
+  /** A running set shown from the history learns its templates from its events. */
+  private learnTemplate(s: MockupSet, index: number, total: number, templateId: string): void {
+    while (s.templates.length < total) s.templates.push({ id: "", name: `Template ${s.templates.length + 1}` });
+    if (s.templates[index]?.id === templateId) return;
+    s.templates[index] = { id: templateId, name: this.templates.find((t) => t.id === templateId)?.name ?? templateId };
+    this.results.dataset.renderedJob = ""; // redraw the slots
+    this.render();
+  }
+
   private chosenTemplateIds(): string[] {
     return [...this.choices.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
   }
@@ -187,6 +216,7 @@ export class MockupsPanel {
       this.save();
       this.render();
       this.tracker.follow(links.jobId, JOB_TYPES.mockups, stream);
+      this.onSetChanged();
     } catch (err) {
       this.submit.disabled = false;
       this.status.textContent = `The mockups could not be started: ${err instanceof ApiError ? reasonText(err) : messageOf(err)}`;
@@ -199,12 +229,14 @@ export class MockupsPanel {
     const data = JSON.parse(raw) as unknown;
     if (event === "mockup") {
       const m = data as MockupMade;
+      this.learnTemplate(s, m.index, m.total, m.templateId);
       if (!s.mockups.some((x) => x.index === m.index)) s.mockups.push(m);
       this.save();
       this.fillSlot(m.index);
       announce(`Mockup ${s.mockups.length + s.failed.length} of ${s.templates.length} ready.`);
     } else if (event === "mockup-failed") {
       const f = data as MockupFailed;
+      this.learnTemplate(s, f.index, f.total, f.templateId);
       if (!s.failed.some((x) => x.index === f.index)) s.failed.push(f);
       this.save();
       this.fillSlot(f.index);
@@ -216,6 +248,7 @@ export class MockupsPanel {
       s.error = d.error;
       this.save();
       this.render(); // its status line (a live region) says how it ended
+      this.onSetChanged();
     } else if (event === "lost") {
       s.state = "lost";
       s.error = (data as { error: ApiErrorBody }).error;

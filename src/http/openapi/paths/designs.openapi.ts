@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Design } from "../../../types.ts";
 import { DESIGN_KINDS } from "../../../types.ts";
 import type { CheckResult, UploadResult } from "../../../services/design-upload.service.ts";
-import { listQuery } from "../../designs.routes.ts";
+import { designListQuery } from "../../design-list-query.ts";
+import { deleteBody, tagsBody } from "../../design-catalog.routes.ts";
 import { fieldsSchema } from "../../read-upload-form.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { fitsShape } from "../fits-shape.ts";
@@ -31,6 +32,9 @@ export const designSchema = fitsShape<Design>()(
       sourceWidth: z.number().int(),
       sourceHeight: z.number().int(),
       createdAt: z.string().describe("ISO 8601, UTC."),
+      tags: z.array(z.string()).describe("Lower-case words the seller gave it, searchable with the file name."),
+      mockupCount: z.number().int().describe("Its mockups (not deleted)."),
+      onEtsy: z.boolean().describe("One of its mockups has gone to an Etsy listing."),
     })
     .meta({ id: "Design" }),
 );
@@ -92,6 +96,34 @@ const FORM_ERRORS = { 400: ["expected_multipart", "invalid_multipart", "invalid_
 /** /api/designs (designs.routes.ts). */
 export function registerDesignPaths(registry: ApiRegistry): void {
   const tags: [string] = ["Designs"];
+  const bulkResults = (extra: z.ZodRawShape, id: string) =>
+    z
+      .object({
+        results: z.array(
+          z.union([z.object({ id: z.string(), ok: z.literal(true), ...extra }), z.object({ id: z.string(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) })]),
+        ),
+      })
+      .meta({ id });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/designs/tags",
+    operationId: "tagDesigns",
+    tags,
+    summary: "Add and remove tags on many designs",
+    request: { body: { required: true, content: { "application/json": { schema: tagsBody } } } },
+    responses: { 200: { description: "Per design: its tags now, or why not.", content: { "application/json": { schema: bulkResults({ tags: z.array(z.string()) }, "TagResults") } } } },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields"] },
+  });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/designs/delete",
+    operationId: "deleteDesigns",
+    tags,
+    summary: "Delete many designs",
+    request: { body: { required: true, content: { "application/json": { schema: deleteBody } } } },
+    responses: { 200: { description: "Per design: deleted, or why not.", content: { "application/json": { schema: bulkResults({}, "DeleteResults") } } } },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields"] },
+  });
   registerOperation(registry, {
     method: "post",
     path: "/api/designs",
@@ -125,7 +157,7 @@ export function registerDesignPaths(registry: ApiRegistry): void {
     tags,
     summary: "List designs",
     description: "The shop's designs, newest first, a page at a time.",
-    request: { query: listQuery },
+    request: { query: designListQuery },
     responses: { 200: { description: "A page of designs.", content: { "application/json": { schema: designPageSchema } } } },
     errors: { 400: ["invalid_query", "invalid_cursor"] },
   });

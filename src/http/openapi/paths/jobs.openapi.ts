@@ -10,7 +10,8 @@ export const jobSchema = fitsShape<JobView>()(
   z
     .object({
       id: z.string(),
-      type: z.string().describe("`design-upload`, `mockup-set`, `etsy-publish`, …"),
+      type: z.string().describe("`design-upload`, `mockup-set`, `etsy-publish`, `etsy-listing`, …"),
+      title: z.string().describe("What the job is for, in words: \"Mockups of storm.jpg, 4 templates\"."),
       state: z.enum(JOB_STATES),
       priority: z.enum(JOB_PRIORITIES).describe("The priority it got: `high` past SHOP_MAX_HIGH_PRIORITY_JOBS is queued as `normal`."),
       attempts: z.number().int(),
@@ -31,7 +32,7 @@ export const jobSchema = fitsShape<JobView>()(
 );
 
 const EVENTS =
-  "Server-Sent Events: what the log holds after `Last-Event-ID` (or `?after=`), then live, each with its sequence number as `id`, and `done` `{ jobId, state, … }` after the job's final event. Queue events: `started`, `progress`, `retrying`, `requeued`, `cancel_requested`, `succeeded`, `failed`, `cancelled`; job types add their own (`mockup`, `mockup-failed`, `image-published`, `image-failed`, …). A `: ping` comment every `SSE_KEEPALIVE_MS`.";
+  "Server-Sent Events: what the log holds after `Last-Event-ID` (or `?after=`), then live, each with its sequence number as `id`, and `done` `{ jobId, state, … }` after the job's final event. Queue events: `started`, `progress`, `retrying`, `requeued`, `cancel_requested`, `deferred`, `succeeded`, `failed`, `cancelled`; job types add their own (`mockup`, `mockup-failed`, `listing-created`, `image-published`, `image-failed`, …). A `: ping` comment every `SSE_KEEPALIVE_MS`.";
 
 /** /api/jobs (jobs.routes.ts). */
 export function registerJobPaths(registry: ApiRegistry): void {

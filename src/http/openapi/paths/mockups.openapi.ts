@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jsonSchema, optionsSchema } from "../../mockups.routes.ts";
+import { jsonSchema, mockupListQuery, optionsSchema } from "../../mockups.routes.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { binaryFile, fileContent, idParams, jobQueuedResponse } from "../shared-schemas.ts";
 
@@ -21,6 +21,44 @@ const EVENTS = [
 /** /api/mockups (mockups.routes.ts). */
 export function registerMockupPaths(registry: ApiRegistry): void {
   const tags: [string] = ["Mockups"];
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/mockups",
+    operationId: "listMockups",
+    tags,
+    summary: "The shop's mockups, newest first",
+    description: "Filter by design, template or job; page with `cursor` (the answer's `nextCursor`).",
+    request: { query: mockupListQuery },
+    responses: {
+      200: {
+        description: "A page of mockups.",
+        content: {
+          "application/json": {
+            schema: z.object({
+              items: z.array(
+                z.object({
+                  id: z.string(),
+                  designId: z.string().nullable(),
+                  designFilename: z.string().nullable(),
+                  templateId: z.string(),
+                  jobId: z.string().nullable(),
+                  format: z.string(),
+                  width: z.number().int(),
+                  height: z.number().int(),
+                  bytes: z.number().int(),
+                  createdAt: z.string(),
+                  url: z.string(),
+                  previewUrl: z.string(),
+                }),
+              ),
+              nextCursor: z.string().nullable(),
+            }),
+          },
+        },
+      },
+    },
+    errors: { 400: ["invalid_query"] },
+  });
   registerOperation(registry, {
     method: "post",
     path: "/api/mockups",

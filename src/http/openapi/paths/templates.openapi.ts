@@ -161,6 +161,84 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
     },
   });
   registerOperation(registry, {
+    method: "get",
+    path: "/api/templates/{id}/manifest",
+    operationId: "getTemplateManifest",
+    tags,
+    summary: "A template's whole manifest",
+    description: "What the editor opens a template with (every field, as stored).",
+    request: { params: templateIdParams },
+    responses: { 200: { description: "The manifest.", content: { "application/json": { schema: manifest } } } },
+    errors: { 404: ["not_found"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/templates/{id}/files/{name}",
+    operationId: "getTemplateFile",
+    tags,
+    summary: "A file the template's manifest names (background, mask)",
+    request: { params: templateIdParams.extend({ name: z.string().describe("A file name from the manifest.") }) },
+    responses: { 200: { description: "The file.", content: fileContent("image/*", "The image as stored.") } },
+    errors: { 404: ["not_found"], 503: ["storage_unavailable"] },
+  });
+  const point2 = z.object({ x: z.number(), y: z.number() });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/templates/detect",
+    operationId: "detectPrintAreas",
+    tags,
+    summary: "Find blank frames, posters, canvases or screens in a photo",
+    description: "Nothing is stored. Convex quadrilaterals, best first, in the photo's pixels (top-left, top-right, bottom-right, bottom-left).",
+    request: { body: { required: true, content: { "multipart/form-data": { schema: z.object({ photo: binaryFile("The room photo.") }) } } } },
+    responses: {
+      200: {
+        description: "The photo's size and the proposals.",
+        content: {
+          "application/json": {
+            schema: z.object({
+              width: z.number().int(),
+              height: z.number().int(),
+              proposals: z.array(z.object({ corners: z.tuple([point2, point2, point2, point2]), confidence: z.number().describe("0..1") })),
+            }),
+          },
+        },
+      },
+    },
+    errors: { 400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_photo"], 422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels"] },
+  });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/templates/preview",
+    operationId: "previewTemplateDraft",
+    tags,
+    summary: "Render a draft template at preview size; nothing stored",
+    description: "The form of `POST /api/templates` plus a `designId` (or an `artwork` file): one render of the draft, as a JPEG.",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            encoding: { manifest: { contentType: "application/json" } },
+            schema: z.object({
+              manifest,
+              background: binaryFile("The background image, named as in the manifest."),
+              masks: z.array(binaryFile("A greyscale PNG mask.")).optional(),
+              designId: z.string().optional().describe("A design of the shop to render into the draft."),
+              artwork: binaryFile("Or an artwork file.").optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: { 200: { description: "The preview (`X-Render-Ms` says how long it took).", content: fileContent("image/jpeg", "JPEG preview.") } },
+    errors: {
+      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask", "invalid_fields"],
+      404: ["not_found"],
+      422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels", "template_size_mismatch"],
+      503: ["renderer_unavailable", "render_busy"],
+    },
+  });
+  registerOperation(registry, {
     method: "delete",
     path: "/api/templates/{id}",
     operationId: "deleteTemplate",

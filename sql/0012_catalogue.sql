@@ -1,0 +1,79 @@
+-- Issue 18: the catalogue a shop lives in (history, search, tags, bulk mockups) and operating it
+-- (tokens, storage usage, retention).
+
+-- Trigram search on file names (a trusted extension: any owner of the database may create it).
+create extension if not exists pg_trgm;
+
+-- Tags: lower-case words a seller gives designs, searchable with the file name.
+alter table designs add column tags text[] not null default '{}';
+-- Counted by triggers below, so "has mockups" and "on Etsy" filter without a join.
+alter table designs add column mockup_count integer not null default 0;
+alter table designs add column on_etsy boolean not null default false;
+
+update designs d set mockup_count = m.n
+from (select design_id, count(*)::int as n from mockups where deleted_at is null and design_id is not null group by design_id) m
+where m.design_id = d.id;
+update designs d set on_etsy = true
+where exists (select 1 from etsy_published_images p join mockups m on m.id = p.mockup_id where m.design_id = d.id);
+
+create index designs_filename_trgm_idx on designs using gin (lower(filename) gin_trgm_ops) where deleted_at is null;
+create index designs_tags_idx on designs using gin (tags) where deleted_at is null;
+create index designs_shop_product_idx on designs (shop_id, product, created_at desc, id desc) where deleted_at is null;
+create index designs_shop_with_mockups_idx on designs (shop_id, created_at desc, id desc) where deleted_at is null and mockup_count > 0;
+create index designs_shop_on_etsy_idx on designs (shop_id, created_at desc, id desc) where deleted_at is null and on_etsy;
+
+create function atelier_count_design_mockups() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    if new.design_id is not null and new.deleted_at is null then
+      update designs set mockup_count = mockup_count + 1 where id = new.design_id;
+    end if;
+  elsif tg_op = 'DELETE' then
+    if old.design_id is not null and old.deleted_at is null then
+      update designs set mockup_count = greatest(mockup_count - 1, 0) where id = old.design_id;
+    end if;
+  elsif old.deleted_at is null and new.deleted_at is not null and old.design_id is not null then
+    update designs set mockup_count = greatest(mockup_count - 1, 0) where id = old.design_id;
+  end if;
+  return null;
+end $$;
+create trigger mockups_count_on_design after insert or delete or update of deleted_at on mockups
+  for each row execute function atelier_count_design_mockups();
+
+create function atelier_mark_design_on_etsy() returns trigger language plpgsql as $$
+begin
+  update designs set on_etsy = true
+  where id = (select design_id from mockups where id = new.mockup_id) and not on_etsy;
+  return null;
+end $$;
+create trigger etsy_published_marks_design after insert on etsy_published_images
+  for each row execute function atelier_mark_design_on_etsy();
+
+-- Mockup history: the set (job) each mockup came from, and the listing orders.
+alter table mockups add column job_id uuid;
+update mockups m set job_id = j.id
+from jobs j, jsonb_array_elements(case when jsonb_typeof(j.result -> 'mockups') = 'array' then j.result -> 'mockups' else '[]'::jsonb end) e
+where j.type = 'mockup-set' and e ->> 'mockupId' = m.id::text;
+create index mockups_shop_recent_idx on mockups (shop_id, created_at desc, id desc) where deleted_at is null;
+create index mockups_shop_design_idx on mockups (shop_id, design_id, created_at desc, id desc) where deleted_at is null;
+create index mockups_shop_template_idx on mockups (shop_id, template_id, created_at desc, id desc) where deleted_at is null;
+create index mockups_job_idx on mockups (job_id, created_at, id) where job_id is not null;
+-- The orphan sweep asks whether a stored file has a row.
+create index mockups_storage_path_idx on mockups (storage_path);
+create index mockups_preview_path_idx on mockups (preview_path);
+create index designs_storage_path_idx on designs (storage_path);
+
+-- Jobs say what they are for ("Mockups of storm.jpg, 4 templates").
+alter table jobs add column title text not null default '';
+update jobs j set title = case
+    when j.type = 'mockup-set' then 'Mockups of ' || coalesce((select d.filename from designs d where d.id::text = j.payload ->> 'designId'), 'uploaded artwork')
+      || ', ' || coalesce(jsonb_array_length(case when jsonb_typeof(j.payload -> 'templateIds') = 'array' then j.payload -> 'templateIds' end), 0) || ' templates'
+    when j.type = 'design-upload' then 'Upload of ' || coalesce(jsonb_array_length(case when jsonb_typeof(j.payload -> 'files') = 'array' then j.payload -> 'files' end), 0) || ' files'
+    when j.type = 'etsy-publish' then 'Publish to Etsy listing ' || coalesce(j.payload ->> 'listingId', '')
+    else j.type end;
+
+-- Retention: finished jobs are pruned by age.
+create index jobs_finished_idx on jobs (finished_at) where state in ('succeeded', 'failed', 'cancelled');
+
+-- Tokens: a shop's live tokens, listed in the Shop panel.
+create index api_tokens_shop_live_idx on api_tokens (shop_id, created_at) where revoked_at is null;

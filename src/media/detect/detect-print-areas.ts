@@ -1,0 +1,112 @@
+import { fitQuadToEdges } from "./fit-edges.ts";
+import { labelFlatRegions, type FlatLabels, type FlatRegion } from "./flat-regions.ts";
+import { imageGradients, type Gradients } from "./image-gradients.ts";
+import { convexHull, enclosingQuad, isReasonableQuad, orderCorners, polygonArea, type Pt, type Quad } from "./quad-geometry.ts";
+
+/** A place in the photo that looks like a print area, corners in the photo's pixels. */
+export interface PrintAreaProposal {
+  corners: Quad;
+  /** 0..1: how quad-shaped, uniform, light and edge-bounded the region is. */
+  confidence: number;
+}
+
+/** Proposals answered at most: a template has at most 8 placements. */
+export const MAX_PROPOSALS = 8;
+
+/** Gradient thresholds (luma levels per pixel) tried: soft photos need the higher one. */
+const FLAT_GRADIENTS = [1.5, 3.5];
+/** Colour step (per channel, smoothed) two neighbours of one region may differ by. */
+const MAX_COLOUR_STEP = 6;
+/** Regions smaller than this share of the image are not looked at. */
+const MIN_AREA_SHARE = 0.004;
+/** Regions this large are a wall or a floor, not a print area. */
+const MAX_AREA_SHARE = 0.9;
+/** Proposals below this are noise: a patch of wall between shadows. */
+const MIN_CONFIDENCE = 0.15;
+/** Regions looked at per threshold, largest first: bounds the work on a busy photo. */
+const MAX_CANDIDATES = 40;
+
+/**
+ * Finds print areas in a small RGB image (its longest side about 1000 px): flat regions that do
+ * not touch the border, their convex hull reduced to a quadrilateral, the sides moved onto the
+ * edges around them, scored and de-duplicated. `scaleX`, `scaleY` turn working pixels into the
+ * photo's (corners are pixel edges: working pixel i spans [i, i + 1)).
+ */
+export function detectPrintAreas(rgb: Uint8Array, width: number, height: number, scaleX: number, scaleY: number): PrintAreaProposal[] {
+  const g = imageGradients(rgb, width, height);
+  const found: PrintAreaProposal[] = [];
+  for (const maxGradient of FLAT_GRADIENTS) {
+    const flat = labelFlatRegions(g.rgb, g.luma, g.magnitude, width, height, maxGradient, MAX_COLOUR_STEP);
+    const candidates = flat.regions
+      .filter((r) => r.area >= MIN_AREA_SHARE * width * height && r.area <= MAX_AREA_SHARE * width * height)
+      .filter((r) => r.minX > 1 && r.minY > 1 && r.maxX < width - 2 && r.maxY < height - 2)
+      .sort((a, b) => b.area - a.area)
+      .slice(0, MAX_CANDIDATES);
+    for (const r of candidates) {
+      const p = proposeFromRegion(g, flat, r, width, height);
+      if (p && p.confidence >= MIN_CONFIDENCE) found.push(p);
+    }
+  }
+  const diagonal = Math.hypot(width, height);
+  const kept: PrintAreaProposal[] = [];
+  // Best first; alike ones (two frames of a gallery wall) read left to right, top to bottom.
+  const sorted = found.sort((a, b) => Math.round((b.confidence - a.confidence) * 50) || a.corners[0][0] + a.corners[0][1] - b.corners[0][0] - b.corners[0][1]);
+  for (const p of sorted) {
+    // The same area found at both thresholds, or a mat inside its own frame's hull: keep the best.
+    if (kept.some((k) => k.corners.every((c, i) => Math.hypot(c[0] - p.corners[i]![0], c[1] - p.corners[i]![1]) < 0.02 * diagonal))) continue;
+    kept.push(p);
+    if (kept.length === MAX_PROPOSALS) break;
+  }
+  return kept.map((p) => ({
+    confidence: Math.round(p.confidence * 1000) / 1000,
+    corners: p.corners.map(([x, y]) => [round2((x + 0.5) * scaleX), round2((y + 0.5) * scaleY)]) as Quad,
+  }));
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function proposeFromRegion(g: Gradients, flat: FlatLabels, r: FlatRegion, width: number, height: number): PrintAreaProposal | undefined {
+  // Each row's leftmost and rightmost pixel, by its outer corners: the hull of those is the region's.
+  const points: Pt[] = [];
+  for (let y = r.minY; y <= r.maxY; y++) {
+    let first = -1;
+    let last = -1;
+    const row = y * width;
+    for (let x = r.minX; x <= r.maxX; x++) {
+      if (flat.labels[row + x] !== r.label) continue;
+      if (first < 0) first = x;
+      last = x;
+    }
+    if (first < 0) continue;
+    points.push([first - 0.5, y - 0.5], [first - 0.5, y + 0.5], [last + 0.5, y - 0.5], [last + 0.5, y + 0.5]);
+  }
+  const hull = convexHull(points);
+  const hullArea = polygonArea(hull);
+  if (r.area / hullArea < 0.7) return undefined; // a ring (a frame) or a ragged patch of texture
+  const reduced = enclosingQuad(hull);
+  if (!reduced) return undefined;
+  const rough = orderCorners(reduced);
+  if (!isReasonableQuad(rough, 25, 8)) return undefined;
+  const fitted = fitQuadToEdges(g, width, height, rough);
+  let quad = rough;
+  let support = 0;
+  if (fitted && isReasonableQuad(fitted.quad, 25, 8)) {
+    // The fit may only nudge the corners: a far jump means another edge was found.
+    const limit = 0.08 * Math.sqrt(polygonArea(rough));
+    const moved = Math.max(...fitted.quad.map((c, i) => Math.hypot(c[0] - rough[i]![0], c[1] - rough[i]![1])));
+    if (moved <= limit) {
+      quad = fitted.quad;
+      support = fitted.support;
+    }
+  }
+  if (quad.some(([x, y]) => x < -0.5 || y < -0.5 || x > width - 0.5 || y > height - 0.5)) return undefined;
+  const fill = Math.min(1, r.area / polygonArea(quad));
+  if (fill < 0.6) return undefined;
+  // Blank prints are light and even; edge-bounded on most of their outline; filled by the region.
+  // A blank print's own lighting (a window's gradient) moves its luma by 10–15 levels.
+  const uniformity = Math.exp(-r.stdLuma / 60);
+  const lightness = 0.7 + 0.3 * (r.meanLuma / 255);
+  const sizeShare = Math.min(1, (r.area / (width * height)) / 0.05);
+  const confidence = fill ** 2 * (0.3 + 0.7 * support) * uniformity * lightness * (0.7 + 0.3 * sizeShare);
+  return { corners: quad, confidence: Math.max(0, Math.min(1, confidence)) };
+}

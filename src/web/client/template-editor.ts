@@ -1,0 +1,443 @@
+import { ApiError, apiFetch, apiJson, errorOf, messageOf } from "./api-client.ts";
+import type { Design, Page, Template } from "./api-types.ts";
+import { CornerStage } from "./corner-stage.ts";
+import { draftForm } from "./draft-files.ts";
+import { DraftPreview } from "./draft-preview.ts";
+import { byId, h, replaceChildren } from "./dom.ts";
+import { reasonText } from "./reason-text.ts";
+import { placeServerProblems } from "./server-problems.ts";
+import {
+  defaultCorners,
+  draftProblems,
+  MAX_PLACEMENTS,
+  type Corners,
+  type PlacementDraft,
+  type Problem,
+  type ProblemTarget,
+  type TemplateDraft,
+} from "./template-draft.ts";
+
+/** Longest side the photo is kept at for the stage and the magnifier (the original is what is saved). */
+const SHOWN_SIDE = 4096;
+
+interface Proposal {
+  corners: Corners;
+  confidence: number;
+}
+
+/** The manifest as GET /api/templates/:id/manifest answers it. */
+interface StoredManifest {
+  id: string;
+  name: string;
+  room: string;
+  background: string;
+  width: number;
+  height: number;
+  placements: Array<{ id: string; corners: Corners; blend: "normal" | "multiply"; fit: "cover" | "contain"; shading: number; mask?: string }>;
+}
+
+/**
+ * The corner editor: a photo in, a template out. The photo is shown large with draggable corners
+ * (starting from the best print area the server finds), each placement's choices below it,
+ * a live preview beside it, problems next to what they concern, and Save.
+ */
+export class TemplateEditor {
+  private readonly photoInput = byId("editor-photo", HTMLInputElement);
+  private readonly status = byId("editor-status", HTMLParagraphElement);
+  private readonly body = byId("editor-body", HTMLDivElement);
+  private readonly idInput = byId("editor-id", HTMLInputElement);
+  private readonly nameInput = byId("editor-name", HTMLInputElement);
+  private readonly roomInput = byId("editor-room", HTMLInputElement);
+  private readonly size = byId("editor-size", HTMLParagraphElement);
+  private readonly placementsBox = byId("editor-placements", HTMLDivElement);
+  private readonly addButton = byId("editor-add-placement", HTMLButtonElement);
+  private readonly proposalsNote = byId("editor-proposals", HTMLSpanElement);
+  private readonly saveButton = byId("editor-save", HTMLButtonElement);
+  private readonly saveStatus = byId("editor-save-status", HTMLParagraphElement);
+  private readonly designSelect = byId("editor-design", HTMLSelectElement);
+  private readonly stage = new CornerStage((final) => this.changed(final));
+  private readonly preview = new DraftPreview(byId("editor-preview", HTMLImageElement), byId("editor-preview-status", HTMLParagraphElement), () => this.designSelect.value);
+  private draft: TemplateDraft | undefined;
+  private proposals: Proposal[] = [];
+  /** The shop template being edited (saved over it), if any. */
+  private replacing: string | undefined;
+  private serverProblems: Problem[] = [];
+
+  constructor(private readonly onSaved: (t: Template) => Promise<void>) {
+    byId("editor-stage-slot", HTMLDivElement).replaceWith(this.stage.element);
+    this.photoInput.addEventListener("change", () => {
+      const file = this.photoInput.files?.[0];
+      if (file) void this.startFromPhoto(file);
+    });
+    for (const [input, key] of [[this.idInput, "id"], [this.nameInput, "name"], [this.roomInput, "room"]] as const) {
+      input.addEventListener("input", () => {
+        if (!this.draft) return;
+        this.draft[key] = input.value;
+        this.serverProblems = this.serverProblems.filter((p) => p.target !== key);
+        this.showProblems();
+      });
+    }
+    this.addButton.addEventListener("click", () => this.addPlacement());
+    this.saveButton.addEventListener("click", () => void this.save());
+    byId("editor-cancel", HTMLButtonElement).addEventListener("click", () => this.close());
+    this.designSelect.addEventListener("change", () => this.draft && this.preview.schedule(this.draft));
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") this.stage.cancelPainting();
+    });
+  }
+
+  /** A new template from a photo file: detection proposes the first placement. */
+  async startFromPhoto(file: Blob & { name?: string }): Promise<void> {
+    this.replacing = undefined;
+    const shown = await this.readPhoto(file);
+    if (!shown) return;
+    const stem = (file.name ?? "photo").replace(/\.[^.]+$/, "");
+    const id = stem.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|[-_]+$/g, "").slice(0, 64);
+    const words = stem.replace(/[-_]+/g, " ").trim();
+    this.begin({
+      id,
+      name: words ? words[0]!.toUpperCase() + words.slice(1) : "",
+      room: "",
+      photo: { blob: file, fileName: file.name ?? "photo.jpg", ...shown },
+      placements: [],
+    });
+    this.status.textContent = "Looking for the print area…";
+    this.proposals = await this.detect(file);
+    const best = this.proposals[0];
+    this.draft!.placements.push(this.newPlacement(best?.corners));
+    this.status.textContent = best
+      ? `Found ${this.proposals.length === 1 ? "a print area" : `${this.proposals.length} possible print areas`}; the corners start on the likeliest (${Math.round(best.confidence * 100)}% sure). Drag them to adjust.`
+      : "No print area was found by itself: drag the four corners onto the corners of the print area.";
+    this.afterStructureChange();
+  }
+
+  /** Opens a template in the editor: a shop template is saved over, a built-in one as a copy. */
+  async open(t: Template): Promise<void> {
+    this.status.textContent = `Opening ${t.name}…`;
+    this.body.closest("section")?.scrollIntoView({ block: "start" });
+    try {
+      const m = await apiJson<StoredManifest>(`/api/templates/${encodeURIComponent(t.id)}/manifest`);
+      const file = async (name: string) => {
+        const res = await apiFetch(`/api/templates/${encodeURIComponent(t.id)}/files/${encodeURIComponent(name)}`);
+        if (!res.ok) throw await errorOf(res);
+        return res.blob();
+      };
+      const photo = await file(m.background);
+      const shown = await this.readPhoto(photo);
+      if (!shown) return;
+      const placements: PlacementDraft[] = [];
+      for (const p of m.placements) {
+        const mask = p.mask ? await file(p.mask) : undefined;
+        placements.push({
+          id: p.id,
+          corners: p.corners.map(([x, y]) => [x, y]) as Corners,
+          blend: p.blend,
+          fit: p.fit,
+          shading: p.shading,
+          ...(mask ? { mask: { kind: "file" as const, blob: mask, bitmap: await createImageBitmap(mask), label: p.mask! } } : {}),
+        });
+      }
+      this.replacing = t.builtIn ? undefined : t.id;
+      this.proposals = [];
+      this.begin({
+        id: t.builtIn ? `${m.id}-copy` : m.id,
+        name: t.builtIn ? `${m.name} (copy)` : m.name,
+        room: m.room,
+        photo: { blob: photo, fileName: m.background, ...shown },
+        placements,
+      });
+      this.status.textContent = t.builtIn
+        ? `Editing a copy of the built-in template ${t.name}; it is saved as a new template.`
+        : `Editing ${t.name}; saving replaces it.`;
+      this.afterStructureChange();
+    } catch (err) {
+      this.status.textContent = `${t.name} could not be opened: ${err instanceof ApiError ? reasonText(err) : messageOf(err)}`;
+    }
+  }
+
+  /** The photo decoded for the stage, at most SHOWN_SIDE px long, and its own size. */
+  private async readPhoto(file: Blob): Promise<{ bitmap: ImageBitmap; width: number; height: number } | undefined> {
+    replaceChildren(byId("editor-photo-problem", HTMLUListElement));
+    try {
+      // The stored orientation, as the renderer reads the background: corners land where they were put.
+      const full = await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions);
+      const { width, height } = full;
+      const k = SHOWN_SIDE / Math.max(width, height);
+      if (k >= 1) return { bitmap: full, width, height };
+      // A 24 MP photo is 96 MB decoded: the stage and the magnifier need far less.
+      const bitmap = await createImageBitmap(full, { resizeWidth: Math.round(width * k), resizeHeight: Math.round(height * k), resizeQuality: "high" });
+      full.close();
+      return { bitmap, width, height };
+    } catch {
+      replaceChildren(byId("editor-photo-problem", HTMLUListElement), h("li", null, "The browser cannot read this photo. Choose a JPEG, PNG or WebP file."));
+      return undefined;
+    }
+  }
+
+  private begin(draft: TemplateDraft): void {
+    this.draft?.photo.bitmap.close();
+    this.draft = draft;
+    this.serverProblems = [];
+    this.idInput.value = draft.id;
+    this.nameInput.value = draft.name;
+    this.roomInput.value = draft.room;
+    this.size.textContent = `Size: ${draft.photo.width} × ${draft.photo.height} pixels, from the photo.`;
+    this.saveStatus.textContent = "";
+    this.body.hidden = false;
+    this.stage.show(draft);
+    void this.loadDesigns();
+  }
+
+  private close(): void {
+    this.stage.cancelPainting();
+    this.draft?.photo.bitmap.close();
+    this.draft = undefined;
+    this.replacing = undefined;
+    this.body.hidden = true;
+    this.photoInput.value = "";
+    this.status.textContent = "";
+    this.preview.clear();
+  }
+
+  private async detect(photo: Blob): Promise<Proposal[]> {
+    const form = new FormData();
+    form.append("photo", photo, "photo");
+    try {
+      const res = await apiFetch("/api/templates/detect", { method: "POST", body: form });
+      if (!res.ok) throw await errorOf(res);
+      return ((await res.json()) as { proposals: Proposal[] }).proposals;
+    } catch {
+      return []; // detection only helps: the seller can still place the corners by hand
+    }
+  }
+
+  private async loadDesigns(): Promise<void> {
+    try {
+      const page = await apiJson<Page<Design>>("/api/designs?limit=50");
+      const chosen = this.designSelect.value;
+      replaceChildren(this.designSelect, h("option", { value: "" }, "A sample pattern"), ...page.items.map((d) => h("option", { value: d.id }, d.filename)));
+      this.designSelect.value = page.items.some((d) => d.id === chosen) ? chosen : (page.items[0]?.id ?? "");
+    } catch {
+      // the sample pattern still works
+    }
+    if (this.draft) this.preview.schedule(this.draft);
+  }
+
+  private newPlacement(corners?: Corners): PlacementDraft {
+    const d = this.draft!;
+    const used = new Set(d.placements.map((p) => p.id));
+    let n = d.placements.length + 1;
+    while (used.has(`p${n}`)) n++;
+    return {
+      id: `p${n}`,
+      corners: (corners?.map(([x, y]) => [x, y]) as Corners | undefined) ?? defaultCorners(d.photo.width, d.photo.height, d.placements.length),
+      blend: "multiply",
+      fit: "cover",
+      shading: 1,
+    };
+  }
+
+  private addPlacement(): void {
+    const d = this.draft;
+    if (!d || d.placements.length >= MAX_PLACEMENTS) return;
+    // The next print area found that no placement sits on yet.
+    const free = this.proposals.find((q) => !d.placements.some((p) => p.corners.every((c, i) => Math.hypot(c[0] - q.corners[i]![0], c[1] - q.corners[i]![1]) < 0.02 * d.photo.width)));
+    d.placements.push(this.newPlacement(free?.corners));
+    this.afterStructureChange();
+    this.placementsBox.querySelector<HTMLElement>(`[data-placement="${d.placements.length - 1}"] input`)?.focus();
+  }
+
+  private removePlacement(index: number): void {
+    const d = this.draft;
+    if (!d) return;
+    d.placements.splice(index, 1);
+    this.serverProblems = [];
+    this.afterStructureChange();
+  }
+
+  private afterStructureChange(): void {
+    const d = this.draft;
+    if (!d) return;
+    this.stage.cancelPainting(); // the placement it painted for may have gone
+    this.stage.rebuild();
+    replaceChildren(this.placementsBox, ...d.placements.map((p, i) => this.placementFields(p, i)));
+    this.addButton.disabled = d.placements.length >= MAX_PLACEMENTS;
+    this.proposalsNote.textContent = d.placements.length >= MAX_PLACEMENTS ? `A template has at most ${MAX_PLACEMENTS} placements.` : "";
+    this.changed(true);
+  }
+
+  /** Corners, masks or choices changed: problems now, a preview once the change settles. */
+  private changed(final: boolean): void {
+    if (!this.draft) return;
+    this.serverProblems = this.serverProblems.filter((p) => typeof p.target !== "number");
+    this.showProblems();
+    if (final) this.preview.schedule(this.draft);
+  }
+
+  private placementFields(p: PlacementDraft, i: number): HTMLFieldSetElement {
+    const prefix = `editor-p${i}`;
+    const select = (id: string, value: string, options: Array<[string, string]>, onChange: (v: string) => void) => {
+      const el = h("select", { id }, ...options.map(([v, label]) => h("option", { value: v }, label)));
+      el.value = value;
+      el.addEventListener("change", () => onChange(el.value));
+      return el;
+    };
+    const idInput = h("input", { id: `${prefix}-id`, value: p.id, autocomplete: "off", spellcheck: "false" });
+    idInput.addEventListener("input", () => {
+      p.id = idInput.value;
+      legend.textContent = `Placement ${p.id || i + 1}`;
+      this.changed(false);
+      this.stage.redraw();
+    });
+    const shading = h("input", { id: `${prefix}-shading`, type: "range", min: 0, max: 100, step: 5, value: Math.round(p.shading * 100) });
+    const shadingValue = h("output", { for: shading.id }, `${Math.round(p.shading * 100)}%`);
+    const shadingField = h("div", { class: "field", hidden: p.blend !== "multiply" }, h("label", { for: shading.id }, "Shading from the photo: ", shadingValue), shading);
+    shading.addEventListener("input", () => (shadingValue.textContent = `${shading.value}%`));
+    shading.addEventListener("change", () => {
+      p.shading = Number(shading.value) / 100;
+      this.changed(true);
+    });
+    const maskInput = h("input", { id: `${prefix}-mask`, type: "file", accept: "image/png", class: "visually-hidden" });
+    const maskState = h("span", { class: "muted small", id: `${prefix}-mask-state` }, describeMask(p));
+    maskInput.addEventListener("change", async () => {
+      const file = maskInput.files?.[0];
+      if (!file) return;
+      try {
+        p.mask = { kind: "file", blob: file, bitmap: await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions), label: file.name };
+      } catch {
+        maskState.textContent = "The browser cannot read this mask; choose a PNG.";
+        return;
+      }
+      maskState.textContent = describeMask(p);
+      this.stage.redraw();
+      this.changed(true);
+    });
+    const paint = h("button", { type: "button", class: "button button--quiet button--small", id: `${prefix}-paint` }, "Paint out a rectangle");
+    paint.addEventListener("click", () => {
+      maskState.textContent = "Drag a rectangle on the photo over what should stay in front of the artwork (Esc cancels).";
+      this.stage.paintMask(i, () => (maskState.textContent = describeMask(p)));
+    });
+    const clearMask = h("button", { type: "button", class: "button button--quiet button--small" }, "No mask");
+    clearMask.addEventListener("click", () => {
+      delete p.mask;
+      maskInput.value = "";
+      maskState.textContent = describeMask(p);
+      this.stage.redraw();
+      this.changed(true);
+    });
+    const legend = h("legend", null, `Placement ${p.id || i + 1}`);
+    return h(
+      "fieldset",
+      { class: "placement-fields", "data-placement": i },
+      legend,
+      h(
+        "div",
+        { class: "field-row" },
+        h("div", { class: "field" }, h("label", { for: idInput.id }, "Placement id"), idInput),
+        h(
+          "div",
+          { class: "field" },
+          h("label", { for: `${prefix}-blend` }, "Blend"),
+          select(`${prefix}-blend`, p.blend, [["multiply", "Multiply (photo's shading shows)"], ["normal", "Normal (covers the photo)"]], (v) => {
+            p.blend = v as PlacementDraft["blend"];
+            shadingField.hidden = p.blend !== "multiply";
+            this.changed(true);
+          }),
+        ),
+        h(
+          "div",
+          { class: "field" },
+          h("label", { for: `${prefix}-fit` }, "Fit"),
+          select(`${prefix}-fit`, p.fit, [["cover", "Fill (crops the overflow)"], ["contain", "Whole artwork (margins)"]], (v) => {
+            p.fit = v as PlacementDraft["fit"];
+            this.changed(true);
+          }),
+        ),
+        shadingField,
+      ),
+      h(
+        "div",
+        { class: "actions" },
+        h("span", { class: "small" }, "Mask:"),
+        h("label", { for: maskInput.id, class: "button button--quiet button--small" }, "Choose a mask PNG"),
+        maskInput,
+        paint,
+        clearMask,
+        maskState,
+      ),
+      h("ul", { class: "field-problems", id: `${prefix}-problem`, "aria-live": "polite" }),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "button", class: "button button--danger button--small", "aria-label": `Remove placement ${p.id || i + 1}`, onclick: () => this.removePlacement(i) }, "Remove placement"),
+      ),
+    );
+  }
+
+  /** Shows each problem next to what it concerns; fixed ones disappear. */
+  private showProblems(): Problem[] {
+    const d = this.draft;
+    const problems = d ? [...draftProblems(d), ...this.serverProblems] : [];
+    const lists = new Map<ProblemTarget, HTMLUListElement>([
+      ["id", byId("editor-id-problem", HTMLUListElement)],
+      ["name", byId("editor-name-problem", HTMLUListElement)],
+      ["room", byId("editor-room-problem", HTMLUListElement)],
+      ["photo", byId("editor-photo-problem", HTMLUListElement)],
+      ["save", byId("editor-save-problem", HTMLUListElement)],
+    ]);
+    d?.placements.forEach((_, i) => {
+      const ul = document.getElementById(`editor-p${i}-problem`);
+      if (ul instanceof HTMLUListElement) lists.set(i, ul);
+    });
+    for (const [target, ul] of lists) {
+      const own = problems.filter((p) => p.target === target || (target === "save" && typeof p.target === "number" && !lists.has(p.target)));
+      replaceChildren(ul, ...own.map((p) => h("li", null, p.text)));
+    }
+    for (const [input, key] of [[this.idInput, "id"], [this.nameInput, "name"], [this.roomInput, "room"]] as const) {
+      input.setAttribute("aria-invalid", String(problems.some((p) => p.target === key)));
+    }
+    return problems;
+  }
+
+  private async save(): Promise<void> {
+    const d = this.draft;
+    if (!d) return;
+    if (this.showProblems().length) {
+      this.saveStatus.textContent = "Not saved yet: fix the problems shown above.";
+      return;
+    }
+    this.saveButton.disabled = true;
+    this.saveStatus.textContent = "Checking and storing the template…";
+    try {
+      const form = await draftForm(d);
+      // Saving over a shop template: the new one is checked in full by a preview first, so the
+      // old one is only deleted once the new one is known to be accepted.
+      if (this.replacing && this.replacing === d.id) {
+        const check = await apiFetch("/api/templates/preview", { method: "POST", body: await draftForm(d) });
+        if (!check.ok) throw await errorOf(check);
+        await apiJson<void>(`/api/templates/${encodeURIComponent(d.id)}`, { method: "DELETE" });
+      }
+      const res = await apiFetch("/api/templates", { method: "POST", body: form });
+      if (!res.ok) throw await errorOf(res);
+      const t = (await res.json()) as Template;
+      this.close();
+      this.status.textContent = `Template ${t.name} saved. It is in the list above and on the Mockups tab.`;
+      await this.onSaved(t);
+    } catch (err) {
+      const lines = err instanceof ApiError ? (err.details as { problems?: unknown } | undefined)?.problems : undefined;
+      this.serverProblems = Array.isArray(lines) ? placeServerProblems(lines.map(String)) : [];
+      if (err instanceof ApiError && err.code === "template_exists") this.serverProblems.push({ target: "id", text: `${err.message}` });
+      this.showProblems();
+      this.saveStatus.textContent = `The template was not saved: ${err instanceof ApiError ? reasonText(err) : messageOf(err)}`;
+    } finally {
+      this.saveButton.disabled = false;
+    }
+  }
+}
+
+function describeMask(p: PlacementDraft): string {
+  if (!p.mask) return "none: the artwork shows over the whole placement.";
+  if (p.mask.kind === "file") return `${p.mask.label}.`;
+  const [x0, y0, x1, y1] = p.mask.rect.map(Math.round) as [number, number, number, number];
+  return `a rectangle painted out, ${x1 - x0} × ${y1 - y0} px at (${x0}, ${y0}).`;
+}

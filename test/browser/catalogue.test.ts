@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, browserMissing, launchChromium, signedInPage, startWebServer, type WebServer } from "../support/browser.ts";
+import { fixture } from "../support/test-app.ts";
+import { note } from "../support/test-database.ts";
+
+if (browserMissing) note(browserMissing);
+const skip = browserMissing !== undefined;
+
+// Issue 18 in a real browser: tokens, storage, the searchable gallery, mockup history, bulk mockups.
+describe("the catalogue in a real browser", () => {
+  let web: WebServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (skip) return;
+    [web, browser] = await Promise.all([startWebServer(), launchChromium()]);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await web?.stop();
+  });
+
+  const signIn = (width = 1280, height = 900): Promise<Page> => signedInPage(browser!, web!.signInLink, { contexts, pageErrors }, { width, height });
+
+  test.skipIf(skip)("the sign-in form says how to get a new token", async () => {
+    const context = await browser!.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(web!.url);
+    await page.locator("#sign-in").waitFor({ state: "visible" });
+    expect(await page.locator("#sign-in-lost").textContent()).toContain("npm run cli user token --shop");
+  });
+
+  test.skipIf(skip)("Shop tab: the shop's name, tokens listed, one created and shown once, revoked", async () => {
+    const page = await signIn();
+    await page.locator("#shop-name", { hasText: "My shop" }).waitFor();
+    await page.click("#tab-shop");
+    await page.locator("#token-list li").first().waitFor();
+    expect(await page.locator("#token-list li").count()).toBe(1);
+    expect(await page.locator("#token-list li").first().textContent()).toContain("this browser");
+    await page.locator("#storage-where", { hasText: "working" }).waitFor();
+    expect(await page.locator("#storage-usage").textContent()).toContain("Designs (print files)");
+    await page.fill("#token-name", "upload script");
+    await page.click("#token-create");
+    await page.locator("#token-made").waitFor({ state: "visible" });
+    const token = (await page.locator("#token-made-value").textContent())!.trim();
+    expect(token).toMatch(/^atl_/);
+    await page.locator("#token-list li", { hasText: "upload script" }).waitFor();
+    expect((await fetch(`${web!.url}/api/designs`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-shop-1280.png`, fullPage: true });
+
+    page.once("dialog", (d) => void d.accept());
+    await page.locator("#token-list li", { hasText: "upload script" }).getByRole("button", { name: /Revoke/ }).click();
+    await page.locator("#token-status", { hasText: "revoked" }).waitFor();
+    await page.locator("#token-list li", { hasText: "upload script" }).waitFor({ state: "detached" });
+    expect((await fetch(`${web!.url}/api/designs`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test.skipIf(skip)("Mockups tab: recent sets come from the server, survive a reload, and show again", async () => {
+    const designId = await designViaApi(web!, "storm-1920.jpg");
+    const res = await fetch(`${web!.url}/api/mockups`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${web!.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ designId, templateIds: ["poster-straight", "living-room-angled"] }),
+    });
+    const { jobId } = (await res.json()) as { jobId: string };
+    for (let i = 0; i < 200; i++) {
+      const job = (await (await fetch(`${web!.url}/api/jobs/${jobId}`, { headers: { authorization: `Bearer ${web!.token}` } })).json()) as { state: string };
+      if (job.state === "succeeded") break;
+      await Bun.sleep(100);
+    }
+    const page = await signIn();
+    // The jobs list names what each job was for.
+    await page.locator("#jobs li", { hasText: "Mockups of storm-1920.jpg, 2 templates" }).waitFor();
+    await page.click("#tab-mockups");
+    const row = page.locator(`#recent-sets li[data-job-id="${jobId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Mockups of storm-1920.jpg, 2 templates");
+    await page.reload();
+    await page.click("#tab-mockups");
+    await row.getByRole("button", { name: /Show/ }).click();
+    await page.waitForFunction(`document.querySelectorAll("#mockup-results li.mockup-tile--ready img").length === 2`);
+    expect(await page.locator("#mockup-status").textContent()).toContain("2 mockups ready");
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-mockup-history-1280.png`, fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  test.skipIf(skip)("Shop tab at 390 px", async () => {
+    const page = await signIn(390, 844);
+    await page.click("#tab-shop");
+    await page.locator("#token-list li").first().waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-shop-390.png`, fullPage: true });
+    const overflow = await page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth");
+    expect(overflow).toBe(false);
+  });
+});
+
+/** A design made through the API from a file of test/fixtures/artwork. */
+export async function designViaApi(web: WebServer, name: string, as = web.token): Promise<string> {
+  const form = new FormData();
+  form.append("files", new File([fixture(`artwork/${name}`)], name));
+  form.append("kind", "digital");
+  const res = await fetch(`${web.url}/api/designs`, { method: "POST", body: form, headers: { authorization: `Bearer ${as}` } });
+  const body = (await res.json()) as { created?: Array<{ id: string }> };
+  const id = body.created?.[0]?.id;
+  if (!id) throw new Error(`${name} was not created: ${JSON.stringify(body)}`);
+  return id;
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, browserMissing, launchChromium, signedInPage, startWebServer, type WebServer } from "../support/browser.ts";
+import { FIXTURES, fixture } from "../support/test-app.ts";
+import { note } from "../support/test-database.ts";
+
+if (browserMissing) note(browserMissing);
+const skip = browserMissing !== undefined;
+
+/** Mean grey level of the preview image, read back from a canvas: it changes when the render does. */
+const PREVIEW_SIGNATURE = `(() => {
+  const img = document.querySelector("#editor-preview");
+  const c = document.createElement("canvas");
+  c.width = 64; c.height = 43;
+  const ctx = c.getContext("2d");
+  ctx.drawImage(img, 0, 0, 64, 43);
+  return Array.from(ctx.getImageData(0, 0, 64, 43).data.filter((_, i) => i % 4 === 0));
+})()`;
+
+describe("the corner editor in a real browser", () => {
+  let web: WebServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (skip) return;
+    [web, browser] = await Promise.all([startWebServer(), launchChromium()]);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await web?.stop();
+  });
+
+  async function designViaApi(name: string): Promise<string> {
+    const form = new FormData();
+    form.append("files", new File([fixture(`artwork/${name}`)], name));
+    form.append("kind", "digital");
+    const res = await fetch(`${web!.url}/api/designs`, { method: "POST", body: form, headers: { authorization: `Bearer ${web!.token}` } });
+    const id = ((await res.json()) as { created?: Array<{ id: string }> }).created?.[0]?.id;
+    if (!id) throw new Error(`${name} was not created`);
+    return id;
+  }
+
+  /** The centre of handle `k` of placement `i`, in page pixels. */
+  async function handleCentre(page: Page, i: number, k: number): Promise<{ x: number; y: number }> {
+    const box = (await page.locator(`#editor-stage .handle[data-placement="${i}"][data-corner="${k}"]`).boundingBox())!;
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  }
+
+  const renders = async (page: Page) => Number((await page.getAttribute("#editor-preview", "data-renders")) ?? 0);
+
+  /** Polls `expression` in the page (waitForFunction evaluates strings, which the page's CSP forbids). */
+  async function until(page: Page, expression: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await page.evaluate(expression))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
+      await Bun.sleep(50);
+    }
+  }
+
+  test.skipIf(skip)("a template from a photo: detected corners, dragged, previewed, saved, used for a mockup", async () => {
+    const designId = await designViaApi("storm-1920.jpg");
+    const page = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors });
+    await page.click("#tab-templates");
+    await page.setInputFiles("#editor-photo", join(FIXTURES, "templates/living-room-angled/background.jpg"));
+    await page.locator("#editor-status", { hasText: "Found a print area" }).waitFor();
+    await page.locator("#editor-body").waitFor({ state: "visible" });
+    expect(await page.textContent("#editor-size")).toContain("3000 × 2000");
+
+    // The handles start on the frame the server found: corner 1 near (1033, 194) of 3000 × 2000.
+    await page.locator("#editor-stage").scrollIntoViewIfNeeded();
+    const stage = (await page.locator("#editor-stage").boundingBox())!;
+    const c1 = await handleCentre(page, 0, 0);
+    expect(Math.abs((c1.x - stage.x) / stage.width - 1033.5 / 3000)).toBeLessThan(0.01);
+    expect(Math.abs((c1.y - stage.y) / stage.height - 193.6 / 2000)).toBeLessThan(0.01);
+
+    // The live preview shows the shop's design in the frame.
+    await until(page, `Number(document.querySelector("#editor-preview").dataset.renders ?? 0) >= 1`);
+    expect(await page.inputValue("#editor-design")).toBe(designId);
+    await until(page, `document.querySelector("#editor-preview").complete`);
+    const before = (await page.evaluate(PREVIEW_SIGNATURE)) as number[];
+
+    // Drag corner 1 up and to the left with the mouse; the magnifier shows while dragging.
+    const rendersBefore = await renders(page);
+    await page.mouse.move(c1.x, c1.y);
+    await page.mouse.down();
+    await page.mouse.move(c1.x - stage.width * 0.15, c1.y + stage.height * 0.05, { steps: 8 });
+    expect(await page.locator(".stage__magnifier").isVisible()).toBe(true);
+    await page.locator("#editor-stage").screenshot({ path: join(ARTIFACTS, "template-editor-dragging.png") });
+    await page.mouse.up();
+    expect(await page.locator(".stage__magnifier").isVisible()).toBe(false);
+    const label = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
+    const x = Number(/x (\d+)/.exec(label)![1]);
+    expect(x).toBeGreaterThan(500);
+    expect(x).toBeLessThan(700);
+
+    // Arrow keys move the focused corner.
+    await page.keyboard.press("Shift+ArrowRight");
+    const moved = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
+    expect(Number(/x (\d+)/.exec(moved)![1])).toBeGreaterThan(x);
+
+    // The preview follows the corners.
+    await until(page, `Number(document.querySelector("#editor-preview").dataset.renders ?? 0) > ${rendersBefore}`);
+    await until(page, `document.querySelector("#editor-preview").complete`);
+    const after = (await page.evaluate(PREVIEW_SIGNATURE)) as number[];
+    const changed = after.filter((v, i) => Math.abs(v - before[i]!) > 30).length;
+    expect(changed).toBeGreaterThan(40);
+
+    // Problems in plain words next to the field, gone once fixed; a corner folded inwards too.
+    await page.fill("#editor-id", "");
+    await page.locator("#editor-id-problem li", { hasText: "Give the template an id" }).waitFor();
+    await page.fill("#editor-id", "My Room");
+    await page.locator("#editor-id-problem li", { hasText: "lower-case letters" }).waitFor();
+    await page.fill("#editor-id", "my-room");
+    await page.locator("#editor-id-problem li").waitFor({ state: "detached" });
+    await page.locator("#editor-room-problem li", { hasText: "Say which room" }).waitFor();
+    await page.fill("#editor-room", "living room");
+    await page.locator("#editor-room-problem li").waitFor({ state: "detached" });
+    const c3 = await handleCentre(page, 0, 2);
+    const c2 = await handleCentre(page, 0, 1);
+    await page.mouse.move(c3.x, c3.y);
+    await page.mouse.down();
+    await page.mouse.move(c2.x - stage.width * 0.4, c2.y - 10, { steps: 4 });
+    await page.mouse.up();
+    await page.locator("#editor-p0-problem li", { hasText: "cross or fold" }).waitFor();
+    await page.mouse.move(c2.x - stage.width * 0.4, c2.y - 10);
+    await page.mouse.down();
+    await page.mouse.move(c3.x, c3.y, { steps: 4 });
+    await page.mouse.up();
+    await page.locator("#editor-p0-problem li").waitFor({ state: "detached" });
+    expect(await page.textContent("#editor-body")).not.toContain("Invalid input");
+
+    await page.screenshot({ path: join(ARTIFACTS, "template-editor-desktop.png"), fullPage: true });
+    await page.click("#editor-save");
+    await page.locator('#template-list li[data-template-id="my-room"]').waitFor();
+    expect(await page.textContent("#editor-status")).toContain("saved");
+
+    // The saved template has the dragged corner, and makes a mockup.
+    const saved = (await (await fetch(`${web!.url}/api/templates/my-room`, { headers: { authorization: `Bearer ${web!.token}` } })).json()) as { placements: Array<{ corners: number[][] }> };
+    expect(saved.placements[0]!.corners[0]![0]).toBeGreaterThan(x);
+    // Edit opens it again in the same editor; saving replaces it.
+    await page.locator('#template-list li[data-template-id="my-room"] button', { hasText: "Edit" }).click();
+    await page.locator("#editor-status", { hasText: "saving replaces it" }).waitFor();
+    expect(await page.inputValue("#editor-id")).toBe("my-room");
+    await page.fill("#editor-name", "My room, renamed");
+    await page.click("#editor-save");
+    await page.locator('#template-list li[data-template-id="my-room"]', { hasText: "My room, renamed" }).waitFor();
+    expect(await page.locator('#template-list li[data-template-id="my-room"]').count()).toBe(1);
+
+    await page.click("#tab-mockups");
+    await page.locator(`#mockup-design option[value="${designId}"]`).waitFor({ state: "attached" });
+    await page.selectOption("#mockup-design", designId);
+    await page.locator('#template-choices input[value="my-room"]').check();
+    await page.click("#mockup-submit");
+    await page.locator("#mockup-results li.mockup-tile--ready img").waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  test.skipIf(skip)("at 390 px: the editor fits, a template opens for editing with its mask, painting a mask works", async () => {
+    const page = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors }, { width: 390, height: 844 });
+    await page.click("#tab-templates");
+    await page.locator('#template-list li[data-template-id="canvas-wood-occluded"] button', { hasText: "Edit a copy" }).click();
+    await page.locator("#editor-status", { hasText: "copy of the built-in template" }).waitFor();
+    expect(await page.inputValue("#editor-id")).toBe("canvas-wood-occluded-copy");
+    expect(await page.textContent("#editor-p0-mask-state")).toContain("mask-p1.png");
+    await until(page, `Number(document.querySelector("#editor-preview").dataset.renders ?? 0) >= 1`);
+    // Nothing wider than the screen.
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+
+    // Placements are added (four more handles) and removed.
+    await page.click("#editor-add-placement");
+    expect(await page.locator("#editor-stage .handle").count()).toBe(8);
+    await page.locator('#editor-placements [data-placement="1"] button', { hasText: "Remove placement" }).click();
+    expect(await page.locator("#editor-stage .handle").count()).toBe(4);
+
+    // Paint a rectangle out of the mask instead of the file.
+    await page.click("#editor-p0-paint");
+    await page.locator("#editor-stage").scrollIntoViewIfNeeded();
+    const stage = (await page.locator("#editor-stage").boundingBox())!;
+    await page.mouse.move(stage.x + stage.width * 0.25, stage.y + stage.height * 0.6);
+    await page.mouse.down();
+    await page.mouse.move(stage.x + stage.width * 0.4, stage.y + stage.height * 0.9, { steps: 4 });
+    await page.mouse.up();
+    expect(await page.textContent("#editor-p0-mask-state")).toContain("rectangle painted out");
+    await page.screenshot({ path: join(ARTIFACTS, "template-editor-390.png"), fullPage: true });
+    await page.click("#editor-save");
+    await page.locator('#template-list li[data-template-id="canvas-wood-occluded-copy"]').waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});
