@@ -3,6 +3,7 @@ import type { Template } from "./api-types.ts";
 import { showApiImage } from "./authed-image.ts";
 import { byId, h, replaceChildren } from "./dom.ts";
 import { plural } from "./format.ts";
+import { PsdImportForm } from "./psd-import-form.ts";
 import { TemplateEditor } from "./template-editor.ts";
 
 /**
@@ -16,6 +17,7 @@ export class TemplatesPanel {
 
   constructor(private readonly onTemplates: (templates: Template[]) => void) {
     byId("templates-refresh", HTMLButtonElement).addEventListener("click", () => void this.refresh());
+    new PsdImportForm(() => this.refresh());
   }
 
   /** Loads the templates and hands them to the mockups panel too. */
