@@ -187,6 +187,12 @@ describe("the corner editor in a real browser", () => {
     await page.mouse.up();
     expect(await page.textContent("#editor-p0-mask-state")).toContain("rectangle painted out");
     await page.screenshot({ path: join(ARTIFACTS, "template-editor-390.png"), fullPage: true });
+    // What only the server knows is shown next to its field too.
+    await page.fill("#editor-id", "poster-straight");
+    await page.click("#editor-save");
+    await page.locator("#editor-id-problem li", { hasText: "is the id of a built-in template" }).waitFor();
+    await page.fill("#editor-id", "canvas-wood-occluded-copy");
+    await page.locator("#editor-id-problem li").waitFor({ state: "detached" });
     await page.click("#editor-save");
     await page.locator('#template-list li[data-template-id="canvas-wood-occluded-copy"]').waitFor();
     expect(pageErrors).toEqual([]);
