@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ARTIFACTS, browserMissing, launchChromium, signedInPage, startWebServer, type WebServer } from "../support/browser.ts";
 import { FIXTURES, fixture } from "../support/test-app.ts";
 import { note } from "../support/test-database.ts";
+import sharp from "sharp";
 
 if (browserMissing) note(browserMissing);
 const skip = browserMissing !== undefined;
@@ -215,4 +216,18 @@ describe("the corner editor in a real browser", () => {
     await page.locator('#template-list li[data-template-id="canvas-wood-occluded-copy"]').waitFor();
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  test.skipIf(skip)("a phone photo stored sideways (EXIF orientation 6) is turned upright: size and found frame as the seller sees it", async () => {
+    const page = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors });
+    // Stored 2000 × 3000, turned a quarter to the left; the tag turns it back to the 3000 × 2000 room.
+    const stored = await sharp(fixture("templates/living-room-angled/background.jpg")).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
+    await page.click("#tab-templates");
+    await page.setInputFiles("#editor-photo", { name: "phone.jpg", mimeType: "image/jpeg", buffer: stored });
+    await page.locator("#editor-status", { hasText: "Found a print area" }).waitFor();
+    expect(await page.textContent("#editor-size")).toContain("3000 × 2000");
+    const label = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
+    const [, x, y] = /x (\d+), y (\d+)/.exec(label)!.map(Number);
+    expect(Math.hypot(x! - 1033.5, y! - 193.6)).toBeLessThan(0.015 * Math.hypot(3000, 2000));
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

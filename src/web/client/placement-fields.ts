@@ -45,7 +45,7 @@ export function placementFields(p: PlacementDraft, i: number, on: PlacementActio
     const file = maskInput.files?.[0];
     if (!file) return;
     try {
-      p.mask = { kind: "file", blob: file, bitmap: await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions), label: file.name };
+      p.mask = { kind: "file", blob: file, bitmap: await createImageBitmap(file), label: file.name };
     } catch {
       maskState.textContent = "The browser cannot read this mask; choose a PNG.";
       return;

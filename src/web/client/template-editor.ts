@@ -5,6 +5,7 @@ import { draftForm } from "./draft-files.ts";
 import { DraftPreview } from "./draft-preview.ts";
 import { placementFields, type PlacementActions } from "./placement-fields.ts";
 import { byId, h, replaceChildren } from "./dom.ts";
+import { jpegOrientation } from "./exif-orientation.ts";
 import { reasonText } from "./reason-text.ts";
 import { placeServerProblems } from "./server-problems.ts";
 import {
@@ -88,18 +89,19 @@ export class TemplateEditor {
   }
 
   /** A new template from a photo file: detection proposes the first placement. */
-  async startFromPhoto(file: Blob & { name?: string }): Promise<void> {
+  async startFromPhoto(chosen: Blob & { name?: string }): Promise<void> {
     this.replacing = undefined;
+    const file = await uprightPhoto(chosen);
     const shown = await this.readPhoto(file);
     if (!shown) return;
-    const stem = (file.name ?? "photo").replace(/\.[^.]+$/, "");
+    const stem = (chosen.name ?? "photo").replace(/\.[^.]+$/, "");
     const id = stem.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|[-_]+$/g, "").slice(0, 64);
     const words = stem.replace(/[-_]+/g, " ").trim();
     this.begin({
       id,
       name: words ? words[0]!.toUpperCase() + words.slice(1) : "",
       room: "",
-      photo: { blob: file, fileName: file.name ?? "photo.jpg", ...shown },
+      photo: { blob: file, fileName: chosen.name ?? "photo.jpg", ...shown },
       placements: [],
     });
     this.status.textContent = "Looking for the print area…";
@@ -124,6 +126,8 @@ export class TemplateEditor {
         return res.blob();
       };
       const photo = await file(m.background);
+      // Made through the API from a sideways-stored photo: the browser would show it turned.
+      const sideways = jpegOrientation(new Uint8Array(await photo.slice(0, 128 * 1024).arrayBuffer())) !== 1;
       const shown = await this.readPhoto(photo);
       if (!shown) return;
       const placements: PlacementDraft[] = [];
@@ -150,6 +154,7 @@ export class TemplateEditor {
       this.status.textContent = t.builtIn
         ? `Editing a copy of the built-in template ${t.name}; it is saved as a new template.`
         : `Editing ${t.name}; saving replaces it.`;
+      if (sideways) this.status.textContent += " Its photo is stored sideways with a rotation tag: the corners may not line up here; make it again from the photo instead.";
       this.afterStructureChange();
     } catch (err) {
       this.status.textContent = `${t.name} could not be opened: ${err instanceof ApiError ? reasonText(err) : messageOf(err)}`;
@@ -160,8 +165,8 @@ export class TemplateEditor {
   private async readPhoto(file: Blob): Promise<{ bitmap: ImageBitmap; width: number; height: number } | undefined> {
     replaceChildren(byId("editor-photo-problem", HTMLUListElement));
     try {
-      // The stored orientation, as the renderer reads the background: corners land where they were put.
-      const full = await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions);
+      // Upright photos only (uprightPhoto): the browser's picture is then the stored one the renderer reads.
+      const full = await createImageBitmap(file);
       const { width, height } = full;
       const k = SHOWN_SIDE / Math.max(width, height);
       if (k >= 1) return { bitmap: full, width, height };
@@ -340,4 +345,20 @@ export class TemplateEditor {
       this.saveButton.disabled = false;
     }
   }
+}
+
+/**
+ * A phone photo stored sideways with an EXIF orientation is turned upright once here (a JPEG at
+ * quality 0.95 without the tag): the server reads every image as stored, so the template then
+ * holds the picture the seller saw, and the corners are where they were put.
+ */
+async function uprightPhoto(file: Blob): Promise<Blob> {
+  if (jpegOrientation(new Uint8Array(await file.slice(0, 128 * 1024).arrayBuffer())) === 1) return file;
+  const bitmap = await createImageBitmap(file); // from-image: the EXIF turn applied
+  const canvas = document.createElement("canvas");
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  canvas.getContext("2d")!.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return new Promise((resolve) => canvas.toBlob((b) => resolve(b ?? file), "image/jpeg", 0.95));
 }
