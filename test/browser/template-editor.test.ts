@@ -228,6 +228,14 @@ describe("the corner editor in a real browser", () => {
     const label = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
     const [, x, y] = /x (\d+), y (\d+)/.exec(label)!.map(Number);
     expect(Math.hypot(x! - 1033.5, y! - 193.6)).toBeLessThan(0.015 * Math.hypot(3000, 2000));
+
+    // A template.json gives the rest: id, name, room, placements (here the gallery's two, scaled to this photo).
+    await page.setInputFiles("#editor-manifest", join(FIXTURES, "templates/gallery-wall-2up/template.json"));
+    await page.locator("#editor-manifest-note", { hasText: "Took 2 placements" }).waitFor();
+    expect(await page.inputValue("#editor-id")).toBe("gallery-wall-2up");
+    expect(await page.locator("#editor-stage .handle").count()).toBe(8);
+    const first = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
+    expect(first).toContain(`x ${Math.round((586 * 3000) / 3200)}, y 398`);
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

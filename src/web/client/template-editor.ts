@@ -79,6 +79,12 @@ export class TemplateEditor {
         this.showProblems();
       });
     }
+    const manifestInput = byId("editor-manifest", HTMLInputElement);
+    manifestInput.addEventListener("change", () => {
+      const f = manifestInput.files?.[0];
+      if (f) void f.text().then((text) => this.takeManifest(text));
+      manifestInput.value = "";
+    });
     this.addButton.addEventListener("click", () => this.addPlacement());
     this.saveButton.addEventListener("click", () => void this.save());
     byId("editor-cancel", HTMLButtonElement).addEventListener("click", () => this.close());
@@ -162,6 +168,46 @@ export class TemplateEditor {
   }
 
   /** The photo decoded for the stage, at most SHOWN_SIDE px long, and its own size. */
+  /** Fills the draft from a template.json's text (the photo stays); says what it could not take. */
+  private takeManifest(text: string): void {
+    const d = this.draft;
+    const note = byId("editor-manifest-note", HTMLParagraphElement);
+    if (!d) return;
+    let m: Partial<StoredManifest>;
+    try {
+      m = JSON.parse(text) as Partial<StoredManifest>;
+    } catch {
+      note.textContent = "That file is not a template.json: it is not valid JSON.";
+      return;
+    }
+    const isCorners = (c: unknown): c is Corners => Array.isArray(c) && c.length === 4 && c.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === "number" && Number.isFinite(n)));
+    const placements = (Array.isArray(m.placements) ? m.placements : []).filter((p) => isCorners(p?.corners)).slice(0, MAX_PLACEMENTS);
+    if (!placements.length) {
+      note.textContent = "That template.json has no placement with four corners [x, y]; nothing was taken.";
+      return;
+    }
+    const str = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
+    d.id = str(m.id, d.id);
+    d.name = str(m.name, d.name);
+    d.room = str(m.room, d.room);
+    this.idInput.value = d.id;
+    this.nameInput.value = d.name;
+    this.roomInput.value = d.room;
+    // Corners are in the manifest's pixels; a photo of another size gets them scaled.
+    const sx = typeof m.width === "number" && m.width > 0 ? d.photo.width / m.width : 1;
+    const sy = typeof m.height === "number" && m.height > 0 ? d.photo.height / m.height : 1;
+    d.placements = placements.map((p, i) => ({
+      id: str(p.id, `p${i + 1}`),
+      corners: p.corners.map(([x, y]) => [x * sx, y * sy]) as Corners,
+      blend: p.blend === "normal" ? "normal" : p.blend === "multiply" ? "multiply" : "normal",
+      fit: p.fit === "contain" ? "contain" : "cover",
+      shading: typeof p.shading === "number" ? Math.min(1, Math.max(0, p.shading)) : 1,
+    }));
+    const masked = placements.filter((p) => p.mask).length;
+    note.textContent = `Took ${d.placements.length === 1 ? "1 placement" : `${d.placements.length} placements`} from the file.${masked ? ` Choose the mask file again for ${masked === 1 ? "the placement that had one" : `the ${masked} placements that had one`}.` : ""}`;
+    this.afterStructureChange();
+  }
+
   private async readPhoto(file: Blob): Promise<{ bitmap: ImageBitmap; width: number; height: number } | undefined> {
     replaceChildren(byId("editor-photo-problem", HTMLUListElement));
     try {
