@@ -80,7 +80,7 @@ export function placementFields(p: PlacementDraft, i: number, on: PlacementActio
         "div",
         { class: "field" },
         h("label", { for: `${prefix}-blend` }, "Blend"),
-        select(`${prefix}-blend`, p.blend, [["multiply", "Multiply (photo's shading shows)"], ["normal", "Normal (covers the photo)"]], (v) => {
+        select(`${prefix}-blend`, p.blend, [["multiply", "Multiply (shaded by the photo)"], ["normal", "Normal (flat)"]], (v) => {
           p.blend = v as PlacementDraft["blend"];
           shadingField.hidden = p.blend !== "multiply";
           on.changed(true);
@@ -90,7 +90,7 @@ export function placementFields(p: PlacementDraft, i: number, on: PlacementActio
         "div",
         { class: "field" },
         h("label", { for: `${prefix}-fit` }, "Fit"),
-        select(`${prefix}-fit`, p.fit, [["cover", "Fill (crops the overflow)"], ["contain", "Whole artwork (margins)"]], (v) => {
+        select(`${prefix}-fit`, p.fit, [["cover", "Fill (crops)"], ["contain", "Whole (margins)"]], (v) => {
           p.fit = v as PlacementDraft["fit"];
           on.changed(true);
         }),
