@@ -13,7 +13,7 @@ export interface PrintAreaProposal {
 /** Proposals answered at most: a template has at most 8 placements. */
 export const MAX_PROPOSALS = 8;
 
-/** Gradient thresholds (luma levels per pixel) tried: soft photos need the higher one. */
+/** Colour gradient thresholds (levels per pixel) tried: soft photos need the higher one. */
 const FLAT_GRADIENTS = [1.5, 3.5];
 /** Colour step (per channel, smoothed) two neighbours of one region may differ by. */
 const MAX_COLOUR_STEP = 6;
@@ -27,7 +27,7 @@ const MIN_CONFIDENCE = 0.15;
 const MAX_CANDIDATES = 40;
 
 /**
- * Finds print areas in a small RGB image (its longest side about 1000 px): flat regions that do
+ * Finds print areas in a small RGB image (its longest side DETECT_WORKING_SIDE, 512 px): flat regions that do
  * not touch the border, their convex hull reduced to a quadrilateral, the sides moved onto the
  * edges around them, scored and de-duplicated. `scaleX`, `scaleY` turn working pixels into the
  * photo's (corners are pixel edges: working pixel i spans [i, i + 1)).
