@@ -1,7 +1,7 @@
 import { ApiError, apiFetch, apiJson, errorOf, messageOf } from "./api-client.ts";
 import type { Design, Page, Template } from "./api-types.ts";
 import { CornerStage } from "./corner-stage.ts";
-import { draftForm } from "./draft-files.ts";
+import { draftForm, previewPhoto } from "./draft-files.ts";
 import { DraftPreview } from "./draft-preview.ts";
 import { placementFields, type PlacementActions } from "./placement-fields.ts";
 import { byId, h, replaceChildren } from "./dom.ts";
@@ -111,7 +111,7 @@ export class TemplateEditor {
       placements: [],
     });
     this.status.textContent = "Looking for the print area…";
-    this.proposals = await this.detect(file);
+    this.proposals = await this.detect(this.draft!);
     const best = this.proposals[0];
     this.draft!.placements.push(this.newPlacement(best?.corners));
     this.status.textContent = best
@@ -251,13 +251,16 @@ export class TemplateEditor {
     this.preview.clear();
   }
 
-  private async detect(photo: Blob): Promise<Proposal[]> {
-    const form = new FormData();
-    form.append("photo", photo, "photo");
+  /** The print areas the server finds, in the photo's pixels. It is sent the preview's 800 px copy: detection works at 512 px anyway, and a 20 MB photo would be slow to send. */
+  private async detect(d: TemplateDraft): Promise<Proposal[]> {
     try {
+      const copy = await previewPhoto(d);
+      const form = new FormData();
+      form.append("photo", copy.blob, "photo.jpg");
       const res = await apiFetch("/api/templates/detect", { method: "POST", body: form });
       if (!res.ok) throw await errorOf(res);
-      return ((await res.json()) as { proposals: Proposal[] }).proposals;
+      const { proposals } = (await res.json()) as { proposals: Proposal[] };
+      return proposals.map((p) => ({ ...p, corners: p.corners.map(([x, y]) => [x / copy.scale, y / copy.scale]) as Corners }));
     } catch {
       return []; // detection only helps: the seller can still place the corners by hand
     }
