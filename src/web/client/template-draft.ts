@@ -72,6 +72,9 @@ export function draftProblems(d: TemplateDraft): Problem[] {
     else if (!PLACEMENT_ID.test(p.id) || p.id.length > 64) problems.push({ target: i, text: "Use only letters, digits, - and _ in the placement id." });
     else if (seen.has(p.id)) problems.push({ target: i, text: `Another placement is already called ${p.id}; give this one another id.` });
     seen.add(p.id);
+    if (p.corners.some(([x, y]) => x < 0 || y < 0 || x > d.photo.width || y > d.photo.height)) {
+      problems.push({ target: i, text: "A corner lies outside the photo; drag it onto the photo." });
+    }
     if (!convexInOrder(p.corners)) {
       problems.push({ target: i, text: "The corners cross or fold inwards. Drag them so that 1, 2, 3, 4 go clockwise around the print area, starting top left." });
     } else if (tooSmall(p.corners)) {
