@@ -12,6 +12,7 @@ import {
   defaultCorners,
   draftProblems,
   MAX_PLACEMENTS,
+  otherFields,
   type Corners,
   type PlacementDraft,
   type Problem,
@@ -140,6 +141,7 @@ export class TemplateEditor {
       for (const p of m.placements) {
         const mask = p.mask ? await file(p.mask) : undefined;
         placements.push({
+          extra: otherFields(p, ["id", "corners", "blend", "fit", "shading", "mask"]),
           id: p.id,
           corners: p.corners.map(([x, y]) => [x, y]) as Corners,
           blend: p.blend,
@@ -156,6 +158,7 @@ export class TemplateEditor {
         room: m.room,
         photo: { blob: photo, fileName: m.background, ...shown },
         placements,
+        extra: otherFields(m, ["id", "name", "room", "background", "width", "height", "placements"]),
       });
       this.status.textContent = t.builtIn
         ? `Editing a copy of the built-in template ${t.name}; it is saved as a new template.`
