@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ARTIFACTS, browserMissing, launchChromium, signedInPage, startWebServer, type WebServer } from "../support/browser.ts";
 import { FIXTURES, fixture } from "../support/test-app.ts";
 import { note } from "../support/test-database.ts";
+import sharp from "sharp";
 
 if (browserMissing) note(browserMissing);
 const skip = browserMissing !== undefined;
@@ -160,8 +161,14 @@ describe("the corner editor in a real browser", () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
-  test.skipIf(skip)("at 390 px: the editor fits, a template opens for editing with its mask, painting a mask works", async () => {
-    const page = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors }, { width: 390, height: 844 });
+  test.skipIf(skip)("at 390 px with a touch screen: the editor fits, a template opens for editing with its mask, a finger drags a corner, a mask is painted", async () => {
+    // A phone: touch events, which Chromium turns into the pointer events the handles follow.
+    const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.goto(web!.signInLink);
+    await page.locator("#workspace").waitFor({ state: "visible" });
     await page.click("#tab-templates");
     await page.locator('#template-list li[data-template-id="canvas-wood-occluded"] button', { hasText: "Edit a copy" }).click();
     await page.locator("#editor-status", { hasText: "copy of the built-in template" }).waitFor();
@@ -170,6 +177,18 @@ describe("the corner editor in a real browser", () => {
     await until(page, `Number(document.querySelector("#editor-preview").dataset.renders ?? 0) >= 1`);
     // Nothing wider than the screen.
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+
+    // A finger drags corner 2 to the left.
+    await page.locator("#editor-stage").scrollIntoViewIfNeeded();
+    const from = await handleCentre(page, 0, 1);
+    const xOf = async () => Number(/x (\d+)/.exec((await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="1"]', "aria-label"))!)![1]);
+    const before = await xOf();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x: from.x, y: from.y }] });
+    for (let i = 1; i <= 6; i++) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x: from.x - i * 8, y: from.y + i * 2 }] });
+    expect(await page.locator(".stage__magnifier").isVisible()).toBe(true);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    expect(await xOf()).toBeLessThan(before - 50); // 48 screen px of a 2560 px photo shown about 340 px wide
 
     // Placements are added (four more handles) and removed.
     await page.click("#editor-add-placement");
@@ -187,8 +206,36 @@ describe("the corner editor in a real browser", () => {
     await page.mouse.up();
     expect(await page.textContent("#editor-p0-mask-state")).toContain("rectangle painted out");
     await page.screenshot({ path: join(ARTIFACTS, "template-editor-390.png"), fullPage: true });
+    // What only the server knows is shown next to its field too.
+    await page.fill("#editor-id", "poster-straight");
+    await page.click("#editor-save");
+    await page.locator("#editor-id-problem li", { hasText: "is the id of a built-in template" }).waitFor();
+    await page.fill("#editor-id", "canvas-wood-occluded-copy");
+    await page.locator("#editor-id-problem li").waitFor({ state: "detached" });
     await page.click("#editor-save");
     await page.locator('#template-list li[data-template-id="canvas-wood-occluded-copy"]').waitFor();
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  test.skipIf(skip)("a phone photo stored sideways (EXIF orientation 6) is turned upright: size and found frame as the seller sees it", async () => {
+    const page = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors });
+    // Stored 2000 × 3000, turned a quarter to the left; the tag turns it back to the 3000 × 2000 room.
+    const stored = await sharp(fixture("templates/living-room-angled/background.jpg")).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
+    await page.click("#tab-templates");
+    await page.setInputFiles("#editor-photo", { name: "phone.jpg", mimeType: "image/jpeg", buffer: stored });
+    await page.locator("#editor-status", { hasText: "Found a print area" }).waitFor();
+    expect(await page.textContent("#editor-size")).toContain("3000 × 2000");
+    const label = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
+    const [, x, y] = /x (\d+), y (\d+)/.exec(label)!.map(Number);
+    expect(Math.hypot(x! - 1033.5, y! - 193.6)).toBeLessThan(0.015 * Math.hypot(3000, 2000));
+
+    // A template.json gives the rest: id, name, room, placements (here the gallery's two, scaled to this photo).
+    await page.setInputFiles("#editor-manifest", join(FIXTURES, "templates/gallery-wall-2up/template.json"));
+    await page.locator("#editor-manifest-note", { hasText: "Took 2 placements" }).waitFor();
+    expect(await page.inputValue("#editor-id")).toBe("gallery-wall-2up");
+    expect(await page.locator("#editor-stage .handle").count()).toBe(8);
+    const first = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
+    expect(first).toContain(`x ${Math.round((586 * 3000) / 3200)}, y 398`);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -80,3 +80,17 @@ test("a switched-off screen in its bezel and a matted print in a black frame are
     expect(worstCorner(best!, c.quad, 3000, 2000)).toBeLessThan(0.015);
   }
 });
+
+test("a print area split in two (a cord across it, a hard reflection on its glass) is found whole", async () => {
+  const quad: Corners = [[900, 500], [1800, 600], [1790, 1500], [910, 1650]];
+  const frame = `<polygon points="860,455 1840,560 1830,1540 870,1695" fill="#111"/><polygon points="${quad.map((c) => c.join(",")).join(" ")}" fill="#ece8e0"/>`;
+  for (const across of [
+    `<line x1="700" y1="300" x2="2000" y2="1800" stroke="#222" stroke-width="14"/>`,
+    `<polygon points="1100,560 1300,585 1150,1590 950,1620" fill="#ffffff" fill-opacity="0.35"/>`,
+  ]) {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="3000" height="2000">${frame}${across}</svg>`;
+    const composed = await sharp(join(FIXTURES, "artwork", "ladybird-2560.jpg")).resize(3000, 2000, { fit: "cover" }).composite([{ input: Buffer.from(svg) }]).png().toBuffer();
+    const [best] = await detect(new Uint8Array(await sharp(composed).blur(1.2).jpeg({ quality: 80 }).toBuffer()));
+    expect(worstCorner(best!, quad, 3000, 2000)).toBeLessThan(0.015);
+  }
+});

@@ -13,7 +13,7 @@ export interface PrintAreaProposal {
 /** Proposals answered at most: a template has at most 8 placements. */
 export const MAX_PROPOSALS = 8;
 
-/** Gradient thresholds (luma levels per pixel) tried: soft photos need the higher one. */
+/** Colour gradient thresholds (levels per pixel) tried: soft photos need the higher one. */
 const FLAT_GRADIENTS = [1.5, 3.5];
 /** Colour step (per channel, smoothed) two neighbours of one region may differ by. */
 const MAX_COLOUR_STEP = 6;
@@ -27,7 +27,7 @@ const MIN_CONFIDENCE = 0.15;
 const MAX_CANDIDATES = 40;
 
 /**
- * Finds print areas in a small RGB image (its longest side about 1000 px): flat regions that do
+ * Finds print areas in a small RGB image (its longest side DETECT_WORKING_SIDE, 512 px): flat regions that do
  * not touch the border, their convex hull reduced to a quadrilateral, the sides moved onto the
  * edges around them, scored and de-duplicated. `scaleX`, `scaleY` turn working pixels into the
  * photo's (corners are pixel edges: working pixel i spans [i, i + 1)).
@@ -42,8 +42,8 @@ export function detectPrintAreas(rgb: Uint8Array, width: number, height: number,
       .filter((r) => r.minX > 1 && r.minY > 1 && r.maxX < width - 2 && r.maxY < height - 2)
       .sort((a, b) => b.area - a.area)
       .slice(0, MAX_CANDIDATES);
-    for (const r of candidates) {
-      const p = proposeFromRegion(g, flat, r, width, height);
+    for (const group of [...candidates.map((r) => [r]), ...splitPairs(candidates)]) {
+      const p = proposeFromRegions(g, flat, group, width, height);
       if (p && p.confidence >= MIN_CONFIDENCE) found.push(p);
     }
   }
@@ -65,7 +65,53 @@ export function detectPrintAreas(rgb: Uint8Array, width: number, height: number,
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function proposeFromRegion(g: Gradients, flat: FlatLabels, r: FlatRegion, width: number, height: number): PrintAreaProposal | undefined {
+/** Colour (mean luma) two parts of one print area split by a cord or a reflection may differ by. */
+const SPLIT_LUMA_STEP = 14;
+/** Pairs of regions tried as one print area, per threshold (the largest first). */
+const MAX_SPLIT_PAIRS = 12;
+
+/**
+ * Pairs of candidate regions that may be one print area split in two (a cord across a poster,
+ * a reflection on a frame's glass): close in colour, their boxes touching, the smaller one not tiny.
+ */
+function splitPairs(candidates: FlatRegion[]): FlatRegion[][] {
+  const pairs: FlatRegion[][] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    for (let j = i + 1; j < candidates.length; j++) {
+      const a = candidates[i]!;
+      const b = candidates[j]!; // candidates are largest first: b is the smaller
+      if (b.area < 0.05 * a.area || Math.abs(a.meanLuma - b.meanLuma) > SPLIT_LUMA_STEP) continue;
+      const gapX = Math.max(a.minX, b.minX) - Math.min(a.maxX, b.maxX);
+      const gapY = Math.max(a.minY, b.minY) - Math.min(a.maxY, b.maxY);
+      if (gapX > 4 || gapY > 4) continue;
+      pairs.push([a, b]);
+    }
+  }
+  return pairs.sort((p, q) => q[0]!.area + q[1]!.area - p[0]!.area - p[1]!.area).slice(0, MAX_SPLIT_PAIRS);
+}
+
+/** The regions taken together: their area, box and luma statistics. */
+function combine(regions: FlatRegion[]): FlatRegion {
+  if (regions.length === 1) return regions[0]!;
+  const area = regions.reduce((s, r) => s + r.area, 0);
+  const mean = regions.reduce((s, r) => s + r.meanLuma * r.area, 0) / area;
+  const square = regions.reduce((s, r) => s + (r.stdLuma ** 2 + r.meanLuma ** 2) * r.area, 0) / area;
+  return {
+    label: -1,
+    area,
+    minX: Math.min(...regions.map((r) => r.minX)),
+    minY: Math.min(...regions.map((r) => r.minY)),
+    maxX: Math.max(...regions.map((r) => r.maxX)),
+    maxY: Math.max(...regions.map((r) => r.maxY)),
+    meanLuma: mean,
+    stdLuma: Math.sqrt(Math.max(0, square - mean * mean)),
+  };
+}
+
+function proposeFromRegions(g: Gradients, flat: FlatLabels, group: FlatRegion[], width: number, height: number): PrintAreaProposal | undefined {
+  const r = combine(group);
+  const a = group[0]!.label;
+  const b = group[1]?.label ?? a;
   // Each row's leftmost and rightmost pixel, by its outer corners: the hull of those is the region's.
   const points: Pt[] = [];
   for (let y = r.minY; y <= r.maxY; y++) {
@@ -73,7 +119,8 @@ function proposeFromRegion(g: Gradients, flat: FlatLabels, r: FlatRegion, width:
     let last = -1;
     const row = y * width;
     for (let x = r.minX; x <= r.maxX; x++) {
-      if (flat.labels[row + x] !== r.label) continue;
+      const label = flat.labels[row + x];
+      if (label !== a && label !== b) continue;
       if (first < 0) first = x;
       last = x;
     }

@@ -10,7 +10,7 @@ interface FittedSide {
 
 /** How far across a side the strongest edge is looked for, in working pixels. */
 const SEARCH_PX = 4;
-/** Gradient (luma levels per pixel, across the side) an edge needs to count. */
+/** Colour gradient (levels per pixel, across the side) an edge needs to count. */
 const MIN_EDGE = 4;
 /** Gradient samples across a side: every half pixel from −SEARCH_PX to +SEARCH_PX. */
 const SAMPLES_ACROSS = 4 * SEARCH_PX + 1;

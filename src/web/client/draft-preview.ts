@@ -14,7 +14,6 @@ export class DraftPreview {
   private timer: number | undefined;
   private running = false;
   private again = false;
-  private photo: { source: Blob; copy: Promise<{ blob: Blob; scale: number }> } | undefined;
   private shownUrl: string | undefined;
   private draft: TemplateDraft | undefined;
 
@@ -35,7 +34,6 @@ export class DraftPreview {
   clear(): void {
     clearTimeout(this.timer);
     this.draft = undefined;
-    this.photo = undefined;
     if (this.shownUrl) URL.revokeObjectURL(this.shownUrl);
     this.shownUrl = undefined;
     this.img.removeAttribute("src");
@@ -57,8 +55,7 @@ export class DraftPreview {
     }
     this.running = true;
     try {
-      if (this.photo?.source !== d.photo.blob) this.photo = { source: d.photo.blob, copy: previewPhoto(d) };
-      const form = await draftForm(d, { preview: await this.photo.copy });
+      const form = await draftForm(d, { preview: await previewPhoto(d) });
       const designId = this.designId();
       if (designId) form.append("designId", designId);
       this.status.textContent = "Rendering the preview…";

@@ -1,4 +1,9 @@
-import type { Problem, ProblemTarget } from "./template-draft.ts";
+/** Where a problem shows: a field of the editor, the photo, next to Save, or a placement (by index). No DOM types: a unit test reads this module. */
+type ProblemTarget = "id" | "name" | "room" | "photo" | "save" | number;
+export interface PlacedProblem {
+  target: ProblemTarget;
+  text: string;
+}
 
 // zod's words for common shape problems, and what they mean to a seller.
 const PLAIN: Array<[RegExp, string]> = [
@@ -6,7 +11,12 @@ const PLAIN: Array<[RegExp, string]> = [
   [/^Invalid input: expected (\w+), received \w+$/, "has the wrong kind of value"],
   [/^Too small: expected string to have >=1 characters?$/, "is empty"],
   [/^Too big: expected string to have <=(\d+) characters?$/, "is too long"],
+  [/^lower-case letters, digits, - and _ only$/, "may only use lower-case letters, digits, - and _"],
+  [/^letters, digits, - and _ only$/, "may only use letters, digits, - and _"],
 ];
+
+// A message that reads on after its subject ("The id" + "is missing"); others are whole sentences.
+const PREDICATE = /^(is|has|may|must|needs)\b/;
 
 const FIELD_WORDS: Record<string, string> = { id: "The id", name: "The name", room: "The room", background: "The photo", width: "The width", height: "The height" };
 
@@ -14,7 +24,7 @@ const FIELD_WORDS: Record<string, string> = { id: "The id", name: "The name", ro
  * The server's problem lines ("placements.0.corners: …", "id: Invalid input: …") as plain
  * sentences next to what they concern; a line it cannot place goes next to Save.
  */
-export function placeServerProblems(lines: string[]): Problem[] {
+export function placeServerProblems(lines: string[]): PlacedProblem[] {
   return lines.map((line) => {
     const at = line.indexOf(": ");
     const path = at > 0 ? line.slice(0, at) : "";
@@ -30,7 +40,8 @@ export function placeServerProblems(lines: string[]): Problem[] {
       target = path === "id" || path === "name" || path === "room" ? path : "photo";
       subject = FIELD_WORDS[path]!;
     }
-    const text = subject && !/^[A-Z]/.test(message) ? `${subject} ${message}.`.replace(/\.\.$/, ".") : capitalise(message);
+    const sentence = subject && PREDICATE.test(message) ? `${subject} ${message}` : capitalise(message);
+    const text = /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
     return { target, text };
   });
 }

@@ -13,6 +13,8 @@ export interface PlacementDraft {
   fit: "cover" | "contain";
   shading: number;
   mask?: MaskDraft;
+  /** Fields of an opened manifest the editor does not show (a warp, say): sent back as they were. */
+  extra?: Record<string, unknown>;
 }
 
 export interface TemplateDraft {
@@ -21,6 +23,8 @@ export interface TemplateDraft {
   room: string;
   photo: { blob: Blob; bitmap: ImageBitmap; fileName: string; width: number; height: number };
   placements: PlacementDraft[];
+  /** As for placements: an opened manifest's other fields, kept. */
+  extra?: Record<string, unknown>;
 }
 
 /** What a problem is next to: a field of the form, the photo, or one placement (by index). */
@@ -72,6 +76,9 @@ export function draftProblems(d: TemplateDraft): Problem[] {
     else if (!PLACEMENT_ID.test(p.id) || p.id.length > 64) problems.push({ target: i, text: "Use only letters, digits, - and _ in the placement id." });
     else if (seen.has(p.id)) problems.push({ target: i, text: `Another placement is already called ${p.id}; give this one another id.` });
     seen.add(p.id);
+    if (p.corners.some(([x, y]) => x < 0 || y < 0 || x > d.photo.width || y > d.photo.height)) {
+      problems.push({ target: i, text: "A corner lies outside the photo; drag it onto the photo." });
+    }
     if (!convexInOrder(p.corners)) {
       problems.push({ target: i, text: "The corners cross or fold inwards. Drag them so that 1, 2, 3, 4 go clockwise around the print area, starting top left." });
     } else if (tooSmall(p.corners)) {
@@ -105,6 +112,7 @@ export function manifestOf(d: TemplateDraft, options: { scale?: number; forPrevi
   const preview = options.forPreview === true;
   const round = (n: number) => Math.round(n * s * 10) / 10;
   return {
+    ...d.extra,
     id: preview ? "preview" : d.id,
     name: preview ? "Preview" : d.name.trim(),
     room: preview ? "preview" : d.room.trim(),
@@ -112,6 +120,7 @@ export function manifestOf(d: TemplateDraft, options: { scale?: number; forPrevi
     width: Math.round(d.photo.width * s),
     height: Math.round(d.photo.height * s),
     placements: d.placements.map((p, i) => ({
+      ...p.extra,
       id: preview ? `p${i + 1}` : p.id,
       corners: p.corners.map(([x, y]) => [round(x), round(y)]),
       blend: p.blend,
@@ -129,4 +138,10 @@ export function defaultCorners(width: number, height: number, offset = 0): Corne
   const x = width * 0.3 + offset * width * 0.04;
   const y = height * 0.3 + offset * height * 0.04;
   return [[x, y], [x + w, y], [x + w, y + h], [x, y + h]];
+}
+
+/** The fields of `value` other than `known`: what the editor keeps without showing. */
+export function otherFields(value: object, known: readonly string[]): Record<string, unknown> | undefined {
+  const rest = Object.fromEntries(Object.entries(value).filter(([k]) => !known.includes(k)));
+  return Object.keys(rest).length ? rest : undefined;
 }

@@ -1,15 +1,18 @@
 import { ApiError, apiFetch, apiJson, errorOf, messageOf } from "./api-client.ts";
 import type { Design, Page, Template } from "./api-types.ts";
 import { CornerStage } from "./corner-stage.ts";
-import { draftForm } from "./draft-files.ts";
+import { draftForm, previewPhoto } from "./draft-files.ts";
 import { DraftPreview } from "./draft-preview.ts";
+import { placementFields, type PlacementActions } from "./placement-fields.ts";
 import { byId, h, replaceChildren } from "./dom.ts";
+import { jpegOrientation } from "./exif-orientation.ts";
 import { reasonText } from "./reason-text.ts";
 import { placeServerProblems } from "./server-problems.ts";
 import {
   defaultCorners,
   draftProblems,
   MAX_PLACEMENTS,
+  otherFields,
   type Corners,
   type PlacementDraft,
   type Problem,
@@ -77,6 +80,12 @@ export class TemplateEditor {
         this.showProblems();
       });
     }
+    const manifestInput = byId("editor-manifest", HTMLInputElement);
+    manifestInput.addEventListener("change", () => {
+      const f = manifestInput.files?.[0];
+      if (f) void f.text().then((text) => this.takeManifest(text));
+      manifestInput.value = "";
+    });
     this.addButton.addEventListener("click", () => this.addPlacement());
     this.saveButton.addEventListener("click", () => void this.save());
     byId("editor-cancel", HTMLButtonElement).addEventListener("click", () => this.close());
@@ -87,22 +96,23 @@ export class TemplateEditor {
   }
 
   /** A new template from a photo file: detection proposes the first placement. */
-  async startFromPhoto(file: Blob & { name?: string }): Promise<void> {
+  async startFromPhoto(chosen: Blob & { name?: string }): Promise<void> {
     this.replacing = undefined;
+    const file = await uprightPhoto(chosen);
     const shown = await this.readPhoto(file);
     if (!shown) return;
-    const stem = (file.name ?? "photo").replace(/\.[^.]+$/, "");
+    const stem = (chosen.name ?? "photo").replace(/\.[^.]+$/, "");
     const id = stem.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|[-_]+$/g, "").slice(0, 64);
     const words = stem.replace(/[-_]+/g, " ").trim();
     this.begin({
       id,
       name: words ? words[0]!.toUpperCase() + words.slice(1) : "",
       room: "",
-      photo: { blob: file, fileName: file.name ?? "photo.jpg", ...shown },
+      photo: { blob: file, fileName: chosen.name ?? "photo.jpg", ...shown },
       placements: [],
     });
     this.status.textContent = "Looking for the print area…";
-    this.proposals = await this.detect(file);
+    this.proposals = await this.detect(this.draft!);
     const best = this.proposals[0];
     this.draft!.placements.push(this.newPlacement(best?.corners));
     this.status.textContent = best
@@ -123,12 +133,15 @@ export class TemplateEditor {
         return res.blob();
       };
       const photo = await file(m.background);
+      // Made through the API from a sideways-stored photo: the browser would show it turned.
+      const sideways = jpegOrientation(new Uint8Array(await photo.slice(0, 128 * 1024).arrayBuffer())) !== 1;
       const shown = await this.readPhoto(photo);
       if (!shown) return;
       const placements: PlacementDraft[] = [];
       for (const p of m.placements) {
         const mask = p.mask ? await file(p.mask) : undefined;
         placements.push({
+          extra: otherFields(p, ["id", "corners", "blend", "fit", "shading", "mask"]),
           id: p.id,
           corners: p.corners.map(([x, y]) => [x, y]) as Corners,
           blend: p.blend,
@@ -145,10 +158,12 @@ export class TemplateEditor {
         room: m.room,
         photo: { blob: photo, fileName: m.background, ...shown },
         placements,
+        extra: otherFields(m, ["id", "name", "room", "background", "width", "height", "placements"]),
       });
       this.status.textContent = t.builtIn
         ? `Editing a copy of the built-in template ${t.name}; it is saved as a new template.`
         : `Editing ${t.name}; saving replaces it.`;
+      if (sideways) this.status.textContent += " Its photo is stored sideways with a rotation tag: the corners may not line up here; make it again from the photo instead.";
       this.afterStructureChange();
     } catch (err) {
       this.status.textContent = `${t.name} could not be opened: ${err instanceof ApiError ? reasonText(err) : messageOf(err)}`;
@@ -156,11 +171,51 @@ export class TemplateEditor {
   }
 
   /** The photo decoded for the stage, at most SHOWN_SIDE px long, and its own size. */
+  /** Fills the draft from a template.json's text (the photo stays); says what it could not take. */
+  private takeManifest(text: string): void {
+    const d = this.draft;
+    const note = byId("editor-manifest-note", HTMLParagraphElement);
+    if (!d) return;
+    let m: Partial<StoredManifest>;
+    try {
+      m = JSON.parse(text) as Partial<StoredManifest>;
+    } catch {
+      note.textContent = "That file is not a template.json: it is not valid JSON.";
+      return;
+    }
+    const isCorners = (c: unknown): c is Corners => Array.isArray(c) && c.length === 4 && c.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === "number" && Number.isFinite(n)));
+    const placements = (Array.isArray(m.placements) ? m.placements : []).filter((p) => isCorners(p?.corners)).slice(0, MAX_PLACEMENTS);
+    if (!placements.length) {
+      note.textContent = "That template.json has no placement with four corners [x, y]; nothing was taken.";
+      return;
+    }
+    const str = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
+    d.id = str(m.id, d.id);
+    d.name = str(m.name, d.name);
+    d.room = str(m.room, d.room);
+    this.idInput.value = d.id;
+    this.nameInput.value = d.name;
+    this.roomInput.value = d.room;
+    // Corners are in the manifest's pixels; a photo of another size gets them scaled.
+    const sx = typeof m.width === "number" && m.width > 0 ? d.photo.width / m.width : 1;
+    const sy = typeof m.height === "number" && m.height > 0 ? d.photo.height / m.height : 1;
+    d.placements = placements.map((p, i) => ({
+      id: str(p.id, `p${i + 1}`),
+      corners: p.corners.map(([x, y]) => [x * sx, y * sy]) as Corners,
+      blend: p.blend === "normal" ? "normal" : p.blend === "multiply" ? "multiply" : "normal",
+      fit: p.fit === "contain" ? "contain" : "cover",
+      shading: typeof p.shading === "number" ? Math.min(1, Math.max(0, p.shading)) : 1,
+    }));
+    const masked = placements.filter((p) => p.mask).length;
+    note.textContent = `Took ${d.placements.length === 1 ? "1 placement" : `${d.placements.length} placements`} from the file.${masked ? ` Choose the mask file again for ${masked === 1 ? "the placement that had one" : `the ${masked} placements that had one`}.` : ""}`;
+    this.afterStructureChange();
+  }
+
   private async readPhoto(file: Blob): Promise<{ bitmap: ImageBitmap; width: number; height: number } | undefined> {
     replaceChildren(byId("editor-photo-problem", HTMLUListElement));
     try {
-      // The stored orientation, as the renderer reads the background: corners land where they were put.
-      const full = await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions);
+      // Upright photos only (uprightPhoto): the browser's picture is then the stored one the renderer reads.
+      const full = await createImageBitmap(file);
       const { width, height } = full;
       const k = SHOWN_SIDE / Math.max(width, height);
       if (k >= 1) return { bitmap: full, width, height };
@@ -199,13 +254,16 @@ export class TemplateEditor {
     this.preview.clear();
   }
 
-  private async detect(photo: Blob): Promise<Proposal[]> {
-    const form = new FormData();
-    form.append("photo", photo, "photo");
+  /** The print areas the server finds, in the photo's pixels. It is sent the preview's 800 px copy: detection works at 512 px anyway, and a 20 MB photo would be slow to send. */
+  private async detect(d: TemplateDraft): Promise<Proposal[]> {
     try {
+      const copy = await previewPhoto(d);
+      const form = new FormData();
+      form.append("photo", copy.blob, "photo.jpg");
       const res = await apiFetch("/api/templates/detect", { method: "POST", body: form });
       if (!res.ok) throw await errorOf(res);
-      return ((await res.json()) as { proposals: Proposal[] }).proposals;
+      const { proposals } = (await res.json()) as { proposals: Proposal[] };
+      return proposals.map((p) => ({ ...p, corners: p.corners.map(([x, y]) => [x / copy.scale, y / copy.scale]) as Corners }));
     } catch {
       return []; // detection only helps: the seller can still place the corners by hand
     }
@@ -260,7 +318,13 @@ export class TemplateEditor {
     if (!d) return;
     this.stage.cancelPainting(); // the placement it painted for may have gone
     this.stage.rebuild();
-    replaceChildren(this.placementsBox, ...d.placements.map((p, i) => this.placementFields(p, i)));
+    const actions: PlacementActions = {
+      changed: (final) => this.changed(final),
+      redraw: () => this.stage.redraw(),
+      paintMask: (i, done) => this.stage.paintMask(i, done),
+      remove: (i) => this.removePlacement(i),
+    };
+    replaceChildren(this.placementsBox, ...d.placements.map((p, i) => placementFields(p, i, actions)));
     this.addButton.disabled = d.placements.length >= MAX_PLACEMENTS;
     this.proposalsNote.textContent = d.placements.length >= MAX_PLACEMENTS ? `A template has at most ${MAX_PLACEMENTS} placements.` : "";
     this.changed(true);
@@ -272,106 +336,6 @@ export class TemplateEditor {
     this.serverProblems = this.serverProblems.filter((p) => typeof p.target !== "number");
     this.showProblems();
     if (final) this.preview.schedule(this.draft);
-  }
-
-  private placementFields(p: PlacementDraft, i: number): HTMLFieldSetElement {
-    const prefix = `editor-p${i}`;
-    const select = (id: string, value: string, options: Array<[string, string]>, onChange: (v: string) => void) => {
-      const el = h("select", { id }, ...options.map(([v, label]) => h("option", { value: v }, label)));
-      el.value = value;
-      el.addEventListener("change", () => onChange(el.value));
-      return el;
-    };
-    const idInput = h("input", { id: `${prefix}-id`, value: p.id, autocomplete: "off", spellcheck: "false" });
-    idInput.addEventListener("input", () => {
-      p.id = idInput.value;
-      legend.textContent = `Placement ${p.id || i + 1}`;
-      this.changed(false);
-      this.stage.redraw();
-    });
-    const shading = h("input", { id: `${prefix}-shading`, type: "range", min: 0, max: 100, step: 5, value: Math.round(p.shading * 100) });
-    const shadingValue = h("output", { for: shading.id }, `${Math.round(p.shading * 100)}%`);
-    const shadingField = h("div", { class: "field", hidden: p.blend !== "multiply" }, h("label", { for: shading.id }, "Shading from the photo: ", shadingValue), shading);
-    shading.addEventListener("input", () => (shadingValue.textContent = `${shading.value}%`));
-    shading.addEventListener("change", () => {
-      p.shading = Number(shading.value) / 100;
-      this.changed(true);
-    });
-    const maskInput = h("input", { id: `${prefix}-mask`, type: "file", accept: "image/png", class: "visually-hidden" });
-    const maskState = h("span", { class: "muted small", id: `${prefix}-mask-state` }, describeMask(p));
-    maskInput.addEventListener("change", async () => {
-      const file = maskInput.files?.[0];
-      if (!file) return;
-      try {
-        p.mask = { kind: "file", blob: file, bitmap: await createImageBitmap(file, { imageOrientation: "none" } as ImageBitmapOptions), label: file.name };
-      } catch {
-        maskState.textContent = "The browser cannot read this mask; choose a PNG.";
-        return;
-      }
-      maskState.textContent = describeMask(p);
-      this.stage.redraw();
-      this.changed(true);
-    });
-    const paint = h("button", { type: "button", class: "button button--quiet button--small", id: `${prefix}-paint` }, "Paint out a rectangle");
-    paint.addEventListener("click", () => {
-      maskState.textContent = "Drag a rectangle on the photo over what should stay in front of the artwork (Esc cancels).";
-      this.stage.paintMask(i, () => (maskState.textContent = describeMask(p)));
-    });
-    const clearMask = h("button", { type: "button", class: "button button--quiet button--small" }, "No mask");
-    clearMask.addEventListener("click", () => {
-      delete p.mask;
-      maskInput.value = "";
-      maskState.textContent = describeMask(p);
-      this.stage.redraw();
-      this.changed(true);
-    });
-    const legend = h("legend", null, `Placement ${p.id || i + 1}`);
-    return h(
-      "fieldset",
-      { class: "placement-fields", "data-placement": i },
-      legend,
-      h(
-        "div",
-        { class: "field-row" },
-        h("div", { class: "field" }, h("label", { for: idInput.id }, "Placement id"), idInput),
-        h(
-          "div",
-          { class: "field" },
-          h("label", { for: `${prefix}-blend` }, "Blend"),
-          select(`${prefix}-blend`, p.blend, [["multiply", "Multiply (photo's shading shows)"], ["normal", "Normal (covers the photo)"]], (v) => {
-            p.blend = v as PlacementDraft["blend"];
-            shadingField.hidden = p.blend !== "multiply";
-            this.changed(true);
-          }),
-        ),
-        h(
-          "div",
-          { class: "field" },
-          h("label", { for: `${prefix}-fit` }, "Fit"),
-          select(`${prefix}-fit`, p.fit, [["cover", "Fill (crops the overflow)"], ["contain", "Whole artwork (margins)"]], (v) => {
-            p.fit = v as PlacementDraft["fit"];
-            this.changed(true);
-          }),
-        ),
-        shadingField,
-      ),
-      h(
-        "div",
-        { class: "actions" },
-        h("span", { class: "small" }, "Mask:"),
-        h("label", { for: maskInput.id, class: "button button--quiet button--small" }, "Choose a mask PNG"),
-        maskInput,
-        paint,
-        clearMask,
-        maskState,
-      ),
-      h("ul", { class: "field-problems", id: `${prefix}-problem`, "aria-live": "polite" }),
-      h(
-        "div",
-        { class: "actions" },
-        h("button", { type: "button", class: "button button--danger button--small", "aria-label": `Remove placement ${p.id || i + 1}`, onclick: () => this.removePlacement(i) }, "Remove placement"),
-      ),
-    );
   }
 
   /** Shows each problem next to what it concerns; fixed ones disappear. */
@@ -435,9 +399,18 @@ export class TemplateEditor {
   }
 }
 
-function describeMask(p: PlacementDraft): string {
-  if (!p.mask) return "none: the artwork shows over the whole placement.";
-  if (p.mask.kind === "file") return `${p.mask.label}.`;
-  const [x0, y0, x1, y1] = p.mask.rect.map(Math.round) as [number, number, number, number];
-  return `a rectangle painted out, ${x1 - x0} × ${y1 - y0} px at (${x0}, ${y0}).`;
+/**
+ * A phone photo stored sideways with an EXIF orientation is turned upright once here (a JPEG at
+ * quality 0.95 without the tag): the server reads every image as stored, so the template then
+ * holds the picture the seller saw, and the corners are where they were put.
+ */
+async function uprightPhoto(file: Blob): Promise<Blob> {
+  if (jpegOrientation(new Uint8Array(await file.slice(0, 128 * 1024).arrayBuffer())) === 1) return file;
+  const bitmap = await createImageBitmap(file); // from-image: the EXIF turn applied
+  const canvas = document.createElement("canvas");
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  canvas.getContext("2d")!.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return new Promise((resolve) => canvas.toBlob((b) => resolve(b ?? file), "image/jpeg", 0.95));
 }
