@@ -9,14 +9,21 @@ import type { Storage } from "../storage/storage.ts";
 import { streamJobEvents } from "./stream-job-events.ts";
 import { JOB_PRIORITIES, type JobPriority } from "../jobs/job-types.ts";
 import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
+import { MAX_TEMPLATES } from "../services/mockup.service.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 import { parseInput, readJson } from "./validate-request.ts";
 
+const entrySchema = z.object({ templateId: z.string().min(1).max(64), color: z.string().min(1).max(64).optional() });
+
 const optionsSchema = z.object({
   priority: z.enum(JOB_PRIORITIES).default("normal"),
-  templateIds: z.array(z.string().min(1).max(64)),
+  templateIds: z.array(z.string().min(1).max(64)).max(MAX_TEMPLATES).default([]),
+  /** Beside templateIds: a template and perhaps one of its colours. */
+  templates: z.array(entrySchema).max(MAX_TEMPLATES).optional(),
+  /** "all": each template without a colour in every colour it has. */
+  colors: z.literal("all").optional(),
   format: z.enum(MOCKUP_FORMATS).default("jpeg"),
   quality: z.coerce.number().int().min(1).max(100).default(90),
   maxWidth: z.coerce.number().int().min(64).max(12000).optional(),
@@ -36,8 +43,8 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
   const app = new Hono<AppEnv>();
 
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
-    const req = await readMockupRequest(c, deps.maxUploadBytes);
-    await deps.mockups.check(req); // 4xx before anything is queued or streamed
+    const asked = await readMockupRequest(c, deps.maxUploadBytes);
+    const req = { ...(await deps.mockups.check(asked)), priority: asked.priority }; // 4xx before anything is queued or streamed
     const shop = c.get("shop");
     let artworkPath: string | undefined;
     if (req.artwork) {
@@ -47,7 +54,8 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
         throw storageUnavailable(err, 30);
       });
     }
-    const payload = { designId: req.designId, artworkPath, templateIds: req.templateIds, format: req.format, quality: req.quality, maxWidth: req.maxWidth };
+    const colors = req.colors?.some((c) => c !== null) ? req.colors : undefined;
+    const payload = { designId: req.designId, artworkPath, templateIds: req.templateIds, colors, format: req.format, quality: req.quality, maxWidth: req.maxWidth };
     const job = await deps.jobs.enqueue(shop, MOCKUP_SET_JOB, payload, req.priority).catch(async (err: unknown) => {
       if (artworkPath) await deps.storage.delete(artworkPath).catch(() => {});
       throw err;
@@ -76,13 +84,15 @@ async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<
   const shop = c.get("shop");
   const type = c.req.header("content-type") ?? "";
   if (type.startsWith("application/json")) {
-    return { shop, ...parseInput(jsonSchema, await readJson(c), "json") };
+    const { colors, ...rest } = parseInput(jsonSchema, await readJson(c), "json");
+    return { shop, ...rest, allColors: colors === "all" };
   }
   if (type.startsWith("multipart/form-data")) {
     const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_MOCKUP_PARTS, maxTextBytes: MAX_FIELD_BYTES });
     const artwork = form.files.find((f) => f.field === "artwork");
     if (!artwork) throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
-    return { shop, artwork: artwork.bytes, ...parseInput(optionsSchema, formOptions(form.text), "form") };
+    const { colors, ...rest } = parseInput(optionsSchema, formOptions(form.text), "form");
+    return { shop, artwork: artwork.bytes, ...rest, allColors: colors === "all" };
   }
   throw badRequest("unsupported_content_type", "Send JSON with a designId, or multipart with an artwork file.");
 }
@@ -95,5 +105,13 @@ function formOptions(text: ReadonlyMap<string, string[]>): Record<string, unknow
     if (first !== undefined) options[k] = first;
   }
   options.templateIds = (text.get("templateIds") ?? []).flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+  // `templates` is JSON text in a form: [{ "templateId": …, "color": … }].
+  if (typeof options.templates === "string") {
+    try {
+      options.templates = JSON.parse(options.templates);
+    } catch {
+      throw badRequest("invalid_fields", "The field \"templates\" must be JSON: [{ \"templateId\": …, \"color\": … }].");
+    }
+  }
   return options;
 }

@@ -32,7 +32,7 @@ export function templateRoutes(deps: { templates: TemplateService; maxUploadByte
   return app;
 }
 
-/** multipart: `manifest` (JSON text or file), `background` (file), `masks` (files named as in the manifest). */
+/** multipart: `manifest` (JSON text or file), `background` (file), `masks` or `files` (masks, maps, overlays, named as in the manifest). */
 async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise<TemplateUpload> {
   if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
     throw badRequest("unsupported_content_type", "Send multipart/form-data with manifest, background and masks.");
@@ -48,5 +48,5 @@ async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise
   } catch {
     throw badRequest("invalid_manifest", "The manifest is not valid JSON.");
   }
-  return { manifest, background: files("background")[0], masks: files("masks", "mask") };
+  return { manifest, background: files("background")[0], masks: files("masks", "mask", "files") };
 }

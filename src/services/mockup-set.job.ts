@@ -19,6 +19,8 @@ export const mockupSetPayload = z
     /** Uploaded artwork, staged in storage until the job is done. */
     artworkPath: z.string().min(1).max(1000).optional(),
     templateIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_TEMPLATES),
+    /** Per template entry: the colourway's name, or null; absent when none has one. */
+    colors: z.array(z.string().min(1).max(64).nullable()).max(MAX_TEMPLATES).optional(),
     format: z.enum(MOCKUP_FORMATS),
     quality: z.number().int().min(1).max(100),
     maxWidth: z.number().int().min(64).max(12000).optional(),
@@ -49,12 +51,12 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
         kind: "mockup",
         alreadyDone: async (items) => {
           const stored = new Map((await findMockupsByIds(deps.sql, shop.id, items.map((i) => i.id))).map((m) => [m.id, m]));
-          return items.map((i) => stored.get(i.id) && describeMockup(stored.get(i.id)!, i.index, total));
+          return items.map((i) => stored.get(i.id) && describeMockup(stored.get(i.id)!, i.index, total, p.colors?.[i.index]));
         },
         // One decode of the artwork, then every template still missing streams through the renderer.
         runAll: async (items, out) => {
           const artwork = p.artworkPath ? await readStaged(deps.storage, p.artworkPath) : undefined;
-          const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
+          const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, colors: p.colors, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
           const prepared = await deps.mockups.prepare(req); // 404 / 422 here are permanent
           const todo = new Set(items.map((i) => i.index));
           const idOf = new Map(items.map((i) => [i.index, i.id]));
@@ -73,11 +75,11 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
         },
         events: {
           ok: { type: "mockup", data: (m) => m },
-          failed: { type: "mockup-failed", data: (error, it) => ({ index: it.index, total, templateId: p.templateIds[it.index]!, error: error.toJSON() }) },
+          failed: { type: "mockup-failed", data: (error, it) => ({ index: it.index, total, templateId: p.templateIds[it.index]!, ...colorOf(p.colors, it.index), error: error.toJSON() }) },
         },
       });
       const mockups = results.flatMap((r) => (r.ok ? [r.value] : []));
-      const failed = results.flatMap((r) => (r.ok ? [] : [{ index: r.index, total, templateId: p.templateIds[r.index]!, error: r.error }]));
+      const failed = results.flatMap((r) => (r.ok ? [] : [{ index: r.index, total, templateId: p.templateIds[r.index]!, ...colorOf(p.colors, r.index), error: r.error }]));
       return { mockups, failed, summary: { succeeded: mockups.length, failed: failed.length, ms: Math.round(performance.now() - started) } };
     },
     async cleanup(_job, p) {
@@ -85,6 +87,8 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
     },
   });
 }
+
+const colorOf = (colors: Array<string | null> | undefined, index: number) => (colors?.[index] ? { color: colors[index]! } : {});
 
 async function readStaged(storage: Storage, path: string): Promise<Uint8Array> {
   try {

@@ -18,6 +18,7 @@ import type { TemplateService } from "./template.service.ts";
 import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
 import { isUuid } from "../util/uuid.ts";
+import { expandEntries, type MockupEntry } from "./mockup-entries.ts";
 
 /** At most this many templates per request: Etsy takes 10 photos per listing. */
 export const MAX_TEMPLATES = 10;
@@ -29,6 +30,12 @@ export interface MockupRequest {
   designId?: string;
   artwork?: Uint8Array;
   templateIds: string[];
+  /** Per entry of templateIds: the colourway's name, or null for the template as photographed. */
+  colors?: Array<string | null>;
+  /** Entries beside templateIds: a template and perhaps one of its colours. */
+  templates?: MockupEntry[];
+  /** "all": every template entry without a colour is made in each of its template's colours. */
+  allColors?: boolean;
   format: MockupFormat;
   quality: number;
   maxWidth?: number;
@@ -38,9 +45,9 @@ export interface MockupRequest {
 export type MockupEvent =
   | {
       type: "mockup";
-      data: { index: number; total: number; templateId: string; mockupId: string; url: string; previewUrl: string; width: number; height: number; bytes: number; renderMs: number };
+      data: { index: number; total: number; templateId: string; color?: string; mockupId: string; url: string; previewUrl: string; width: number; height: number; bytes: number; renderMs: number };
     }
-  | { type: "mockup-failed"; data: { index: number; total: number; templateId: string; error: { code: string; message: string } } }
+  | { type: "mockup-failed"; data: { index: number; total: number; templateId: string; color?: string; error: { code: string; message: string } } }
   | { type: "done"; data: { succeeded: number; failed: number; ms: number } };
 
 export interface MockupServiceDeps {
@@ -66,11 +73,12 @@ export interface MockupServiceDeps {
 }
 
 /** The `mockup` event of a stored mockup. */
-export function describeMockup(row: MockupRow, index: number, total: number): Extract<MockupEvent, { type: "mockup" }>["data"] {
+export function describeMockup(row: MockupRow, index: number, total: number, color?: string | null): Extract<MockupEvent, { type: "mockup" }>["data"] {
   return {
     index,
     total,
     templateId: row.templateId,
+    ...(color ? { color } : {}),
     mockupId: row.id,
     url: `/api/mockups/${row.id}`,
     previewUrl: `/api/mockups/${row.id}/preview`,
@@ -105,19 +113,32 @@ export class MockupService {
    * templates exist, room in the renderer, the design is the shop's, uploaded artwork is an
    * image. The design's decode starts in the background: a worker in this process finds it done.
    */
-  async check(req: MockupRequest): Promise<void> {
-    if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
-      throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
-    }
-    await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
+  async check(request: MockupRequest): Promise<MockupRequest> {
+    const req = await this.expand(request);
     this.deps.renderer?.assertRoomFor(req.templateIds.length + ((await this.deps.queuedRenders?.(req.shop.id)) ?? 0));
     if (req.designId !== undefined) {
       await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       if (this.deps.renderer) void this.prepare(req).catch(() => {});
-      return;
+      return req;
     }
     // Uploaded artwork is decoded in full now: a damaged file is a 422, not a failed job.
     await this.prepare(req);
+    return req;
+  }
+
+  /** The request with its entries (templateIds, templates, colors: "all") spelled out as templateIds and colors; 404 for an unknown template. */
+  private async expand(req: MockupRequest): Promise<MockupRequest> {
+    const entries = [...req.templateIds.map((templateId) => ({ templateId })), ...(req.templates ?? [])];
+    if (entries.length === 0) throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templates but received none.`);
+    // Checked before resolving: an oversized list is refused without reading 1000 templates.
+    if (entries.length > MAX_TEMPLATES) {
+      throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templates but received ${entries.length}.`);
+    }
+    const ids = [...new Set(entries.map((e) => e.templateId))];
+    const resolved = await this.deps.templates.resolve(req.shop, ids); // 404 for an unknown one
+    const byId = new Map(resolved.map((t) => [t.manifest.id, t.manifest]));
+    const { templateIds, colors } = expandEntries(entries, req.allColors === true, (id) => byId.get(id)!, MAX_TEMPLATES);
+    return { ...req, templateIds, colors, templates: undefined, allColors: undefined };
   }
 
   /** Resolves templates and decodes the artwork (cached per design and size) for render(). */
@@ -173,7 +194,7 @@ export class MockupService {
         try {
           const row = await this.renderOne(req, prepared, index, owner, signal, options.mockupIdFor?.(index));
           succeeded++;
-          emit({ type: "mockup", data: describeMockup(row, index, total) });
+          emit({ type: "mockup", data: describeMockup(row, index, total, req.colors?.[index]) });
         } catch (err) {
           failed++;
           const e = toAppError(err);
@@ -184,6 +205,7 @@ export class MockupService {
               index,
               total,
               templateId,
+              ...(req.colors?.[index] ? { color: req.colors[index]! } : {}),
               // An unrecognised failure is the renderer's (or the cancel's), in this feature's words.
               error: e.unexpected ? { code: signal?.aborted ? "cancelled" : "render_failed", message: "This mockup could not be made." } : e.toJSON(),
             },
@@ -210,12 +232,16 @@ export class MockupService {
     const tooLarge = overRenderBudget(t.manifest, this.deps.maxRenderBytes);
     if (tooLarge) throw tooLarge; // permanent: retrying cannot make it fit
     const a = prepared.artwork;
+    const colorName = req.colors?.[index];
+    const color = colorName ? t.manifest.colorways?.colors.find((c) => c.name === colorName) : undefined;
+    if (colorName && !color) throw badRequest("unknown_color", `Template "${templateId}" no longer has the colour "${colorName}".`);
     const result = await this.deps.renderer.render(
       {
         templateDir: t.dir,
         manifest: t.manifest,
         artwork: { pixels: a.pixels.buffer, width: a.width, height: a.height, key: a.key },
         output: { format: req.format, quality: req.quality, maxWidth: req.maxWidth, dpi: this.deps.dpi, previewWidth: PREVIEW_WIDTH },
+        ...(color ? { color: { name: color.name, hex: color.hex } } : {}),
       },
       signal,
       owner,

@@ -103,7 +103,7 @@ describe("shop templates", () => {
   });
 
   test("a bad manifest is answered with every problem listed, and nothing is stored", async () => {
-    const res = await add({ ...manifest, id: "Bad Id", width: 10, placements: [{ id: "p1", corners: [[0, 0], [10, 0]], blend: "screen" }] });
+    const res = await add({ ...manifest, id: "Bad Id", width: 10, placements: [{ id: "p1", corners: [[0, 0], [10, 0]], blend: "dissolve" }] });
     expect(res.status).toBe(400);
     const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe("invalid_manifest");

@@ -21,7 +21,7 @@ export async function fitArtwork(
   const size = placementSize(p);
   const { data, info } = await sharp(artwork.pixels, { raw: { width: artwork.width, height: artwork.height, channels: 4 } })
     .resize(size.width, size.height, {
-      fit: p.fit === "contain" ? "contain" : "cover",
+      fit: p.fit === "contain" ? "contain" : p.fit === "stretch" ? "fill" : "cover",
       kernel: "lanczos3",
       background: { r: 0, g: 0, b: 0, alpha: 0 },
     })

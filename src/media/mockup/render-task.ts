@@ -11,6 +11,8 @@ export interface RenderTask {
   /** Decoded artwork, RGBA, shared with the worker (neither copied nor moved); read only. */
   artwork: { pixels: SharedArrayBuffer; width: number; height: number; key: string };
   output: { format: MockupFormat; quality: number; maxWidth?: number; dpi: number; previewWidth: number };
+  /** One of the template's colourways: its product area is recoloured to this. */
+  color?: { name: string; hex: string };
 }
 
 /** What comes back: the encoded mockup and its preview. */
