@@ -64,17 +64,22 @@ export function compositeMap(
       const a = (k * alpha255) / 255;
       const o3 = p * 3;
       const br = out[o3]!, bgc = out[o3 + 1]!, bb = out[o3 + 2]!;
-      const inv = 1 / alpha255;
-      // Straight colour of the sample, 0..255.
-      const sr = (w00 * src[i00]! + w01 * src[i01]! + w10 * src[i10]! + w11 * src[i11]!) * inv;
-      const sg = (w00 * src[i00 + 1]! + w01 * src[i01 + 1]! + w10 * src[i10 + 1]! + w11 * src[i11 + 1]!) * inv;
-      const sb = (w00 * src[i00 + 2]! + w01 * src[i01 + 2]! + w10 * src[i10 + 2]! + w11 * src[i11 + 2]!) * inv;
-      let tr: number, tg: number, tb: number;
+      // Alpha-weighted colour sums; divided by alpha255 they are the sample's straight colour.
+      const pr = w00 * src[i00]! + w01 * src[i01]! + w10 * src[i10]! + w11 * src[i11]!;
+      const pg = w00 * src[i00 + 1]! + w01 * src[i01 + 1]! + w10 * src[i10 + 1]! + w11 * src[i11 + 1]!;
+      const pb = w00 * src[i00 + 2]! + w01 * src[i01 + 2]! + w10 * src[i10 + 2]! + w11 * src[i11 + 2]!;
       if (mode === 0) {
-        tr = sr;
-        tg = sg;
-        tb = sb;
-      } else if (mode === 1) {
+        // a × straight colour = k × sum / 255: no division on the common path.
+        const kk = k / 255, keep = 1 - a;
+        out[o3] = pr * kk + br * keep + 0.5;
+        out[o3 + 1] = pg * kk + bgc * keep + 0.5;
+        out[o3 + 2] = pb * kk + bb * keep + 0.5;
+        continue;
+      }
+      const inv = 1 / alpha255;
+      const sr = pr * inv, sg = pg * inv, sb = pb * inv;
+      let tr: number, tg: number, tb: number;
+      if (mode === 1) {
         // Multiply against the backdrop, lifted towards white by (1 - shading).
         tr = sr * (whiten + o.shading * (br / 255));
         tg = sg * (whiten + o.shading * (bgc / 255));

@@ -24,11 +24,19 @@ export interface Displacement {
   strength: number;
 }
 
+/** Where rasterizeSurface gets its buffer. */
+export interface MapBuffers {
+  /** A zeroed buffer of at least `floats`. */
+  take(floats: number): Float32Array;
+  /** Returns a map whose coverage the compositor has zeroed. */
+  give(map: CoordMap): void;
+}
+
 /**
  * Map buffers reused from render to render (one render at a time per thread); a map larger
  * than `keepFloats` is allocated for that render only.
  */
-export class CoordMapBuffer {
+export class CoordMapBuffer implements MapBuffers {
   private data: Float32Array | undefined;
   // Set while a map is out: one that never came back (a render that threw) may hold coverage.
   private lent = false;
@@ -63,7 +71,7 @@ export function rasterizeSurface(
   surface: Surface,
   art: { width: number; height: number },
   bg: { width: number; height: number },
-  buffers: CoordMapBuffer,
+  buffers: MapBuffers,
   displacement?: Displacement,
 ): CoordMap {
   const size = surfaceSize(surface);
@@ -161,6 +169,11 @@ class Triangles {
     const { data, spans, maxU, maxV } = this;
     const disp = this.displacement;
     const dk = disp ? disp.strength / 127 : 0;
+    // A triangle well inside the artwork's edges (displacement included) is fully covered: no ramps to work out.
+    const slack = disp ? disp.strength * (Math.abs(ua) + Math.abs(ub) + Math.abs(va) + Math.abs(vb)) : 0;
+    const inner =
+      (Math.min(u0, u1, u2) - slack) * iu >= 0.5 && (maxU - Math.max(u0, u1, u2) - slack) * iu >= 0.5 &&
+      (Math.min(v0, v1, v2) - slack) * iv >= 0.5 && (maxV - Math.max(v0, v1, v2) - slack) * iv >= 0.5;
     for (let y = rowFrom; y < rowTo; y++) {
       const py = y + 0.5;
       const xl = edgeX(ax, ay, cx, cy, py);
@@ -183,6 +196,12 @@ class Triangles {
           qy += d;
         }
         const u = ua * px + ub * qy + uc, v = va * px + vb * qy + vc;
+        if (inner) {
+          data[o] = u;
+          data[o + 1] = v;
+          data[o + 2] = 1;
+          continue;
+        }
         let k0 = u * iu + 0.5, k1 = (maxU - u) * iu + 0.5, k2 = v * iv + 0.5, k3 = (maxV - v) * iv + 0.5;
         if (k0 <= 0 || k1 <= 0 || k2 <= 0 || k3 <= 0) {
           data[o + 2] = 0;
