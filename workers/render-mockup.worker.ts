@@ -48,10 +48,10 @@ export default async function renderMockup(task: RenderTask): Promise<ArrayBuffe
     for (const p of task.manifest.placements) {
       const f0 = performance.now();
       const size = placementSize(p);
-      const key = `${task.artwork.key}\u0000${size.width}x${size.height}\u0000${p.fit}`;
+      const key = `${task.artwork.key}\u0000${size.width}x${size.height}\u0000${p.fit}\u0000${JSON.stringify(task.placement ?? null)}`;
       let fit = fitted.get(key);
       if (!fit) {
-        fit = fitArtwork(artwork, p);
+        fit = fitArtwork(artwork, p, task.placement);
         fitted.set(key, fit, size.width * size.height * 4);
         fit.catch(() => fitted.delete(key));
       }

@@ -10,12 +10,13 @@ import { streamJobEvents } from "./stream-job-events.ts";
 import { JOB_PRIORITIES, type JobPriority } from "../jobs/job-types.ts";
 import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
 import { MAX_TEMPLATES } from "../services/mockup.service.ts";
+import { artworkPlacementSchema, placementOrUndefined } from "../media/mockup/artwork-placement.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readStreamedForm } from "./read-streamed-form.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 import { parseInput, readJson } from "./validate-request.ts";
 
-const entrySchema = z.object({ templateId: z.string().min(1).max(64), color: z.string().min(1).max(64).optional() });
+const entrySchema = artworkPlacementSchema.extend({ templateId: z.string().min(1).max(64), color: z.string().min(1).max(64).optional() });
 
 const optionsSchema = z.object({
   priority: z.enum(JOB_PRIORITIES).default("normal"),
@@ -24,6 +25,8 @@ const optionsSchema = z.object({
   templates: z.array(entrySchema).max(MAX_TEMPLATES).optional(),
   /** "all": each template without a colour in every colour it has. */
   colors: z.literal("all").optional(),
+  // How the artwork is placed, for every entry that does not say otherwise.
+  ...artworkPlacementSchema.shape,
   format: z.enum(MOCKUP_FORMATS).default("jpeg"),
   quality: z.coerce.number().int().min(1).max(100).default(90),
   maxWidth: z.coerce.number().int().min(64).max(12000).optional(),
@@ -55,7 +58,8 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
       });
     }
     const colors = req.colors?.some((c) => c !== null) ? req.colors : undefined;
-    const payload = { designId: req.designId, artworkPath, templateIds: req.templateIds, colors, format: req.format, quality: req.quality, maxWidth: req.maxWidth };
+    const placements = req.placements?.some((p) => p !== null) ? req.placements : undefined;
+    const payload = { designId: req.designId, artworkPath, templateIds: req.templateIds, colors, placements, format: req.format, quality: req.quality, maxWidth: req.maxWidth };
     const job = await deps.jobs.enqueue(shop, MOCKUP_SET_JOB, payload, req.priority).catch(async (err: unknown) => {
       if (artworkPath) await deps.storage.delete(artworkPath).catch(() => {});
       throw err;
@@ -84,15 +88,15 @@ async function readMockupRequest(c: Context<AppEnv>, maxBytes: number): Promise<
   const shop = c.get("shop");
   const type = c.req.header("content-type") ?? "";
   if (type.startsWith("application/json")) {
-    const { colors, ...rest } = parseInput(jsonSchema, await readJson(c), "json");
-    return { shop, ...rest, allColors: colors === "all" };
+    const { colors, fit, scale, offset, rotate, background, ...rest } = parseInput(jsonSchema, await readJson(c), "json");
+    return { shop, ...rest, allColors: colors === "all", placement: placementOrUndefined({ fit, scale, offset, rotate, background }) };
   }
   if (type.startsWith("multipart/form-data")) {
     const form = await readStreamedForm(c, { maxBytes, maxParts: MAX_MOCKUP_PARTS, maxTextBytes: MAX_FIELD_BYTES });
     const artwork = form.files.find((f) => f.field === "artwork");
     if (!artwork) throw badRequest("missing_artwork", "Attach the artwork as the file field \"artwork\".");
-    const { colors, ...rest } = parseInput(optionsSchema, formOptions(form.text), "form");
-    return { shop, artwork: artwork.bytes, ...rest, allColors: colors === "all" };
+    const { colors, fit, scale, offset, rotate, background, ...rest } = parseInput(optionsSchema, formOptions(form.text), "form");
+    return { shop, artwork: artwork.bytes, ...rest, allColors: colors === "all", placement: placementOrUndefined({ fit, scale, offset, rotate, background }) };
   }
   throw badRequest("unsupported_content_type", "Send JSON with a designId, or multipart with an artwork file.");
 }
@@ -105,7 +109,15 @@ function formOptions(text: ReadonlyMap<string, string[]>): Record<string, unknow
     if (first !== undefined) options[k] = first;
   }
   options.templateIds = (text.get("templateIds") ?? []).flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
-  // `templates` is JSON text in a form: [{ "templateId": …, "color": … }].
+  // Numbers arrive as text in a form; `offset` and `templates` as JSON.
+  for (const k of ["scale", "rotate"]) if (typeof options[k] === "string") options[k] = Number(options[k]);
+  if (typeof options.offset === "string") {
+    try {
+      options.offset = JSON.parse(options.offset);
+    } catch {
+      throw badRequest("invalid_fields", "The field \"offset\" must be JSON: { \"x\": -1..1, \"y\": -1..1 }.");
+    }
+  }
   if (typeof options.templates === "string") {
     try {
       options.templates = JSON.parse(options.templates);

@@ -7,6 +7,7 @@ import { defineJobHandler } from "../jobs/job-types.ts";
 import { findMockupsByIds } from "../repositories/mockup.repository.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
 import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
+import { artworkPlacementSchema } from "../media/mockup/artwork-placement.ts";
 import { describeMockup, MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
 
 /** Job type of a set of mockups of one design (or uploaded artwork). */
@@ -21,6 +22,8 @@ export const mockupSetPayload = z
     templateIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_TEMPLATES),
     /** Per template entry: the colourway's name, or null; absent when none has one. */
     colors: z.array(z.string().min(1).max(64).nullable()).max(MAX_TEMPLATES).optional(),
+    /** Per template entry: how the artwork is placed, or null for the manifest's fit; absent when none says. */
+    placements: z.array(artworkPlacementSchema.nullable()).max(MAX_TEMPLATES).optional(),
     format: z.enum(MOCKUP_FORMATS),
     quality: z.number().int().min(1).max(100),
     maxWidth: z.number().int().min(64).max(12000).optional(),
@@ -56,7 +59,7 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
         // One decode of the artwork, then every template still missing streams through the renderer.
         runAll: async (items, out) => {
           const artwork = p.artworkPath ? await readStaged(deps.storage, p.artworkPath) : undefined;
-          const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, colors: p.colors, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
+          const req = { shop, designId: p.designId, artwork, templateIds: p.templateIds, colors: p.colors, placements: p.placements, format: p.format, quality: p.quality, maxWidth: p.maxWidth };
           const prepared = await deps.mockups.prepare(req); // 404 / 422 here are permanent
           const todo = new Set(items.map((i) => i.index));
           const idOf = new Map(items.map((i) => [i.index, i.id]));

@@ -19,6 +19,7 @@ import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
 import { isUuid } from "../util/uuid.ts";
 import { expandEntries, type MockupEntry } from "./mockup-entries.ts";
+import type { ArtworkPlacement } from "../media/mockup/artwork-placement.ts";
 
 /** At most this many templates per request: Etsy takes 10 photos per listing. */
 export const MAX_TEMPLATES = 10;
@@ -36,6 +37,10 @@ export interface MockupRequest {
   templates?: MockupEntry[];
   /** "all": every template entry without a colour is made in each of its template's colours. */
   allColors?: boolean;
+  /** How the artwork is placed (fit, scale, offset, rotate, background), for every entry that says nothing else. */
+  placement?: ArtworkPlacement;
+  /** Per entry of templateIds, once expanded: its placement, or null for the manifest's own. */
+  placements?: Array<ArtworkPlacement | null>;
   format: MockupFormat;
   quality: number;
   maxWidth?: number;
@@ -137,8 +142,8 @@ export class MockupService {
     const ids = [...new Set(entries.map((e) => e.templateId))];
     const resolved = await this.deps.templates.resolve(req.shop, ids); // 404 for an unknown one
     const byId = new Map(resolved.map((t) => [t.manifest.id, t.manifest]));
-    const { templateIds, colors } = expandEntries(entries, req.allColors === true, (id) => byId.get(id)!, MAX_TEMPLATES);
-    return { ...req, templateIds, colors, templates: undefined, allColors: undefined };
+    const { templateIds, colors, placements } = expandEntries(entries, req.allColors === true, (id) => byId.get(id)!, MAX_TEMPLATES, req.placement);
+    return { ...req, templateIds, colors, placements, templates: undefined, allColors: undefined, placement: undefined };
   }
 
   /** Resolves templates and decodes the artwork (cached per design and size) for render(). */
@@ -148,7 +153,9 @@ export class MockupService {
     }
     const templates = await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
     this.deps.renderer?.assertRoomFor(req.templateIds.length); // 503 + Retry-After
-    const maxSide = Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide)));
+    // A request that scales its artwork up needs it that much larger (never above its own size).
+    const zoom = Math.max(1, ...(req.placements ?? []).map((p) => p?.scale ?? 1));
+    const maxSide = Math.ceil(zoom * Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide))));
     if (req.designId !== undefined) {
       const design = await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       const key = `${design.id}\u0000${maxSide}`;
@@ -242,6 +249,7 @@ export class MockupService {
         artwork: { pixels: a.pixels.buffer, width: a.width, height: a.height, key: a.key },
         output: { format: req.format, quality: req.quality, maxWidth: req.maxWidth, dpi: this.deps.dpi, previewWidth: PREVIEW_WIDTH },
         ...(color ? { color: { name: color.name, hex: color.hex } } : {}),
+        ...(req.placements?.[index] ? { placement: req.placements[index]! } : {}),
       },
       signal,
       owner,

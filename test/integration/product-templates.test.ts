@@ -67,6 +67,17 @@ describe("product templates (mug, t-shirt, tote)", () => {
     expect(Math.abs(grey![0] - grey![2])).toBeLessThan(15);
   });
 
+  test("the artwork is placed per request and per entry (fit, scale, offset, rotate, background)", async () => {
+    const res = await post({ rotate: 8, templates: [{ templateId: "tote-canvas", fit: "contain", background: "#c0392b", scale: 0.8, offset: { x: -1, y: 0 } }, { templateId: "mug-cylinder", fit: "stretch" }] });
+    const events = await readEvents(res);
+    expect(events.at(-1)!.data).toMatchObject({ state: "succeeded", succeeded: 2, failed: 0 });
+    const tote = events.find((e) => e.event === "mockup" && (e.data as Mockup).templateId === "tote-canvas")!.data as Mockup;
+    const bytes = new Uint8Array(await (await t.request(tote.url)).arrayBuffer());
+    writeFileSync(join(ARTIFACTS, "mockup-tote-canvas-placed.jpg"), bytes);
+    const bad = await post({ templateIds: ["tote-canvas"], scale: 9, offset: { x: 2, y: 0 } });
+    expect(bad.status).toBe(400);
+  });
+
   test("unknown colours and more than 10 mockups are refused before anything is queued", async () => {
     const unknown = await post({ templates: [{ templateId: "tshirt-folds", color: "plaid" }] });
     expect(unknown.status).toBe(400);

@@ -1,3 +1,4 @@
+import type { ArtworkPlacement } from "./artwork-placement.ts";
 import type { TemplateManifest } from "./template-manifest.ts";
 
 /** Output formats of a mockup. */
@@ -13,6 +14,8 @@ export interface RenderTask {
   output: { format: MockupFormat; quality: number; maxWidth?: number; dpi: number; previewWidth: number };
   /** One of the template's colourways: its product area is recoloured to this. */
   color?: { name: string; hex: string };
+  /** How the request places the artwork in every placement (fit, scale, offset, rotate, background). */
+  placement?: ArtworkPlacement;
 }
 
 /** What comes back: the encoded mockup and its preview. */
