@@ -37,6 +37,12 @@ const MAX_FIELD_BYTES = 16 * 1024;
 
 const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
 
+const previewSchema = jsonSchema.omit({ templateIds: true, templates: true, priority: true }).extend({
+  templateId: z.string().min(1).max(64),
+  color: z.string().min(1).max(64).optional(),
+  width: z.number().int().min(64).max(1200).default(600),
+});
+
 /**
  * POST /api/mockups queues a mockup job: 202 with the job, or with `Accept: text/event-stream`
  * the job's event stream at once (a dropped connection loses nothing: the job goes on and
@@ -67,6 +73,14 @@ export function mockupRoutes(deps: { mockups: MockupService; jobs: JobService; s
     const links = { jobId: job.id, ...jobLinks(job.id) };
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) return c.json(links, 202, { Location: links.statusUrl });
     return streamJobEvents(c, { jobs: deps.jobs, keepAliveMs: deps.sseKeepAliveMs }, job, 0, { event: "job", data: links });
+  });
+
+  // A live preview: one template, not stored, answered as the JPEG itself.
+  app.post("/preview", async (c) => {
+    const { colors: _all, fit, scale, offset, rotate, background, templateId, color, width, ...rest } = parseInput(previewSchema, await readJson(c), "json");
+    const placement = placementOrUndefined({ fit, scale, offset, rotate, background });
+    const jpeg = await deps.mockups.preview({ shop: c.get("shop"), ...rest, templateIds: [], templates: [{ templateId, color }], placement }, width);
+    return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "Cache-Control": "no-store" });
   });
 
   const serve = (preview: boolean) => async (c: Context<AppEnv>) => {

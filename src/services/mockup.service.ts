@@ -233,28 +233,9 @@ export class MockupService {
     signal?: AbortSignal,
     fixedId?: string,
   ): Promise<MockupRow> {
-    if (!this.deps.renderer) throw new Error("This process has no renderer (ROLE=api)");
     const t = prepared.templates[index]!;
     const templateId = t.manifest.id;
-    const tooLarge = overRenderBudget(t.manifest, this.deps.maxRenderBytes);
-    if (tooLarge) throw tooLarge; // permanent: retrying cannot make it fit
-    const a = prepared.artwork;
-    const colorName = req.colors?.[index];
-    const color = colorName ? t.manifest.colorways?.colors.find((c) => c.name === colorName) : undefined;
-    if (colorName && !color) throw badRequest("unknown_color", `Template "${templateId}" no longer has the colour "${colorName}".`);
-    const result = await this.deps.renderer.render(
-      {
-        templateDir: t.dir,
-        manifest: t.manifest,
-        artwork: { pixels: a.pixels.buffer, width: a.width, height: a.height, key: a.key },
-        output: { format: req.format, quality: req.quality, maxWidth: req.maxWidth, dpi: this.deps.dpi, previewWidth: PREVIEW_WIDTH },
-        ...(color ? { color: { name: color.name, hex: color.hex } } : {}),
-        ...(req.placements?.[index] ? { placement: req.placements[index]! } : {}),
-      },
-      signal,
-      owner,
-      req.shop.id, // shops take turns first
-    );
+    const result = await this.renderTask(req, prepared, index, owner, signal, { format: req.format, quality: req.quality, maxWidth: req.maxWidth, previewWidth: PREVIEW_WIDTH });
     this.deps.metrics?.renderDuration.observe(result.timings.totalMs / 1000);
     const id = fixedId ?? Bun.randomUUIDv7();
     const ext = req.format === "jpeg" ? "jpg" : req.format;
@@ -284,6 +265,52 @@ export class MockupService {
       throw err;
     }
     return row;
+  }
+
+  // One render of entry `index`, in the shop's turn.
+  private renderTask(
+    req: MockupRequest,
+    prepared: PreparedMockups,
+    index: number,
+    owner: string,
+    signal: AbortSignal | undefined,
+    output: { format: MockupFormat; quality: number; maxWidth?: number; previewWidth: number },
+  ) {
+    if (!this.deps.renderer) throw new Error("This process has no renderer (ROLE=api)");
+    const t = prepared.templates[index]!;
+    const tooLarge = overRenderBudget(t.manifest, this.deps.maxRenderBytes);
+    if (tooLarge) throw tooLarge; // permanent: retrying cannot make it fit
+    const a = prepared.artwork;
+    const colorName = req.colors?.[index];
+    const color = colorName ? t.manifest.colorways?.colors.find((c) => c.name === colorName) : undefined;
+    if (colorName && !color) throw badRequest("unknown_color", `Template "${t.manifest.id}" no longer has the colour "${colorName}".`);
+    return this.deps.renderer.render(
+      {
+        templateDir: t.dir,
+        manifest: t.manifest,
+        artwork: { pixels: a.pixels.buffer, width: a.width, height: a.height, key: a.key },
+        output: { ...output, dpi: this.deps.dpi },
+        ...(color ? { color: { name: color.name, hex: color.hex } } : {}),
+        ...(req.placements?.[index] ? { placement: req.placements[index]! } : {}),
+      },
+      signal,
+      owner,
+      req.shop.id, // shops take turns first
+    );
+  }
+
+  /**
+   * A quick look at one template with the request's placement, not stored: a JPEG `width` px
+   * wide, rendered at once in the shop's turn (the web app's live preview).
+   */
+  async preview(req: MockupRequest, width: number): Promise<Uint8Array> {
+    const checked = await this.expand(req);
+    if (checked.templateIds.length !== 1) throw badRequest("invalid_templates", "A preview shows one template in one colour.");
+    if (!this.deps.renderer) throw new AppError(503, "no_renderer", "This server does not render mockups.");
+    this.deps.renderer.assertRoomFor(1);
+    const prepared = await this.prepare(checked);
+    const result = await this.renderTask(checked, prepared, 0, crypto.randomUUID(), undefined, { format: "jpeg", quality: 80, maxWidth: width, previewWidth: 64 });
+    return result.image;
   }
 
   /** A stored mockup (or its preview) of the shop. */

@@ -78,6 +78,25 @@ describe("product templates (mug, t-shirt, tote)", () => {
     expect(bad.status).toBe(400);
   });
 
+  test("POST /api/mockups/preview answers one placed template as a small JPEG, stored nowhere", async () => {
+    const ask = (body: Record<string, unknown>) =>
+      t.request("/api/mockups/preview", { method: "POST", body: JSON.stringify({ designId, ...body }), headers: { "content-type": "application/json" } });
+    await ask({ templateId: "tshirt-folds", color: "red" }); // the first one decodes the design for this size
+    const times: number[] = [];
+    let last: Response | undefined;
+    for (const offset of [-0.5, 0, 0.5]) {
+      const t0 = performance.now();
+      last = await ask({ templateId: "tshirt-folds", color: "heather navy", fit: "cover", scale: 1.2, offset: { x: offset, y: 0 } });
+      times.push(performance.now() - t0);
+      expect(last.status).toBe(200);
+    }
+    expect(last!.headers.get("content-type")).toBe("image/jpeg");
+    const meta = await sharp(new Uint8Array(await last!.arrayBuffer())).metadata();
+    expect(meta.width).toBe(600);
+    process.stdout.write(`preview ms: ${times.map((v) => Math.round(v)).join(", ")}\n`);
+    expect((await ask({ templateId: "tshirt-folds", color: "plaid" })).status).toBe(400);
+  });
+
   test("unknown colours and more than 10 mockups are refused before anything is queued", async () => {
     const unknown = await post({ templates: [{ templateId: "tshirt-folds", color: "plaid" }] });
     expect(unknown.status).toBe(400);
