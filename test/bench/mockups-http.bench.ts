@@ -24,13 +24,7 @@ async function benchFrames(): Promise<void> {
   const env = { ...serverTuning(), DATA_DIR: dataDir, LOG_LEVEL: "info" };
   const server = await startServer(env, 60_000);
   try {
-    await Bun.sleep(200);
-    const token = /(atl_[A-Za-z0-9_-]{43})/.exec(server.stderr())?.[1];
-    const auth = { authorization: `Bearer ${token}` };
-    const form = new FormData();
-    form.append("files", new File([fixture("artwork/elephants-3840.jpg")], "elephants.jpg"));
-    const up = (await (await fetch(`${server.url}/api/designs`, { method: "POST", body: form, headers: auth })).json()) as { created: Array<{ id: string }> };
-    const designId = up.created[0]!.id;
+    const { auth, designId } = await uploadElephants(server);
     const peakAfterUpload = Math.round(await peakRssMb(server.proc.pid)); // the design upload, before any mockup
     const templateIds = Array.from({ length: 10 }, (_, i) => TEMPLATES[i % TEMPLATES.length]!);
     const first: number[] = [];
@@ -101,13 +95,8 @@ async function benchShirts(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "atelier-bench-shirts-"));
   const server = await startServer({ ...serverTuning(), DATA_DIR: dataDir, LOG_LEVEL: "info" }, 60_000);
   try {
-    await Bun.sleep(200);
-    const token = /(atl_[A-Za-z0-9_-]{43})/.exec(server.stderr())?.[1];
-    const auth = { authorization: `Bearer ${token}` };
-    const form = new FormData();
-    form.append("files", new File([fixture("artwork/elephants-3840.jpg")], "elephants.jpg"));
-    const up = (await (await fetch(`${server.url}/api/designs`, { method: "POST", body: form, headers: auth })).json()) as { created: Array<{ id: string }> };
-    const body = JSON.stringify({ designId: up.created[0]!.id, templates: [{ templateId: "tshirt-folds" }, { templateId: "tshirt-folds" }], colors: "all" });
+    const { auth, designId } = await uploadElephants(server);
+    const body = JSON.stringify({ designId, templates: [{ templateId: "tshirt-folds" }, { templateId: "tshirt-folds" }], colors: "all" });
     const first: number[] = [];
     const all: number[] = [];
     for (let job = 0; job < SHIRT_JOBS + 1; job++) {
@@ -130,6 +119,17 @@ async function benchShirts(): Promise<void> {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+// The first-start token from the server's log, and elephants-3840.jpg stored as a design.
+async function uploadElephants(server: { url: string; stderr: () => string }): Promise<{ auth: { authorization: string }; designId: string }> {
+  await Bun.sleep(200);
+  const token = /(atl_[A-Za-z0-9_-]{43})/.exec(server.stderr())?.[1];
+  const auth = { authorization: `Bearer ${token}` };
+  const form = new FormData();
+  form.append("files", new File([fixture("artwork/elephants-3840.jpg")], "elephants.jpg"));
+  const up = (await (await fetch(`${server.url}/api/designs`, { method: "POST", body: form, headers: auth })).json()) as { created: Array<{ id: string }> };
+  return { auth, designId: up.created[0]!.id };
 }
 
 async function currentRssMb(pid: number): Promise<number> {
