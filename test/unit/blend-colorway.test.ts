@@ -47,8 +47,25 @@ describe("overlays", () => {
     const rgba = new Uint8Array([0, 0, 0, 0, 255, 255, 255, 255, 77, 77, 77, 128, 0, 0, 0, 255]);
     drawOverlay(frame, W, overlayLayer(rgba, W, H, BLEND_CODE.screen, 0.8));
     const screen = (b: number, s: number, a: number) => Math.floor(b + a * (255 * blendChannel(2, b / 255, s / 255) - b) + 0.5);
-    expect([...frame.filter((_, i) => i % 3 === 0)]).toEqual([153, screen(153, 255, 0.8), screen(153, 77, (128 / 255) * 0.8), 153]);
+    const got = [...frame.filter((_, i) => i % 3 === 0)];
+    const want = [153, screen(153, 255, 0.8), screen(153, 77, (128 / 255) * 0.8), 153];
+    // Prepared in 15-bit fixed point: within one level of the formula.
+    got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1));
     expect(screen(153, 255, 0.8)).toBe(Math.round(153 + 0.8 * (255 - 153)));
+  });
+
+  test.each([["normal", 0.6], ["multiply", 1], ["overlay", 0.5], ["darken", 0.7]] as const)("%s overlay at opacity %p follows its formula within one level", (mode, opacity) => {
+    const rgba = new Uint8Array([200, 40, 90, 255, 10, 250, 128, 100]);
+    const frame = new Uint8Array([120, 130, 140, 30, 220, 180]);
+    const before = frame.slice();
+    drawOverlay(frame, 2, overlayLayer(rgba, 2, 1, BLEND_CODE[mode], opacity));
+    for (let p = 0; p < 2; p++) {
+      for (let c = 0; c < 3; c++) {
+        const cb = before[p * 3 + c]!, cs = rgba[p * 4 + c]!, a = (rgba[p * 4 + 3]! / 255) * opacity;
+        const want = cb + a * (255 * blendChannel(BLEND_CODE[mode], cb / 255, cs / 255) - cb);
+        expect(Math.abs(frame[p * 3 + c]! - want)).toBeLessThanOrEqual(1);
+      }
+    }
   });
 });
 

@@ -1,4 +1,6 @@
 import { fileRejected, type AppError } from "../../errors.ts";
+import { BLEND_CODE } from "./blend-modes.ts";
+import { overlayBytesPerPixel } from "./overlay-layer.ts";
 import { placementSize } from "./placement-geometry.ts";
 import type { TemplateManifest } from "./template-manifest.ts";
 
@@ -6,14 +8,15 @@ const MB = 1024 * 1024;
 
 /**
  * The decoded layers the render worker caches for a template: the background (RGB), one byte
- * a pixel for each mask, displacement map and the colourway mask, and each overlay (RGBA, at
- * most the full frame).
+ * a pixel for each mask, displacement map and the colourway mask, and each overlay as prepared
+ * (overlay-layer.ts; at most the full frame).
  */
 export function templateLayerBytes(m: TemplateManifest): number {
   const frame = m.width * m.height;
   const greys =
     m.placements.filter((p) => p.mask).length + m.placements.filter((p) => p.displacement).length + (m.colorways ? 1 : 0);
-  return frame * (3 + greys + 4 * (m.overlays?.length ?? 0));
+  const overlays = (m.overlays ?? []).reduce((sum, o) => sum + overlayBytesPerPixel(BLEND_CODE[o.blend]), 0);
+  return frame * (3 + greys + overlays);
 }
 
 /**
