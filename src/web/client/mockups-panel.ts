@@ -23,6 +23,7 @@ import { safeFileName } from "./save-file.ts";
 import { readSession, writeSession } from "./session-memory.ts";
 import { SseReader } from "./sse-reader.ts";
 import { thumbnailUrl } from "./upload-results.ts";
+import { PlacementControls } from "./placement-controls.ts";
 
 const MAX_TEMPLATES = 10;
 const KEY = "atelier.mockupSet";
@@ -61,6 +62,7 @@ export class MockupsPanel {
   private readonly publish = byId("mockup-publish", HTMLButtonElement);
   private templates: Template[] = [];
   private set: MockupSet | undefined;
+  private readonly placement = new PlacementControls(() => ({ designId: this.designSelect.value, templateId: this.chosenTemplateIds()[0] }));
 
   constructor(
     private readonly tracker: JobTracker,
@@ -71,8 +73,14 @@ export class MockupsPanel {
       e.preventDefault();
       void this.start();
     });
-    this.designSelect.addEventListener("change", () => this.showDesignThumb());
-    this.choices.addEventListener("change", () => this.limitChoices());
+    this.designSelect.addEventListener("change", () => {
+      this.showDesignThumb();
+      this.placement.refresh();
+    });
+    this.choices.addEventListener("change", () => {
+      this.limitChoices();
+      this.placement.refresh();
+    });
     this.downloadAll.addEventListener("click", () => void this.downloadZip());
     this.publish.addEventListener("click", () => {
       const s = this.set;
@@ -166,7 +174,7 @@ export class MockupsPanel {
       const res = await apiFetch("/api/mockups", {
         method: "POST",
         headers: { Accept: "text/event-stream", "Content-Type": "application/json" },
-        body: JSON.stringify({ designId, templateIds }),
+        body: JSON.stringify({ designId, templateIds, ...this.placement.value() }),
       });
       if (!res.ok || !res.body) throw await errorOf(res);
       const stream = new SseReader(res.body);
