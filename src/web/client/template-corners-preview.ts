@@ -4,7 +4,7 @@ export interface ManifestDraft {
   background?: unknown;
   width?: unknown;
   height?: unknown;
-  placements?: Array<{ id?: unknown; corners?: unknown; mask?: unknown }>;
+  placements?: Array<{ id?: unknown; corners?: unknown; mask?: unknown; warp?: unknown }>;
 }
 
 type Point = [number, number];
@@ -25,6 +25,15 @@ const cornersOf = (raw: unknown): Point[] | undefined =>
   Array.isArray(raw) && raw.length === 4 && raw.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === "number" && Number.isFinite(n)))
     ? (raw as Point[])
     : undefined;
+
+// A mesh warp may leave its corners out: the server takes its four corner points, and so does the preview.
+function placementCorners(p: { corners?: unknown; warp?: unknown }): Point[] | undefined {
+  const given = cornersOf(p.corners);
+  if (given || typeof p.warp !== "object" || p.warp === null) return given;
+  const { type, rows, cols, points } = p.warp as { type?: unknown; rows?: unknown; cols?: unknown; points?: unknown };
+  if (type !== "mesh" || typeof rows !== "number" || typeof cols !== "number" || !Array.isArray(points) || points.length !== rows * cols) return undefined;
+  return cornersOf([points[0], points[cols - 1], points[rows * cols - 1], points[(rows - 1) * cols]]);
+}
 
 /** True when the four points turn the same way at every corner (a convex quad, in order). */
 function convexInOrder(c: Point[]): boolean {
@@ -52,7 +61,7 @@ export function checkDraft(m: ManifestDraft, background: { width: number; height
   if (!Array.isArray(m.placements) || m.placements.length === 0) problems.push("The manifest needs at least one placement.");
   for (const [i, p] of (Array.isArray(m.placements) ? m.placements : []).entries()) {
     const name = typeof p.id === "string" ? `Placement "${p.id}"` : `Placement ${i + 1}`;
-    const c = cornersOf(p.corners);
+    const c = placementCorners(p);
     if (!c) {
       problems.push(`${name} needs four corners, each [x, y].`);
       continue;
@@ -81,7 +90,7 @@ export function drawPlacements(canvas: HTMLCanvasElement, background: ImageBitma
   const sy = canvas.height / (typeof m.height === "number" && m.height > 0 ? m.height : background.height);
   const unit = Math.max(1, canvas.width / 720);
   for (const [i, p] of (Array.isArray(m.placements) ? m.placements : []).entries()) {
-    const c = cornersOf(p.corners);
+    const c = placementCorners(p);
     if (!c) continue;
     const pts = c.map(([x, y]) => [x * sx, y * sy] as Point);
     ctx.beginPath();
