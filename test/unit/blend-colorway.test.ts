@@ -118,3 +118,27 @@ describe("colourways", () => {
     expect(cov / Math.sqrt(va * vb)).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+test("the quad kernel's multiply is Photoshop's per channel, as the coordinate-map path's", async () => {
+  const { warpInto } = await import("../../src/media/mockup/warp-perspective.ts");
+  const W = 60, H = 60;
+  const coloured = () => {
+    const pixels = new Uint8Array(W * H * 3);
+    for (let i = 0; i < W * H; i++) pixels.set([200, 100, 50], i * 3);
+    return { pixels, width: W, height: H, channels: 3 as const };
+  };
+  const art = { pixels: new Uint8Array(40 * 40 * 4), width: 40, height: 40 };
+  for (let i = 0; i < 1600; i++) art.pixels.set([240, 180, 120, 255], i * 4);
+  const corners: [[number, number], [number, number], [number, number], [number, number]] = [[8, 6], [52, 10], [50, 54], [6, 50]];
+  for (const shading of [1, 0.6]) {
+    const quad = coloured();
+    warpInto(quad, art, corners.map(([x, y]) => ({ x, y })) as never, { blend: "multiply", shading });
+    const mapped = coloured();
+    const maps = new CoordMapBuffer(1 << 16);
+    compositeMap(mapped, art, rasterizeSurface(perspectiveSurface(corners), art, mapped, maps), { blend: BLEND_CODE.multiply, opacity: 1, shading });
+    const centre = (30 * W + 30) * 3;
+    const want = [240, 180, 120].map((c, i) => Math.round(c * (1 - shading + (shading * [200, 100, 50][i]!) / 255)));
+    expect([...quad.pixels.subarray(centre, centre + 3)]).toEqual(want);
+    expect([...mapped.pixels.subarray(centre, centre + 3)]).toEqual(want);
+  }
+});

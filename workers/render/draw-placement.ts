@@ -14,7 +14,7 @@ export interface PlacementLayers {
 
 /**
  * Draws the fitted artwork into the frame for one placement. A plain quad (perspective,
- * normal blend, fully opaque, no displacement) takes the direct homography kernel; every other
+ * normal or multiply, fully opaque, no displacement) takes the direct homography kernel; every other
  * warp, blend, opacity or displacement goes through a coordinate map (one resample either way).
  */
 export function drawPlacement(
@@ -27,9 +27,9 @@ export function drawPlacement(
   const opacity = p.opacity ?? 1;
   if (opacity === 0) return;
   const warp = p.warp?.type ?? "perspective";
-  if (warp === "perspective" && p.blend === "normal" && opacity === 1 && !p.displacement) {
+  if (warp === "perspective" && (p.blend === "normal" || p.blend === "multiply") && opacity === 1 && !p.displacement) {
     const quad = p.corners.map(([x, y]) => ({ x, y })) as Quad;
-    warpInto(frame, art, quad, { mask: layers.mask, blend: "normal" });
+    warpInto(frame, art, quad, { mask: layers.mask, blend: p.blend, shading: p.shading ?? 1 });
     return;
   }
   const displacement = p.displacement && layers.displacement ? { map: layers.displacement, strength: p.displacement.strength } : undefined;

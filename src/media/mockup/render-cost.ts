@@ -34,7 +34,7 @@ export function renderMemoryBytes(m: TemplateManifest): number {
   for (const p of m.placements) {
     const s = placementSize(p);
     artwork += s.width * s.height * 4;
-    const plain = (p.warp?.type ?? "perspective") === "perspective" && p.blend === "normal" && (p.opacity ?? 1) === 1 && !p.displacement;
+    const plain = (p.warp?.type ?? "perspective") === "perspective" && (p.blend === "normal" || p.blend === "multiply") && (p.opacity ?? 1) === 1 && !p.displacement;
     // One map at a time: placements draw one after another.
     if (!plain) map = Math.max(map, Math.min(frame, (s.width + 8) * (s.height + 8) * 2) * 12);
   }

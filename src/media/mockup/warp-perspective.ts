@@ -24,7 +24,7 @@ export interface WarpOptions {
   /** Greyscale, one byte per background pixel; 255 = artwork shows, 0 = hidden. */
   mask?: Uint8Array;
   blend?: BlendMode;
-  /** Multiply only: how strongly the template's luminance shades the artwork, 0..1 (default 1). */
+  /** Multiply only: how strongly the backdrop's colour shades the artwork, 0..1 (default 1). */
   shading?: number;
 }
 
@@ -212,11 +212,16 @@ function warpRow(
     const o = (rowBase + x) * ch;
     const br = out[o]!, bgc = out[o + 1]!, bb = out[o + 2]!;
     // pr/255 is the premultiplied colour; k/255 folds coverage × mask into the same factor.
-    let kk = k / 255;
-    if (shading > 0) kk *= flat + lumaK * (0.299 * br + 0.587 * bgc + 0.114 * bb);
+    const kk = k / 255;
     pr *= kk;
     pg *= kk;
     pb *= kk;
+    if (shading > 0) {
+      // Multiply, Photoshop's way: each channel by the backdrop's, lifted towards white by (1 - shading).
+      pr *= flat + lumaK * br;
+      pg *= flat + lumaK * bgc;
+      pb *= flat + lumaK * bb;
+    }
     const alpha = (k * alpha255) / 255;
     const keep = 1 - alpha;
     const ba = ch === 4 ? out[o + 3]! : 255;

@@ -203,15 +203,15 @@
               (local.set $ba (if (result v128) (i32.eq (local.get $ch) (i32.const 4))
                 (then (call $chan3 (local.get $pix))) (else (v128.const f64x2 255 255))))
               (local.set $kk (f64x2.div (local.get $k) (v128.const f64x2 255 255)))
-              (if (f64.gt (local.get $shading) (f64.const 0))
-                (then (local.set $kk (f64x2.mul (local.get $kk) (f64x2.add (local.get $flat)
-                  (f64x2.mul (local.get $lumaK) (f64x2.add (f64x2.add
-                    (f64x2.mul (v128.const f64x2 0.299 0.299) (local.get $br))
-                    (f64x2.mul (v128.const f64x2 0.587 0.587) (local.get $bgc)))
-                    (f64x2.mul (v128.const f64x2 0.114 0.114) (local.get $bb)))))))))
               (local.set $pr (f64x2.mul (local.get $pr) (local.get $kk)))
               (local.set $pg (f64x2.mul (local.get $pg) (local.get $kk)))
               (local.set $pb (f64x2.mul (local.get $pb) (local.get $kk)))
+              ;; Multiply, Photoshop's way: each channel by the backdrop's, lifted towards white by (1 - shading).
+              (if (f64.gt (local.get $shading) (f64.const 0))
+                (then
+                  (local.set $pr (f64x2.mul (local.get $pr) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $br)))))
+                  (local.set $pg (f64x2.mul (local.get $pg) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $bgc)))))
+                  (local.set $pb (f64x2.mul (local.get $pb) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $bb)))))))
               (local.set $alpha (f64x2.div (f64x2.mul (local.get $k) (local.get $alpha255)) (v128.const f64x2 255 255)))
               (local.set $keep (f64x2.sub (v128.const f64x2 1 1) (local.get $alpha)))
               (local.set $oR (f64x2.add (f64x2.add (local.get $pr) (f64x2.mul (local.get $br) (local.get $keep)))
