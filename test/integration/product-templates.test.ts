@@ -38,14 +38,14 @@ describe("product templates (mug, t-shirt, tote)", () => {
   });
 
   test("one template in every colour (colors: \"all\") beside plain templateIds; each is recoloured and saved as a screenshot", async () => {
-    const res = await post({ templateIds: ["tote-canvas"], templates: [{ templateId: "tshirt-folds" }, { templateId: "mug-cylinder", color: "Black" }], colors: "all" });
+    const res = await post({ templateIds: ["tote-canvas"], templates: [{ templateId: "tshirt-folds" }, { templateId: "mug-cylinder", color: "Black" }, { templateId: "mug-cylinder", color: "white" }], colors: "all" });
     expect(res.status).toBe(200);
     const events = await readEvents(res);
     const mockups = events.filter((e) => e.event === "mockup").map((e) => e.data as Mockup).sort((a, b) => a.index - b.index);
     expect(mockups.map((m) => `${m.templateId}:${m.color ?? ""}`)).toEqual([
       "tote-canvas:",
       "tshirt-folds:white", "tshirt-folds:heather grey", "tshirt-folds:black", "tshirt-folds:heather navy", "tshirt-folds:red",
-      "mug-cylinder:black",
+      "mug-cylinder:black", "mug-cylinder:white",
     ]);
     mkdirSync(ARTIFACTS, { recursive: true });
     const shirtColours: Array<[number, number, number]> = [];
