@@ -162,6 +162,9 @@ function rowSpan(g: Geometry, cy: number, out: Int32Array): boolean {
   return lo < hi;
 }
 
+// A multiplication instead of three divisions per pixel; the kernel uses the same constant, so the bytes match.
+const INV255 = 1 / 255;
+
 // The hot loop: one background row, columns [lo, hi). Everything it needs is hoisted into locals.
 function warpRow(
   bg: WarpBackground,
@@ -203,7 +206,7 @@ function warpRow(
     if (mask !== undefined) {
       const m = mask[rowBase + x]!;
       if (m === 0) continue;
-      k *= m / 255;
+      k *= m * INV255;
     }
 
     // Inverse map the pixel centre; texel (i, j) has its centre at (i + 0.5, j + 0.5).
@@ -234,7 +237,7 @@ function warpRow(
     const o = (rowBase + x) * ch;
     const br = out[o]!, bgc = out[o + 1]!, bb = out[o + 2]!;
     // pr/255 is the premultiplied colour; k/255 folds coverage × mask into the same factor.
-    const kk = k / 255;
+    const kk = k * INV255;
     pr *= kk;
     pg *= kk;
     pb *= kk;
@@ -244,7 +247,7 @@ function warpRow(
       pg *= flat + lumaK * bgc;
       pb *= flat + lumaK * bb;
     }
-    const alpha = (k * alpha255) / 255;
+    const alpha = k * alpha255 * INV255;
     const keep = 1 - alpha;
     const ba = ch === 4 ? out[o + 3]! : 255;
     if (ba === 255) {

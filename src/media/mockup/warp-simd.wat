@@ -139,7 +139,7 @@
                     (v128.const i8x16 0 128 128 128 1 128 128 128 128 128 128 128 128 128 128 128))))
                   (local.set $skip (v128.or (local.get $skip) (f64x2.eq (local.get $m) (v128.const f64x2 0 0))))
                   (br_if $next (i64x2.all_true (local.get $skip)))
-                  (local.set $k (f64x2.mul (local.get $k) (f64x2.div (local.get $m) (v128.const f64x2 255 255))))))
+                  (local.set $k (f64x2.mul (local.get $k) (f64x2.mul (local.get $m) (v128.const f64x2 0.00392156862745098 0.00392156862745098))))))
 
               ;; Inverse map the pixel centres; pmax(0, pmin(max, s)) is `s > 0 ? (s < max ? s : max) : 0`, NaN -> 0.
               (local.set $iw (f64x2.div (v128.const f64x2 1 1)
@@ -211,7 +211,7 @@
               (local.set $bb (call $chan2 (local.get $pix)))
               (local.set $ba (if (result v128) (i32.eq (local.get $ch) (i32.const 4))
                 (then (call $chan3 (local.get $pix))) (else (v128.const f64x2 255 255))))
-              (local.set $kk (f64x2.div (local.get $k) (v128.const f64x2 255 255)))
+              (local.set $kk (f64x2.mul (local.get $k) (v128.const f64x2 0.00392156862745098 0.00392156862745098)))
               (local.set $pr (f64x2.mul (local.get $pr) (local.get $kk)))
               (local.set $pg (f64x2.mul (local.get $pg) (local.get $kk)))
               (local.set $pb (f64x2.mul (local.get $pb) (local.get $kk)))
@@ -221,7 +221,7 @@
                   (local.set $pr (f64x2.mul (local.get $pr) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $br)))))
                   (local.set $pg (f64x2.mul (local.get $pg) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $bgc)))))
                   (local.set $pb (f64x2.mul (local.get $pb) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $bb)))))))
-              (local.set $alpha (f64x2.div (f64x2.mul (local.get $k) (local.get $alpha255)) (v128.const f64x2 255 255)))
+              (local.set $alpha (f64x2.mul (f64x2.mul (local.get $k) (local.get $alpha255)) (v128.const f64x2 0.00392156862745098 0.00392156862745098)))
               (local.set $keep (f64x2.sub (v128.const f64x2 1 1) (local.get $alpha)))
               (local.set $oR (f64x2.add (f64x2.add (local.get $pr) (f64x2.mul (local.get $br) (local.get $keep)))
                 (v128.const f64x2 0.5 0.5)))
