@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { UploadResult } from "../../src/services/design-upload.service.ts";
@@ -95,6 +95,27 @@ describe("product templates (mug, t-shirt, tote)", () => {
     expect(meta.width).toBe(600);
     process.stdout.write(`preview ms: ${times.map((v) => Math.round(v)).join(", ")}\n`);
     expect((await ask({ templateId: "tshirt-folds", color: "plaid" })).status).toBe(400);
+  });
+
+  test("a shop uploads a template with a mesh, a displacement map, an overlay and colourways, and renders it in a colour", async () => {
+    const dir = join(TEMPLATES_DIR, "tshirt-folds");
+    const manifest = JSON.parse(readFileSync(join(dir, "template.json"), "utf8")) as Record<string, unknown>;
+    const form = new FormData();
+    form.append("manifest", JSON.stringify({ ...manifest, id: "my-tee", name: "My tee" }));
+    form.append("background", new File([readFileSync(join(dir, "background.jpg"))], "background.jpg"));
+    for (const name of ["displacement.png", "folds.png"]) form.append("files", new File([readFileSync(join(dir, name))], name));
+    const missing = await t.request("/api/templates", { method: "POST", body: form });
+    expect(missing.status).toBe(400);
+    const body = (await missing.json()) as { error: { code: string; details: { missing: string[] } } };
+    expect(body.error).toMatchObject({ code: "missing_mask", details: { missing: ["product-mask.png"] } });
+    form.append("files", new File([readFileSync(join(dir, "product-mask.png"))], "product-mask.png"));
+    const created = await t.request("/api/templates", { method: "POST", body: form });
+    expect(created.status).toBe(201);
+    const res = await post({ templates: [{ templateId: "my-tee", color: "red" }] });
+    const events = await readEvents(res);
+    expect(events.at(-1)!.data).toMatchObject({ state: "succeeded", succeeded: 1 });
+    const made = events.find((e) => e.event === "mockup")!.data as Mockup;
+    expect(made).toMatchObject({ templateId: "my-tee", color: "red" });
   });
 
   test("unknown colours and more than 10 mockups are refused before anything is queued", async () => {
