@@ -55,6 +55,20 @@ describe("placing the artwork on the Mockups tab", () => {
         await page.click("#mockup-submit");
         expect(JSON.parse((await sent).postData() ?? "{}")).toMatchObject({ templateIds: ["tshirt-folds"], fit: "cover", rotate: 12 });
         await page.locator('#mockup-results[data-state="done"]').waitFor({ timeout: 30_000 });
+        // Every colour: the t-shirt's five colourways and the tote, as six tiles named by colour.
+        await page.locator('#template-choices input[value="tote-canvas"]').check();
+        await page.check("#mockup-all-colors");
+        const coloured = page.waitForRequest((r) => r.url().endsWith("/api/mockups") && r.method() === "POST");
+        await page.click("#mockup-submit");
+        const body = JSON.parse((await coloured).postData() ?? "{}") as { templates: Array<{ templateId: string; color?: string }> };
+        // In the list's order (by name: the tote before the t-shirt).
+        expect(body.templates.map((e) => `${e.templateId}:${e.color ?? ""}`)).toEqual([
+          "tote-canvas:", "tshirt-folds:white", "tshirt-folds:heather grey", "tshirt-folds:black", "tshirt-folds:heather navy", "tshirt-folds:red",
+        ]);
+        await page.locator('#mockup-results[data-state="done"]').waitFor({ timeout: 60_000 });
+        expect(await page.locator("#mockup-results li.mockup-tile--ready").count()).toBe(6);
+        expect(await page.locator("#mockup-results").textContent()).toContain("(heather navy)");
+        await page.screenshot({ path: join(ARTIFACTS, "web-app-mockups-colours.png"), fullPage: true });
       }
     }
     expect(pageErrors).toEqual([]);
