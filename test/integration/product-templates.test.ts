@@ -52,6 +52,8 @@ describe("product templates (mug, t-shirt, tote)", () => {
     for (const m of mockups) {
       const bytes = new Uint8Array(await (await t.request(m.url)).arrayBuffer());
       writeFileSync(join(ARTIFACTS, `mockup-${m.templateId}${m.color ? `-${m.color.replace(/ /g, "-")}` : ""}.jpg`), bytes);
+      // sRGB, said in the file (the profile is attached, not applied: the frame is sRGB already).
+      expect((await sharp(bytes).metadata()).icc?.length).toBeGreaterThan(100);
       if (m.templateId === "tshirt-folds") {
         // A sleeve, away from the print: the product's own colour.
         const { data } = await sharp(bytes).extract({ left: 300, top: 520, width: 40, height: 40 }).raw().toBuffer({ resolveWithObject: true });
