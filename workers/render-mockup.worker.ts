@@ -5,7 +5,6 @@
 import Piscina, { workerData } from "piscina";
 import sharp from "sharp";
 import { packRenderResult, type RenderTask } from "../src/media/mockup/render-task.ts";
-import { warpInto } from "../src/media/mockup/warp-perspective.ts";
 import { MemoryReclaimer } from "../src/util/reclaim-memory.ts";
 import { encodeMockup } from "./render/encode-mockup.ts";
 import { placementSize } from "../src/media/mockup/placement-geometry.ts";
@@ -13,6 +12,10 @@ import { fitArtwork, type FittedArtwork } from "./render/fit-artwork.ts";
 import { SizedLru } from "../src/util/lru-cache.ts";
 import { TemplateLayerCache } from "./render/template-layers.ts";
 import { FrameBuffer } from "./render/frame-buffer.ts";
+import { drawPlacement } from "./render/draw-placement.ts";
+import { CoordMapBuffer } from "../src/media/mockup/coord-map.ts";
+import { drawOverlay } from "../src/media/mockup/overlay-layer.ts";
+import { recolor } from "../src/media/mockup/recolor.ts";
 import type { RenderWorkerData } from "../src/media/render-pool.ts";
 import type { RenderRequest, RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
 import { RenderGuard, RenderStopped } from "./render/render-guard.ts";
@@ -26,6 +29,8 @@ const fitted = new SizedLru<string, Promise<FittedArtwork>>(48 * 1024 * 1024);
 const reclaimer = new MemoryReclaimer(16 * 1024 * 1024);
 // One frame buffer reused by every render: this thread renders one mockup at a time.
 const frames = new FrameBuffer(64 * 1024 * 1024);
+// Where each pixel samples the artwork, for warps other than a plain quad: reused likewise (floats).
+const maps = new CoordMapBuffer(8 * 1024 * 1024);
 // Decoded backgrounds are cached here; libvips' own cache would hold them a second time.
 sharp.cache(false);
 
@@ -56,6 +61,8 @@ async function renderMockup(task: RenderTask): Promise<ArrayBuffer> {
   // The cached background is shared by every render of this template: composite into a copy.
   const frame = { pixels: frames.take(tpl.background), width: tpl.width, height: tpl.height, channels: 3 as const };
   try {
+    // The product's colour first: the artwork is printed on it, glare and shadows lie over both.
+    if (task.color && tpl.colorway) recolor(frame.pixels, frame.width, tpl.colorway, task.color.hex);
     const t1 = performance.now();
     const artwork = { pixels: new Uint8Array(task.artwork.pixels), width: task.artwork.width, height: task.artwork.height };
     let fitMs = 0;
@@ -63,21 +70,21 @@ async function renderMockup(task: RenderTask): Promise<ArrayBuffer> {
     for (const p of task.manifest.placements) {
       const f0 = performance.now();
       const size = placementSize(p);
-      const key = `${task.artwork.key}\u0000${size.width}x${size.height}\u0000${p.fit}`;
+      const key = `${task.artwork.key}\u0000${size.width}x${size.height}\u0000${p.fit}\u0000${JSON.stringify(task.placement ?? null)}`;
       let fit = fitted.get(key);
       if (!fit) {
-        fit = fitArtwork(artwork, p);
+        fit = fitArtwork(artwork, p, task.placement);
         fitted.set(key, fit, size.width * size.height * 4);
         fit.catch(() => fitted.delete(key));
       }
       const art = await fit;
       guard.checkpoint();
       const f1 = performance.now();
-      const quad = p.corners.map(([x, y]) => ({ x, y })) as Parameters<typeof warpInto>[2];
-      warpInto(frame, art, quad, { mask: tpl.masks.get(p.id), blend: p.blend, shading: p.shading });
+      drawPlacement(frame, art, p, { mask: tpl.masks.get(p.id), displacement: tpl.displacements.get(p.id) }, maps);
       fitMs += f1 - f0;
       warpMs += performance.now() - f1;
     }
+    for (const o of tpl.overlays) drawOverlay(frame.pixels, frame.width, o);
     guard.checkpoint();
     const t2 = performance.now();
     const out = await encodeMockup(frame, task.output);

@@ -79,7 +79,7 @@ export function templateRoutes(deps: {
   return app;
 }
 
-/** multipart: `manifest` (JSON text or file), `background` (file), `masks` (files named as in the manifest). */
+/** multipart: `manifest` (JSON text or file), `background` (file), `masks` or `files` (masks, maps, overlays, named as in the manifest). */
 async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise<TemplateUpload> {
   return draftOf(await readForm(c, maxBytes, "Send multipart/form-data with manifest, background and masks."));
 }
@@ -95,7 +95,7 @@ function draftOf(form: Awaited<ReturnType<typeof readForm>>): TemplateUpload {
   } catch {
     throw badRequest("invalid_manifest", "The manifest is not valid JSON.");
   }
-  return { manifest, background: files("background")[0], masks: files("masks", "mask"), sample: files("sample")[0] };
+  return { manifest, background: files("background")[0], masks: files("masks", "mask", "files"), sample: files("sample")[0] };
 }
 
 /** multipart: `psd` (file) and optional text fields `id`, `name`, `room`. */

@@ -5,8 +5,9 @@ import { PermanentJobError } from "../jobs/job-errors.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
 import { StorageNotFoundError, type Storage } from "../storage/storage.ts";
 import { MOCKUP_FORMATS } from "../media/mockup/render-task.ts";
+import { artworkPlacementSchema } from "../media/mockup/artwork-placement.ts";
 import { MAX_TEMPLATES, type MockupEvent, type MockupService } from "./mockup.service.ts";
-import { renderMockupItems } from "./render-mockup-items.ts";
+import { colorOf, renderMockupItems } from "./render-mockup-items.ts";
 
 /** Job type of a set of mockups of one design (or uploaded artwork). */
 export const MOCKUP_SET_JOB = "mockup-set";
@@ -18,6 +19,10 @@ export const mockupSetPayload = z
     /** Uploaded artwork, staged in storage until the job is done. */
     artworkPath: z.string().min(1).max(1000).optional(),
     templateIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_TEMPLATES),
+    /** Per template entry: the colourway's name, or null; absent when none has one. */
+    colors: z.array(z.string().min(1).max(64).nullable()).max(MAX_TEMPLATES).optional(),
+    /** Per template entry: how the artwork is placed, or null for the manifest's fit; absent when none says. */
+    placements: z.array(artworkPlacementSchema.nullable()).max(MAX_TEMPLATES).optional(),
     format: z.enum(MOCKUP_FORMATS),
     quality: z.number().int().min(1).max(100),
     maxWidth: z.number().int().min(64).max(12000).optional(),
@@ -45,9 +50,19 @@ export function mockupSetJob(deps: { sql: Sql; mockups: MockupService; storage: 
       const p = ctx.payload;
       const total = p.templateIds.length;
       const artwork = p.artworkPath ? () => readStaged(deps.storage, p.artworkPath!) : undefined;
-      const results = await renderMockupItems(ctx, deps, { shop, designId: p.designId, artwork, templateIds: p.templateIds, format: p.format, quality: p.quality, maxWidth: p.maxWidth });
+      const results = await renderMockupItems(ctx, deps, {
+        shop,
+        designId: p.designId,
+        artwork,
+        templateIds: p.templateIds,
+        colors: p.colors,
+        placements: p.placements,
+        format: p.format,
+        quality: p.quality,
+        maxWidth: p.maxWidth,
+      });
       const mockups = results.flatMap((r) => (r.ok ? [r.value] : []));
-      const failed = results.flatMap((r) => (r.ok ? [] : [{ index: r.index, total, templateId: p.templateIds[r.index]!, error: r.error }]));
+      const failed = results.flatMap((r) => (r.ok ? [] : [{ index: r.index, total, templateId: p.templateIds[r.index]!, ...colorOf(p.colors, r.index), error: r.error }]));
       return { mockups, failed, summary: { succeeded: mockups.length, failed: failed.length, ms: Math.round(performance.now() - started) } };
     },
     async cleanup(_job, p) {

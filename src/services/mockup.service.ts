@@ -18,6 +18,8 @@ import type { TemplateService } from "./template.service.ts";
 import type { Metrics } from "../metrics/atelier-metrics.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
 import { isUuid } from "../util/uuid.ts";
+import { expandEntries, type MockupEntry } from "./mockup-entries.ts";
+import type { ArtworkPlacement } from "../media/mockup/artwork-placement.ts";
 
 /** At most this many templates per request: Etsy takes 10 photos per listing. */
 export const MAX_TEMPLATES = 10;
@@ -29,6 +31,16 @@ export interface MockupRequest {
   designId?: string;
   artwork?: Uint8Array;
   templateIds: string[];
+  /** Per entry of templateIds: the colourway's name, or null for the template as photographed. */
+  colors?: Array<string | null>;
+  /** Entries beside templateIds: a template and perhaps one of its colours. */
+  templates?: MockupEntry[];
+  /** "all": every template entry without a colour is made in each of its template's colours. */
+  allColors?: boolean;
+  /** How the artwork is placed (fit, scale, offset, rotate, background), for every entry that says nothing else. */
+  placement?: ArtworkPlacement;
+  /** Per entry of templateIds, once expanded: its placement, or null for the manifest's own. */
+  placements?: Array<ArtworkPlacement | null>;
   format: MockupFormat;
   quality: number;
   maxWidth?: number;
@@ -40,9 +52,9 @@ export interface MockupRequest {
 export type MockupEvent =
   | {
       type: "mockup";
-      data: { index: number; total: number; templateId: string; mockupId: string; url: string; previewUrl: string; width: number; height: number; bytes: number; renderMs: number };
+      data: { index: number; total: number; templateId: string; color?: string; mockupId: string; url: string; previewUrl: string; width: number; height: number; bytes: number; renderMs: number };
     }
-  | { type: "mockup-failed"; data: { index: number; total: number; templateId: string; error: { code: string; message: string } } }
+  | { type: "mockup-failed"; data: { index: number; total: number; templateId: string; color?: string; error: { code: string; message: string } } }
   | { type: "done"; data: { succeeded: number; failed: number; ms: number } };
 
 export interface MockupServiceDeps {
@@ -68,11 +80,12 @@ export interface MockupServiceDeps {
 }
 
 /** The `mockup` event of a stored mockup. */
-export function describeMockup(row: MockupRow, index: number, total: number): Extract<MockupEvent, { type: "mockup" }>["data"] {
+export function describeMockup(row: MockupRow, index: number, total: number, color?: string | null): Extract<MockupEvent, { type: "mockup" }>["data"] {
   return {
     index,
     total,
     templateId: row.templateId,
+    ...(color ? { color } : {}),
     mockupId: row.id,
     url: `/api/mockups/${row.id}`,
     previewUrl: `/api/mockups/${row.id}/preview`,
@@ -107,20 +120,17 @@ export class MockupService {
    * templates exist, room in the renderer, the design is the shop's, uploaded artwork is an
    * image. The design's decode starts in the background: a worker in this process finds it done.
    */
-  async check(req: MockupRequest): Promise<{ designFilename?: string }> {
-    if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
-      throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
-    }
-    await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
+  async check(request: MockupRequest): Promise<MockupRequest & { designFilename?: string }> {
+    const req = await this.expand(request);
     this.deps.renderer?.assertRoomFor(req.templateIds.length + ((await this.deps.queuedRenders?.(req.shop.id)) ?? 0));
     if (req.designId !== undefined) {
       const design = await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       if (this.deps.renderer) void this.prepare(req).catch(() => {});
-      return { designFilename: design.filename };
+      return { ...req, designFilename: design.filename };
     }
     // Uploaded artwork is decoded in full now: a damaged file is a 422, not a failed job.
     await this.prepare(req);
-    return {};
+    return req;
   }
 
   /** A page of the shop's mockups, newest first; filters by design, template or set (job). */
@@ -135,6 +145,21 @@ export class MockupService {
     };
   }
 
+  /** The request with its entries (templateIds, templates, colors: "all") spelled out as templateIds and colors; 404 for an unknown template. */
+  private async expand(req: MockupRequest): Promise<MockupRequest> {
+    const entries = [...req.templateIds.map((templateId) => ({ templateId })), ...(req.templates ?? [])];
+    if (entries.length === 0) throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templates but received none.`);
+    // Checked before resolving: an oversized list is refused without reading 1000 templates.
+    if (entries.length > MAX_TEMPLATES) {
+      throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templates but received ${entries.length}.`);
+    }
+    const ids = [...new Set(entries.map((e) => e.templateId))];
+    const resolved = await this.deps.templates.resolve(req.shop, ids); // 404 for an unknown one
+    const byId = new Map(resolved.map((t) => [t.manifest.id, t.manifest]));
+    const { templateIds, colors, placements } = expandEntries(entries, req.allColors === true, (id) => byId.get(id)!, MAX_TEMPLATES, req.placement);
+    return { ...req, templateIds, colors, placements, templates: undefined, allColors: undefined, placement: undefined };
+  }
+
   /** Resolves templates and decodes the artwork (cached per design and size) for render(). */
   async prepare(req: MockupRequest): Promise<PreparedMockups> {
     if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
@@ -142,7 +167,9 @@ export class MockupService {
     }
     const templates = await this.deps.templates.resolve(req.shop, req.templateIds); // 404 for an unknown one
     this.deps.renderer?.assertRoomFor(req.templateIds.length); // 503 + Retry-After
-    const maxSide = Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide)));
+    // A request that scales its artwork up needs it that much larger (never above its own size).
+    const zoom = Math.max(1, ...(req.placements ?? []).map((p) => p?.scale ?? 1));
+    const maxSide = Math.ceil(zoom * Math.max(...templates.flatMap((t) => t.manifest.placements.map(placementLongestSide))));
     if (req.designId !== undefined) {
       const design = await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       const key = `${design.id}\u0000${maxSide}`;
@@ -188,7 +215,7 @@ export class MockupService {
         try {
           const row = await this.renderOne(req, prepared, index, owner, signal, options.mockupIdFor?.(index));
           succeeded++;
-          emit({ type: "mockup", data: describeMockup(row, index, total) });
+          emit({ type: "mockup", data: describeMockup(row, index, total, req.colors?.[index]) });
         } catch (err) {
           failed++;
           const e = toAppError(err);
@@ -199,6 +226,7 @@ export class MockupService {
               index,
               total,
               templateId,
+              ...(req.colors?.[index] ? { color: req.colors[index]! } : {}),
               // An unrecognised failure is the renderer's (or the cancel's), in this feature's words.
               error: e.unexpected ? { code: signal?.aborted ? "cancelled" : "render_failed", message: "This mockup could not be made." } : e.toJSON(),
             },
@@ -219,23 +247,9 @@ export class MockupService {
     signal?: AbortSignal,
     fixedId?: string,
   ): Promise<MockupRow> {
-    if (!this.deps.renderer) throw new Error("This process has no renderer (ROLE=api)");
     const t = prepared.templates[index]!;
     const templateId = t.manifest.id;
-    const tooLarge = overRenderBudget(t.manifest, this.deps.maxRenderBytes);
-    if (tooLarge) throw tooLarge; // permanent: retrying cannot make it fit
-    const a = prepared.artwork;
-    const result = await this.deps.renderer.render(
-      {
-        templateDir: t.dir,
-        manifest: t.manifest,
-        artwork: { pixels: a.pixels.buffer, width: a.width, height: a.height, key: a.key },
-        output: { format: req.format, quality: req.quality, maxWidth: req.maxWidth, dpi: this.deps.dpi, previewWidth: PREVIEW_WIDTH },
-      },
-      signal,
-      owner,
-      req.shop.id, // shops take turns first
-    );
+    const result = await this.renderTask(req, prepared, index, owner, signal, { format: req.format, quality: req.quality, maxWidth: req.maxWidth, previewWidth: PREVIEW_WIDTH });
     this.deps.metrics?.renderDuration.observe(result.timings.totalMs / 1000);
     const id = fixedId ?? Bun.randomUUIDv7();
     const ext = req.format === "jpeg" ? "jpg" : req.format;
@@ -266,6 +280,52 @@ export class MockupService {
       throw err;
     }
     return row;
+  }
+
+  // One render of entry `index`, in the shop's turn.
+  private renderTask(
+    req: MockupRequest,
+    prepared: PreparedMockups,
+    index: number,
+    owner: string,
+    signal: AbortSignal | undefined,
+    output: { format: MockupFormat; quality: number; maxWidth?: number; previewWidth: number },
+  ) {
+    if (!this.deps.renderer) throw new Error("This process has no renderer (ROLE=api)");
+    const t = prepared.templates[index]!;
+    const tooLarge = overRenderBudget(t.manifest, this.deps.maxRenderBytes);
+    if (tooLarge) throw tooLarge; // permanent: retrying cannot make it fit
+    const a = prepared.artwork;
+    const colorName = req.colors?.[index];
+    const color = colorName ? t.manifest.colorways?.colors.find((c) => c.name === colorName) : undefined;
+    if (colorName && !color) throw badRequest("unknown_color", `Template "${t.manifest.id}" no longer has the colour "${colorName}".`);
+    return this.deps.renderer.render(
+      {
+        templateDir: t.dir,
+        manifest: t.manifest,
+        artwork: { pixels: a.pixels.buffer, width: a.width, height: a.height, key: a.key },
+        output: { ...output, dpi: this.deps.dpi },
+        ...(color ? { color: { name: color.name, hex: color.hex } } : {}),
+        ...(req.placements?.[index] ? { placement: req.placements[index]! } : {}),
+      },
+      signal,
+      owner,
+      req.shop.id, // shops take turns first
+    );
+  }
+
+  /**
+   * A quick look at one template with the request's placement, not stored: a JPEG `width` px
+   * wide, rendered at once in the shop's turn (the web app's live preview).
+   */
+  async preview(req: MockupRequest, width: number): Promise<Uint8Array> {
+    const checked = await this.expand(req);
+    if (checked.templateIds.length !== 1) throw badRequest("invalid_templates", "A preview shows one template in one colour.");
+    if (!this.deps.renderer) throw new AppError(503, "no_renderer", "This server does not render mockups.");
+    this.deps.renderer.assertRoomFor(1);
+    const prepared = await this.prepare(checked);
+    const result = await this.renderTask(checked, prepared, 0, crypto.randomUUID(), undefined, { format: "jpeg", quality: 80, maxWidth: width, previewWidth: 64 });
+    return result.image;
   }
 
   /** A stored mockup (or its preview) of the shop. */

@@ -26,7 +26,7 @@ export async function renderMockupItems(
     kind: "mockup",
     alreadyDone: async (items) => {
       const stored = new Map((await findMockupsByIds(deps.sql, req.shop.id, items.map((i) => i.id))).map((m) => [m.id, m]));
-      return items.map((i) => stored.get(i.id) && describeMockup(stored.get(i.id)!, i.index, total));
+      return items.map((i) => stored.get(i.id) && describeMockup(stored.get(i.id)!, i.index, total, req.colors?.[i.index]));
     },
     // One decode of the artwork, then every template still missing streams through the renderer.
     runAll: async (items, out) => {
@@ -50,7 +50,10 @@ export async function renderMockupItems(
     },
     events: {
       ok: { type: "mockup", data: (m) => m },
-      failed: { type: "mockup-failed", data: (error, it) => ({ index: it.index, total, templateId: req.templateIds[it.index]!, error: error.toJSON() }) },
+      failed: { type: "mockup-failed", data: (error, it) => ({ index: it.index, total, templateId: req.templateIds[it.index]!, ...colorOf(req.colors, it.index), error: error.toJSON() }) },
     },
   });
 }
+
+/** The colourway an entry asked for, as its events carry it. */
+export const colorOf = (colors: ReadonlyArray<string | null> | undefined, index: number) => (colors?.[index] ? { color: colors[index]! } : {});

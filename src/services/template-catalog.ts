@@ -17,7 +17,12 @@ export interface TemplateSummary {
   /** Shop templates: when it was added. */
   createdAt?: string;
   placements: Array<Omit<TemplateManifest["placements"][number], "mask"> & { masked: boolean }>;
+  /** The product colours a mockup may ask for (the template's colourways), if any. */
+  colors?: Array<{ name: string; hex: string }>;
 }
+
+/** One template as GET /api/templates/:id answers it: the summary and the whole manifest. */
+export type TemplateDetail = TemplateSummary & { manifest: TemplateManifest };
 
 /** The templates every shop can use, loaded once at start from the templates folder. */
 export class TemplateCatalog {
@@ -48,9 +53,10 @@ export class TemplateCatalog {
     return [...this.byId.values()].map((t) => summariseTemplate(t.manifest, true)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** One template, or 404. */
-  get(id: string): TemplateSummary {
-    return summariseTemplate(this.onDisk(id).manifest, true);
+  /** One template with its whole manifest, or 404. */
+  get(id: string): TemplateDetail {
+    const m = this.onDisk(id).manifest;
+    return { ...summariseTemplate(m, true), manifest: m };
   }
 
   /** Whether a built-in template has this id. */
@@ -88,5 +94,6 @@ export function summariseTemplate(m: TemplateManifest, builtIn: boolean): Templa
     height: m.height,
     builtIn,
     placements: m.placements.map(({ mask, ...p }) => ({ ...p, masked: mask !== undefined })),
+    ...(m.colorways ? { colors: m.colorways.colors } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { manifestFiles } from "../media/mockup/template-manifest.ts";
 import type { ShopTemplateRow } from "../repositories/shop-template.repository.ts";
 import { sanitizeSegment, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -24,9 +25,9 @@ export function templatePreviewPath(folder: string): string {
   return `${folder}/${PREVIEW_FILE}`;
 }
 
-/** The file names a manifest refers to: background first, then each mask once, then the sample artwork. */
+/** The file names a manifest refers to: background first, then each mask, map and overlay once, then the sample artwork. */
 export function templateFileNames(m: ShopTemplateRow["manifest"]): string[] {
-  return [...new Set([m.background, ...m.placements.flatMap((p) => (p.mask ? [p.mask] : [])), ...(m.sample ? [m.sample] : [])])];
+  return [...new Set([m.background, ...manifestFiles(m).map((f) => f.name), ...(m.sample ? [m.sample] : [])])];
 }
 
 /**

@@ -9,7 +9,7 @@ import { detectImageFormat } from "../media/detect-format.ts";
 import { deleteShopTemplate, findShopTemplates, insertShopTemplate, type ShopTemplateRow } from "../repositories/shop-template.repository.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
-import { summariseTemplate, type TemplateCatalog, type TemplateSummary } from "./template-catalog.ts";
+import { summariseTemplate, type TemplateCatalog, type TemplateDetail, type TemplateSummary } from "./template-catalog.ts";
 import { PREVIEW_FILE, templateFileNames, templateFolder, templateFilePath, templatePreviewPath, type TemplateFileCache } from "./template-files.ts";
 
 export interface TemplateServiceDeps {
@@ -35,10 +35,10 @@ export class TemplateService {
     return [...builtIns, ...own.map(summariseOwn)].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** One template, or 404 (another shop's included). */
-  async get(shop: Shop, id: string): Promise<TemplateSummary> {
+  /** One template with its whole manifest, or 404 (another shop's included). */
+  async get(shop: Shop, id: string): Promise<TemplateDetail> {
     const [own] = await findShopTemplates(this.deps.sql, shop.id, [id]);
-    return own ? summariseOwn(own) : this.deps.builtIns.get(id);
+    return own ? { ...summariseOwn(own), manifest: own.manifest } : this.deps.builtIns.get(id);
   }
 
   /** The templates with these ids, in order, with local folders the renderer can read; 404 for any unknown. */

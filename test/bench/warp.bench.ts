@@ -1,5 +1,11 @@
-import type { Quad } from "../../src/media/mockup/homography.ts";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { applyHomography, computeHomography, type Quad } from "../../src/media/mockup/homography.ts";
+import { compositeMap } from "../../src/media/mockup/composite-map.ts";
+import { CoordMapBuffer, rasterizeSurface } from "../../src/media/mockup/coord-map.ts";
 import { warpInto } from "../../src/media/mockup/warp-perspective.ts";
+import { cylinderSurface, meshSurface, type Surface } from "../../src/media/mockup/warp-surface.ts";
 import { report } from "./stats.ts";
 
 const WARMUPS = 3;
@@ -13,17 +19,78 @@ const QUAD: Quad = [
   { x: 905, y: 1650.5 },
 ];
 
-/** Warps a 1000x1300 RGBA artwork into a perspective quad of a 3000x2000 RGB background. */
+/**
+ * Warps a 1000x1300 RGBA artwork into a perspective quad of a 3000x2000 RGB background: the
+ * direct homography kernel, then a 4×4 mesh through the same quad and a cylinder through its
+ * corners (coordinate map + compositor); OpenCV's warpPerspective (bilinear, one thread) on
+ * the same sizes beside it when Debian's python3-opencv is installed.
+ */
 export async function benchWarp(): Promise<void> {
   const background = { pixels: new Uint8Array(3000 * 2000 * 3).fill(180), width: 3000, height: 2000, channels: 3 as const };
   const artwork = { pixels: gradientArtwork(1000, 1300), width: 1000, height: 1300 };
+  report("warp 1000x1300 perspective", time(() => warpInto(background, artwork, QUAD)), "ms");
+  const unit = computeHomography([{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }], QUAD);
+  const points: [number, number][] = [];
+  for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) {
+    const p = applyHomography(unit, c / 3, r / 3);
+    points.push([p.x, p.y]);
+  }
+  const maps = new CoordMapBuffer(16 * 1024 * 1024);
+  const mapped = (surface: Surface) => () => {
+    const map = rasterizeSurface(surface, artwork, background, maps);
+    compositeMap(background, artwork, map, { blend: 0, opacity: 1, shading: 1 });
+    maps.give(map);
+  };
+  report("warp 1000x1300 mesh 4x4", time(mapped(meshSurface({ rows: 4, cols: 4, points }))), "ms");
+  const corners = QUAD.map((p) => [p.x, p.y] as [number, number]) as [[number, number], [number, number], [number, number], [number, number]];
+  report("warp 1000x1300 cylinder", time(mapped(cylinderSurface(corners, 0.8))), "ms");
+  const cv = openCvWarpMs();
+  if (cv !== undefined) report("warp 1000x1300 OpenCV warpPerspective (bilinear, 1 thread, warp only, into the quad's box)", cv, "ms");
+  else process.stdout.write("bench warp OpenCV: skipped (apt-get install python3-opencv to compare)\n");
+}
+
+function time(run: () => void): number[] {
   const samples: number[] = [];
   for (let i = 0; i < WARMUPS + RUNS; i++) {
     const start = performance.now();
-    warpInto(background, artwork, QUAD);
+    run();
     if (i >= WARMUPS) samples.push(performance.now() - start);
   }
-  report("warp 1000x1300", samples, "ms");
+  return samples;
+}
+
+// Debian's python3 (the system one, where python3-opencv installs), on the same sizes and quad.
+function openCvWarpMs(): number[] | undefined {
+  const python = "/usr/bin/python3";
+  if (!existsSync(python)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "atelier-bench-cv-"));
+  try {
+    const script = join(dir, "warp.py");
+    writeFileSync(script, `
+import time, numpy as np, cv2
+cv2.setNumThreads(1)
+art = np.zeros((1300, 1000, 4), np.uint8)
+ys, xs = np.mgrid[0:1300, 0:1000]
+art[..., 0] = xs & 255; art[..., 1] = ys & 255; art[..., 2] = (xs ^ ys) & 255; art[..., 3] = 255
+dst = np.float32([${QUAD.map((p) => `[${p.x}, ${p.y}]`).join(", ")}])
+src = np.float32([[0, 0], [1000, 0], [1000, 1300], [0, 1300]])
+# Into the quad's bounding box only, as our warp visits it (the whole 3000x2000 frame takes 3x longer).
+x0, y0 = int(np.floor(dst[:, 0].min())), int(np.floor(dst[:, 1].min()))
+x1, y1 = int(np.ceil(dst[:, 0].max())), int(np.ceil(dst[:, 1].max()))
+m = cv2.getPerspectiveTransform(src, dst - np.float32([x0, y0]))
+out = np.full((2000, 3000, 4), 180, np.uint8)
+roi = out[y0:y1, x0:x1]
+for i in range(${WARMUPS + RUNS}):
+    t = time.perf_counter()
+    cv2.warpPerspective(art, m, (x1 - x0, y1 - y0), dst=roi, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT)
+    if i >= ${WARMUPS}: print((time.perf_counter() - t) * 1000)
+`);
+    const run = Bun.spawnSync([python, script], { stderr: "pipe" });
+    if (run.exitCode !== 0) return undefined; // no cv2 here
+    return new TextDecoder().decode(run.stdout).trim().split("\n").map(Number);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function gradientArtwork(width: number, height: number): Uint8Array {

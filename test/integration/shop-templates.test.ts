@@ -46,7 +46,7 @@ describe("shop templates", () => {
     expect(res.headers.get("location")).toBe("/api/templates/my-canvas");
 
     const { items } = (await (await t.request("/api/templates")).json()) as { items: Array<{ id: string; builtIn: boolean }> };
-    expect(items.map((i) => i.id).sort()).toEqual(["canvas-wood-occluded", "gallery-wall-2up", "living-room-angled", "my-canvas", "poster-straight"]);
+    expect(items.map((i) => i.id).sort()).toEqual(["canvas-wood-occluded", "gallery-wall-2up", "living-room-angled", "mug-cylinder", "my-canvas", "poster-straight", "tote-canvas", "tshirt-folds"]);
     const preview = await t.request(created.previewUrl);
     expect(await sharp(new Uint8Array(await preview.arrayBuffer())).metadata()).toMatchObject({ format: "jpeg", width: 480 });
 
@@ -103,7 +103,7 @@ describe("shop templates", () => {
   });
 
   test("a bad manifest is answered with every problem listed, and nothing is stored", async () => {
-    const res = await add({ ...manifest, id: "Bad Id", width: 10, placements: [{ id: "p1", corners: [[0, 0], [10, 0]], blend: "screen" }] });
+    const res = await add({ ...manifest, id: "Bad Id", width: 10, placements: [{ id: "p1", corners: [[0, 0], [10, 0]], blend: "dissolve" }] });
     expect(res.status).toBe(400);
     const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe("invalid_manifest");

@@ -12,7 +12,7 @@ test("the built-in templates are listed, one by one, with previews", async () =>
   const res = await t.request("/api/templates");
   expect(res.status).toBe(200);
   const { items } = (await res.json()) as { items: Summary[] };
-  expect(items.map((i) => i.id).sort()).toEqual(["canvas-wood-occluded", "gallery-wall-2up", "living-room-angled", "poster-straight"]);
+  expect(items.map((i) => i.id).sort()).toEqual(["canvas-wood-occluded", "gallery-wall-2up", "living-room-angled", "mug-cylinder", "poster-straight", "tote-canvas", "tshirt-folds"]);
   const canvas = items.find((i) => i.id === "canvas-wood-occluded")!;
   expect(canvas.placements[0]).toMatchObject({ id: "p1", blend: "multiply", masked: true });
 

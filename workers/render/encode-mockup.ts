@@ -1,5 +1,6 @@
 import sharp from "sharp";
 import type { MockupFormat } from "../../src/media/mockup/render-task.ts";
+import { withSrgbProfile } from "./jpeg-srgb-profile.ts";
 
 /**
  * Encodes the composited RGB frame, and a small JPEG preview of it. JPEGs skip libjpeg's Huffman
@@ -13,15 +14,16 @@ export async function encodeMockup(
   const raw = { raw: { width: frame.width, height: frame.height, channels: 3 as const } };
   let full = sharp(frame.pixels, raw);
   if (out.maxWidth && out.maxWidth < frame.width) full = full.resize({ width: out.maxWidth, kernel: "lanczos3" });
-  full = full.withIccProfile("srgb").withDensity(out.dpi);
+  full = full.withDensity(out.dpi);
+  // The frame is sRGB already: a JPEG gets the profile attached (withSrgbProfile), not a transform.
   const encoded =
     out.format === "png"
-      ? full.png({ compressionLevel: 6 })
+      ? full.withIccProfile("srgb").png({ compressionLevel: 6 })
       : out.format === "webp"
-        ? full.webp({ quality: out.quality })
+        ? full.withIccProfile("srgb").webp({ quality: out.quality })
         : full.jpeg({ quality: out.quality, optimiseCoding: false }); // 4:2:0, as cameras and Etsy's own re-encode use
   const [image, preview] = await Promise.all([
-    encoded.toBuffer({ resolveWithObject: true }),
+    encoded.toBuffer({ resolveWithObject: true }).then(async (r) => (out.format === "jpeg" ? { ...r, data: await withSrgbProfile(r.data) } : r)),
     sharp(frame.pixels, raw).resize({ width: Math.min(out.previewWidth, frame.width) }).jpeg({ quality: 78, optimiseCoding: false }).toBuffer(),
   ]);
   return { image: image.data, preview, width: image.info.width, height: image.info.height };

@@ -1,14 +1,24 @@
 import { join } from "node:path";
 import sharp from "sharp";
+import { BLEND_CODE } from "../../src/media/mockup/blend-modes.ts";
+import { overlayLayer, type OverlayLayer } from "../../src/media/mockup/overlay-layer.ts";
+import { colorwayLayer, type ColorwayLayer } from "../../src/media/mockup/recolor.ts";
+import { templateLayerBytes } from "../../src/media/mockup/render-cost.ts";
 import type { TemplateManifest } from "../../src/media/mockup/template-manifest.ts";
 import { SizedLru } from "../../src/util/lru-cache.ts";
 
-/** A template's decoded background (RGB) and masks (one byte per pixel), as the warp needs them. */
+/** A template's decoded layers as the renderer needs them. */
 export interface TemplateLayers {
+  /** RGB. */
   background: Uint8Array;
   width: number;
   height: number;
+  /** By placement id, one byte per pixel. */
   masks: Map<string, Uint8Array>;
+  /** Displacement maps by placement id, one byte per pixel. */
+  displacements: Map<string, Uint8Array>;
+  overlays: OverlayLayer[];
+  colorway: ColorwayLayer | undefined;
 }
 
 /** Decoded layers stay in the worker, bounded in bytes, so a warm template costs no decode. */
@@ -35,12 +45,16 @@ export class TemplateLayerCache {
     const hit = this.lru.get(key);
     if (hit) return hit;
     const loading = decodeLayers(dir, m);
-    // Size estimate up front (RGB background + one byte per masked pixel) so the bound holds.
-    const masked = m.placements.filter((p) => p.mask).length;
-    this.lru.set(key, loading, m.width * m.height * (3 + masked));
+    // Size estimate up front (the manifest's layers at full size) so the bound holds.
+    this.lru.set(key, loading, templateLayerBytes(m));
     loading.catch(() => this.lru.delete(key)); // a failed decode is not remembered
     return loading;
   }
+}
+
+async function grey(dir: string, file: string): Promise<Uint8Array> {
+  const b = await sharp(join(dir, file)).greyscale().extractChannel(0).raw().toBuffer();
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 async function decodeLayers(dir: string, m: TemplateManifest): Promise<TemplateLayers> {
@@ -49,16 +63,19 @@ async function decodeLayers(dir: string, m: TemplateManifest): Promise<TemplateL
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
+  const bg = new Uint8Array(background.data.buffer, background.data.byteOffset, background.data.length);
+  const { width, height } = background.info;
   const masks = new Map<string, Uint8Array>();
+  const displacements = new Map<string, Uint8Array>();
   for (const p of m.placements) {
-    if (!p.mask) continue;
-    const mask = await sharp(join(dir, p.mask)).greyscale().extractChannel(0).raw().toBuffer();
-    masks.set(p.id, new Uint8Array(mask.buffer, mask.byteOffset, mask.length));
+    if (p.mask) masks.set(p.id, await grey(dir, p.mask));
+    if (p.displacement) displacements.set(p.id, await grey(dir, p.displacement.map));
   }
-  return {
-    background: new Uint8Array(background.data.buffer, background.data.byteOffset, background.data.length),
-    width: background.info.width,
-    height: background.info.height,
-    masks,
-  };
+  const overlays: OverlayLayer[] = [];
+  for (const o of m.overlays ?? []) {
+    const rgba = await sharp(join(dir, o.file)).toColourspace("srgb").ensureAlpha().raw().toBuffer();
+    overlays.push(overlayLayer(new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.length), width, height, BLEND_CODE[o.blend], o.opacity));
+  }
+  const colorway = m.colorways ? colorwayLayer(bg, width, height, await grey(dir, m.colorways.mask)) : undefined;
+  return { background: bg, width, height, masks, displacements, overlays, colorway };
 }

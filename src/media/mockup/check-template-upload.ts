@@ -4,7 +4,7 @@ import { imageErrors } from "../image-errors.ts";
 import { describeSharpError, readImageHeader } from "../read-image-header.ts";
 import { sanitizeSegment } from "../../storage/storage-path.ts";
 import { overRenderBudget } from "./render-cost.ts";
-import { parseTemplateManifest, type TemplateManifest } from "./template-manifest.ts";
+import { manifestFiles, parseTemplateManifest, type TemplateManifest } from "./template-manifest.ts";
 import { renderTemplatePreview } from "./template-preview.ts";
 
 /** An uploaded file: the name it was sent with and its bytes. */
@@ -13,11 +13,11 @@ export interface NamedFile {
   bytes: Uint8Array;
 }
 
-/** What a seller sends to add a template: the manifest (parsed JSON), background, masks. */
+/** What a seller sends to add a template: the manifest (parsed JSON), background, other files. */
 export interface TemplateUpload {
   manifest: unknown;
   background: NamedFile | undefined;
-  /** Matched to placements by file name (the `mask` value in the manifest). */
+  /** Masks, displacement maps, overlays, the colourway mask: matched by file name as the manifest names them. */
   masks: NamedFile[];
   /** The manifest's `sample` artwork, when it names one. */
   sample?: NamedFile;
@@ -50,24 +50,25 @@ export async function checkTemplateUpload(
   if (tooLarge) throw tooLarge;
   if (!upload.background) throw badRequest("missing_background", `Attach the background image "${m.background}" as the file field "background".`);
   const masksByName = new Map(upload.masks.map((f) => [f.name, f.bytes]));
-  const maskNames = [...new Set(m.placements.flatMap((p) => (p.mask ? [p.mask] : [])))];
+  const others = manifestFiles(m).filter((f) => f.name !== m.background);
+  const maskNames = others.map((f) => f.name);
   const missing = maskNames.filter((n) => !masksByName.has(n));
   if (missing.length) {
-    throw badRequest("missing_mask", `Attach the mask file(s) ${missing.map((n) => `"${n}"`).join(", ")} in the field "masks", named as in the manifest.`, { missing });
+    throw badRequest("missing_mask", `Attach the file(s) ${missing.map((n) => `"${n}"`).join(", ")} in the field "masks" (or "files"), named as in the manifest.`, { missing });
   }
   if (m.sample && !upload.sample) throw badRequest("missing_sample", `Attach the sample artwork "${m.sample}" as the file field "sample".`);
   // Stored names are sanitised; two names that sanitise alike would overwrite each other.
   const names = [m.background, ...maskNames, ...(m.sample ? [m.sample] : [])];
   const stored = names.map((n) => sanitizeSegment(n));
   if (new Set(stored).size !== names.length || stored.includes(reservedName)) {
-    throw badRequest("invalid_manifest", `The background and mask file names must differ from each other and from "${reservedName}".`);
+    throw badRequest("invalid_manifest", `The background, mask, map and overlay file names must differ from each other and from "${reservedName}".`);
   }
 
   const files = new Map<string, Uint8Array>([[m.background, upload.background.bytes]]);
   for (const n of maskNames) files.set(n, masksByName.get(n)!);
   const problems: string[] = [];
   for (const [name, bytes] of files) {
-    const what = name === m.background ? `background "${name}"` : `mask "${name}"`;
+    const what = name === m.background ? `background "${name}"` : `${others.find((f) => f.name === name)?.role ?? "file"} "${name}"`;
     const header = await readImageHeader(bytes, limits.maxPixels).catch((err: unknown) => {
       if (err instanceof AppError) throw fileRejected(err.code, `${what}: ${err.message}`);
       throw err;
@@ -81,9 +82,10 @@ export async function checkTemplateUpload(
   const preview = await renderTemplatePreview(upload.background.bytes, m).catch((err: unknown) => {
     throw fileRejected("corrupt_image", `background "${m.background}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
   });
-  for (const n of maskNames) {
-    await sharp(files.get(n)!, { failOn: "warning" }).extractChannel(0).resize(64).raw().toBuffer().catch((err: unknown) => {
-      throw fileRejected("corrupt_image", `mask "${n}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
+  for (const f of others) {
+    const decode = sharp(files.get(f.name)!, { failOn: "warning" });
+    await (f.kind === "grey" ? decode.extractChannel(0) : decode.ensureAlpha()).resize(64).raw().toBuffer().catch((err: unknown) => {
+      throw fileRejected("corrupt_image", `${f.role} "${f.name}": ${imageErrors.corruptImage(describeSharpError(err)).message}`);
     });
   }
   if (m.sample && upload.sample) {

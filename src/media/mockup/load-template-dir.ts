@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { parseTemplateManifest, type TemplateManifest } from "./template-manifest.ts";
+import { manifestFiles, parseTemplateManifest, type TemplateManifest } from "./template-manifest.ts";
 
 /** A template read from a folder: its manifest and where its files are. */
 export interface TemplateOnDisk {
@@ -17,7 +17,7 @@ export interface TemplateProblem {
 
 /**
  * Reads every `<dir>/<id>/template.json` under `root`, validating the manifest and checking
- * that the background (and each mask) exists with the declared size. Bad folders are
+ * that the background (and each mask, map and overlay) exists with the declared size. Bad folders are
  * reported, not fatal: one broken template must not stop the server.
  */
 export async function loadTemplateDir(root: string): Promise<{ templates: TemplateOnDisk[]; problems: TemplateProblem[] }> {
@@ -50,9 +50,7 @@ async function checkTemplate(dir: string): Promise<{ manifest: TemplateManifest 
   const m = parsed.manifest;
   const problems: string[] = [];
   await checkImage(join(dir, m.background), "background", m.width, m.height, problems);
-  for (const p of m.placements) {
-    if (p.mask) await checkImage(join(dir, p.mask), `placements.${p.id}.mask`, m.width, m.height, problems);
-  }
+  for (const f of manifestFiles(m)) await checkImage(join(dir, f.name), f.role, m.width, m.height, problems);
   return problems.length ? { problems } : { manifest: m };
 }
 

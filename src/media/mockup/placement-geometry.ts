@@ -1,7 +1,12 @@
 import type { Placement } from "./template-manifest.ts";
+import { placementSurface, surfaceSize } from "./warp-surface.ts";
 
-/** The placement's size in pixels: its longer opposite edges, so the warp only minifies a little. */
-export function placementSize(p: Placement): { width: number; height: number } {
+/**
+ * The placement's size in pixels, so the warp only minifies a little: a quad's longer opposite
+ * edges; for a mesh or a cylinder, its largest stretch along each axis of the artwork.
+ */
+export function placementSize(p: Pick<Placement, "corners" | "warp">): { width: number; height: number } {
+  if (p.warp && p.warp.type !== "perspective") return surfaceSize(placementSurface(p));
   const [tl, tr, br, bl] = p.corners;
   const len = (a: readonly [number, number], b: readonly [number, number]) => Math.hypot(b[0] - a[0], b[1] - a[1]);
   return {
@@ -11,7 +16,7 @@ export function placementSize(p: Placement): { width: number; height: number } {
 }
 
 /** The longest side an artwork needs to fill this placement without upscaling. */
-export function placementLongestSide(p: Placement): number {
+export function placementLongestSide(p: Pick<Placement, "corners" | "warp">): number {
   const s = placementSize(p);
   return Math.max(s.width, s.height);
 }

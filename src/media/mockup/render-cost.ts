@@ -1,24 +1,44 @@
 import { fileRejected, type AppError } from "../../errors.ts";
+import { BLEND_CODE } from "./blend-modes.ts";
+import { overlayBytesPerPixel } from "./overlay-layer.ts";
 import { placementSize } from "./placement-geometry.ts";
 import type { TemplateManifest } from "./template-manifest.ts";
 
 const MB = 1024 * 1024;
 
 /**
+ * The decoded layers the render worker caches for a template: the background (RGB), one byte
+ * a pixel for each mask, displacement map and the colourway mask, and each overlay as prepared
+ * (overlay-layer.ts; at most the full frame).
+ */
+export function templateLayerBytes(m: TemplateManifest): number {
+  const frame = m.width * m.height;
+  const greys =
+    m.placements.filter((p) => p.mask).length + m.placements.filter((p) => p.displacement).length + (m.colorways ? 1 : 0);
+  const overlays = (m.overlays ?? []).reduce((sum, o) => sum + overlayBytesPerPixel(BLEND_CODE[o.blend]), 0);
+  return frame * (3 + greys + overlays);
+}
+
+/**
  * The memory one render of this template holds at its peak, from the manifest alone (see
- * workers/render-mockup.worker.ts): the decoded background (RGB) and masks (one byte a pixel),
- * the frame composited into (RGB), the encoder's copy of it, and each placement's fitted artwork
- * (RGBA at the placement's size). Pure arithmetic, so the upload, the catalogue and the render
+ * workers/render-mockup.worker.ts): the decoded layers (templateLayerBytes), the frame
+ * composited into (RGB), the encoder's copy of it, each placement's fitted artwork (RGBA at the
+ * placement's size) and, for a warp other than a plain quad, its coordinate map (three floats
+ * a pixel, at most the frame). Pure arithmetic, so the upload, the catalogue and the render
  * pool judge a template the same way before a pixel is decoded.
  */
 export function renderMemoryBytes(m: TemplateManifest): number {
   const frame = m.width * m.height;
-  const masks = m.placements.filter((p) => p.mask).length;
-  const artwork = m.placements.reduce((sum, p) => {
+  let artwork = 0;
+  let map = 0;
+  for (const p of m.placements) {
     const s = placementSize(p);
-    return sum + s.width * s.height * 4;
-  }, 0);
-  return frame * (3 + masks) + frame * 3 + frame * 3 + artwork;
+    artwork += s.width * s.height * 4;
+    const plain = (p.warp?.type ?? "perspective") === "perspective" && (p.blend === "normal" || p.blend === "multiply") && (p.opacity ?? 1) === 1 && !p.displacement;
+    // One map at a time: placements draw one after another.
+    if (!plain) map = Math.max(map, Math.min(frame, (s.width + 8) * (s.height + 8) * 2) * 12);
+  }
+  return templateLayerBytes(m) + frame * 3 + frame * 3 + artwork + map;
 }
 
 /** 422 `template_too_large` when a render of `m` would pass `budgetBytes`, saying what to reduce; else undefined. */

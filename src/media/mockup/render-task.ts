@@ -1,3 +1,4 @@
+import type { ArtworkPlacement } from "./artwork-placement.ts";
 import type { TemplateManifest } from "./template-manifest.ts";
 
 /** Output formats of a mockup. */
@@ -11,6 +12,10 @@ export interface RenderTask {
   /** Decoded artwork, RGBA, shared with the worker (neither copied nor moved); read only. */
   artwork: { pixels: SharedArrayBuffer; width: number; height: number; key: string };
   output: { format: MockupFormat; quality: number; maxWidth?: number; dpi: number; previewWidth: number };
+  /** One of the template's colourways: its product area is recoloured to this. */
+  color?: { name: string; hex: string };
+  /** How the request places the artwork in every placement (fit, scale, offset, rotate, background). */
+  placement?: ArtworkPlacement;
 }
 
 /** What comes back: the encoded mockup and its preview. */

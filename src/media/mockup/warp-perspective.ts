@@ -24,7 +24,7 @@ export interface WarpOptions {
   /** Greyscale, one byte per background pixel; 255 = artwork shows, 0 = hidden. */
   mask?: Uint8Array;
   blend?: BlendMode;
-  /** Multiply only: how strongly the template's luminance shades the artwork, 0..1 (default 1). */
+  /** Multiply only: how strongly the backdrop's colour shades the artwork, 0..1 (default 1). */
   shading?: number;
 }
 
@@ -62,12 +62,16 @@ export function warpIntoPortable(background: WarpBackground, artwork: WarpArtwor
   warpRows(background, artwork, options.mask, shading, geometry, rowSpans(geometry));
 }
 
-// Columns [lo, hi) for every row of the box; rows without coverage keep lo = hi = 0, which both loops skip.
+/**
+ * Four columns per row of the box: [lo, hi) that may get coverage, and inside it [ilo, ihi) whose
+ * coverage is exactly 1 (every edge at least one pixel away), where both loops skip the edge
+ * ramps. Rows without coverage keep zeros, which both loops skip.
+ */
 function rowSpans(g: Geometry): Int32Array {
-  const spans = new Int32Array(g.box.height * 2);
-  const span = new Int32Array(2);
+  const spans = new Int32Array(g.box.height * 4);
+  const span = new Int32Array(4);
   for (let r = 0; r < g.box.height; r++) {
-    if (rowSpan(g, g.box.top + r + 0.5, span)) spans.set(span, r * 2);
+    if (rowSpan(g, g.box.top + r + 0.5, span)) spans.set(span, r * 4);
   }
   return spans;
 }
@@ -76,8 +80,8 @@ function warpRows(
   bg: WarpBackground, art: WarpArtwork, mask: Uint8Array | undefined, shading: number, g: Geometry, spans: Int32Array,
 ): void {
   for (let r = 0; r < g.box.height; r++) {
-    const lo = spans[r * 2]!, hi = spans[r * 2 + 1]!;
-    if (lo < hi) warpRow(bg, art, mask, shading, g, g.box.top + r, lo, hi);
+    const lo = spans[r * 4]!, hi = spans[r * 4 + 1]!;
+    if (lo < hi) warpRow(bg, art, mask, shading, g, g.box.top + r, lo, hi, spans[r * 4 + 2]!, spans[r * 4 + 3]!);
   }
 }
 
@@ -129,21 +133,37 @@ function edgeEquations(q: Quad): Float64Array {
 // Columns [lo, hi) whose pixel centres may get coverage on row centre `cy`; one pixel of slack each side.
 function rowSpan(g: Geometry, cy: number, out: Int32Array): boolean {
   let xMin = -Infinity, xMax = Infinity;
+  // Where every edge value is at least 1 (full coverage); -Infinity..Infinity narrowed like the span.
+  let iMin = -Infinity, iMax = Infinity;
   for (let e = 0; e < 12; e += 3) {
     const a = g.edges[e]!;
     const k = g.edges[e + 1]! * cy + g.edges[e + 2]! + 0.5;
     if (Math.abs(a) < 1e-12) {
       if (k <= 0) return false;
-    } else if (a > 0) xMin = Math.max(xMin, -k / a);
-    else xMax = Math.min(xMax, -k / a);
+      if (k < 2) iMin = Infinity; // a flat edge under two pixels away: no full coverage on this row
+    } else if (a > 0) {
+      xMin = Math.max(xMin, -k / a);
+      iMin = Math.max(iMin, (1 - k) / a);
+    } else {
+      xMax = Math.min(xMax, -k / a);
+      iMax = Math.min(iMax, (1 - k) / a);
+    }
   }
   const left = g.box.left, right = g.box.left + g.box.width;
   const lo = Math.max(left, Math.floor(xMin - 0.5));
   const hi = Math.min(right, Math.ceil(xMax - 0.5) + 1);
+  // One pixel of margin inside each bound: rounding can never put a ramp below 1 in the interior.
+  const ilo = Math.max(lo, Math.ceil(iMin - 0.5) + 1);
+  const ihi = Math.min(hi, Math.floor(iMax - 0.5));
   out[0] = lo;
   out[1] = hi;
+  out[2] = ilo < ihi ? ilo : lo;
+  out[3] = ilo < ihi ? ihi : lo;
   return lo < hi;
 }
+
+// A multiplication instead of three divisions per pixel; the kernel uses the same constant, so the bytes match.
+const INV255 = 1 / 255;
 
 // The hot loop: one background row, columns [lo, hi). Everything it needs is hoisted into locals.
 function warpRow(
@@ -155,6 +175,8 @@ function warpRow(
   y: number,
   lo: number,
   hi: number,
+  ilo: number,
+  ihi: number,
 ): void {
   const out = bg.pixels, ch = bg.channels, src = art.pixels, aw = art.width;
   const maxX = aw - 1, maxY = art.height - 1;
@@ -170,18 +192,21 @@ function warpRow(
 
   for (let x = lo; x < hi; x++) {
     const cx = x + 0.5;
-    // Coverage: each edge ramps 0→1 across the pixel centred on it; their product also softens corners.
-    let e0 = a0 * cx + r0, e1 = a1 * cx + r1, e2 = a2 * cx + r2, e3 = a3 * cx + r3;
-    if (e0 <= 0 || e1 <= 0 || e2 <= 0 || e3 <= 0) continue;
-    if (e0 > 1) e0 = 1;
-    if (e1 > 1) e1 = 1;
-    if (e2 > 1) e2 = 1;
-    if (e3 > 1) e3 = 1;
-    let k = e0 * e1 * e2 * e3;
+    let k = 1;
+    if (x < ilo || x >= ihi) {
+      // Coverage: each edge ramps 0→1 across the pixel centred on it; their product also softens corners.
+      let e0 = a0 * cx + r0, e1 = a1 * cx + r1, e2 = a2 * cx + r2, e3 = a3 * cx + r3;
+      if (e0 <= 0 || e1 <= 0 || e2 <= 0 || e3 <= 0) continue;
+      if (e0 > 1) e0 = 1;
+      if (e1 > 1) e1 = 1;
+      if (e2 > 1) e2 = 1;
+      if (e3 > 1) e3 = 1;
+      k = e0 * e1 * e2 * e3;
+    }
     if (mask !== undefined) {
       const m = mask[rowBase + x]!;
       if (m === 0) continue;
-      k *= m / 255;
+      k *= m * INV255;
     }
 
     // Inverse map the pixel centre; texel (i, j) has its centre at (i + 0.5, j + 0.5).
@@ -212,12 +237,17 @@ function warpRow(
     const o = (rowBase + x) * ch;
     const br = out[o]!, bgc = out[o + 1]!, bb = out[o + 2]!;
     // pr/255 is the premultiplied colour; k/255 folds coverage × mask into the same factor.
-    let kk = k / 255;
-    if (shading > 0) kk *= flat + lumaK * (0.299 * br + 0.587 * bgc + 0.114 * bb);
+    const kk = k * INV255;
     pr *= kk;
     pg *= kk;
     pb *= kk;
-    const alpha = (k * alpha255) / 255;
+    if (shading > 0) {
+      // Multiply, Photoshop's way: each channel by the backdrop's, lifted towards white by (1 - shading).
+      pr *= flat + lumaK * br;
+      pg *= flat + lumaK * bgc;
+      pb *= flat + lumaK * bb;
+    }
+    const alpha = k * alpha255 * INV255;
     const keep = 1 - alpha;
     const ba = ch === 4 ? out[o + 3]! : 255;
     if (ba === 255) {

@@ -15,7 +15,8 @@
 ;;
 ;; All pointers are byte offsets in the exported memory; warp-wasm.ts lays the buffers out:
 ;;   params  21 f64: the inverse homography (9) then four edges × (a, b, c) (12)
-;;   spans   two i32 per box row: columns [lo, hi), lo >= hi when the row gets nothing
+;;   spans   four i32 per box row: columns [lo, hi), lo >= hi when the row gets nothing, and inside them
+;;           [ilo, ihi) where coverage is exactly 1 (the edge ramps are skipped there)
 ;;   art     the RGBA artwork, aw × ah × 4
 ;;   bg      the background's bounding box: rows × bgStride bytes, column `left` at byte 0 of each row
 ;;   mask    the mask's bounding box, rows × maskStride bytes (0 = no mask)
@@ -28,7 +29,7 @@
     (param $art i32) (param $aw i32) (param $ah i32)
     (param $bg i32) (param $bgStride i32) (param $left i32) (param $ch i32)
     (param $mask i32) (param $maskStride i32) (param $shading f64)
-    (local $r i32) (local $y i32) (local $x i32) (local $hi i32) (local $bits i32)
+    (local $r i32) (local $y i32) (local $x i32) (local $hi i32) (local $ilo i32) (local $ihi i32) (local $bits i32)
     (local $bgRow i32) (local $maskRow i32) (local $o i32) (local $word i32)
     (local $cy f64)
     ;; Constants, splatted.
@@ -72,8 +73,10 @@
     (block $rowsDone
       (loop $rowLoop
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $x (i32.load (i32.add (local.get $spans) (i32.shl (local.get $r) (i32.const 3)))))
-        (local.set $hi (i32.load offset=4 (i32.add (local.get $spans) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $x (i32.load (i32.add (local.get $spans) (i32.shl (local.get $r) (i32.const 4)))))
+        (local.set $hi (i32.load offset=4 (i32.add (local.get $spans) (i32.shl (local.get $r) (i32.const 4)))))
+        (local.set $ilo (i32.load offset=8 (i32.add (local.get $spans) (i32.shl (local.get $r) (i32.const 4)))))
+        (local.set $ihi (i32.load offset=12 (i32.add (local.get $spans) (i32.shl (local.get $r) (i32.const 4)))))
         (local.set $y (i32.add (local.get $top) (local.get $r)))
         (local.set $cy (f64.add (f64.convert_i32_s (local.get $y)) (f64.const 0.5)))
         ;; Row constants, in warpRow's order: ru = inv1·cy + inv2, r0 = (E1·cy + E2) + 0.5, …
@@ -107,22 +110,28 @@
           (loop $colLoop
             (br_if $colsDone (i32.ge_s (local.get $x) (local.get $hi)))
             (block $next
-              ;; Coverage: product of the four edge ramps, each clamped to 1; an edge at or below 0 skips.
-              (local.set $e0 (f64x2.add (f64x2.mul (local.get $A0) (local.get $cx)) (local.get $R0)))
-              (local.set $e1 (f64x2.add (f64x2.mul (local.get $A1) (local.get $cx)) (local.get $R1)))
-              (local.set $e2 (f64x2.add (f64x2.mul (local.get $A2) (local.get $cx)) (local.get $R2)))
-              (local.set $e3 (f64x2.add (f64x2.mul (local.get $A3) (local.get $cx)) (local.get $R3)))
-              (local.set $skip (v128.or
-                (v128.or (f64x2.le (local.get $e0) (v128.const f64x2 0 0)) (f64x2.le (local.get $e1) (v128.const f64x2 0 0)))
-                (v128.or (f64x2.le (local.get $e2) (v128.const f64x2 0 0)) (f64x2.le (local.get $e3) (v128.const f64x2 0 0)))))
-              ;; The second lane is past the span on a row's odd last step.
-              (if (i32.ge_s (i32.add (local.get $x) (i32.const 1)) (local.get $hi))
-                (then (local.set $skip (v128.or (local.get $skip) (v128.const i64x2 0 -1)))))
-              (br_if $next (i64x2.all_true (local.get $skip)))
-              ;; pmin(e, 1) is `1 < e ? 1 : e`, warpRow's `if (e > 1) e = 1`.
-              (local.set $k (f64x2.mul (f64x2.mul (f64x2.mul
-                (f64x2.pmin (local.get $e0) (v128.const f64x2 1 1)) (f64x2.pmin (local.get $e1) (v128.const f64x2 1 1)))
-                (f64x2.pmin (local.get $e2) (v128.const f64x2 1 1))) (f64x2.pmin (local.get $e3) (v128.const f64x2 1 1))))
+              ;; Both pixels inside [ilo, ihi): every edge is a pixel away, coverage is exactly 1.
+              (if (i32.and (i32.ge_s (local.get $x) (local.get $ilo)) (i32.lt_s (i32.add (local.get $x) (i32.const 1)) (local.get $ihi)))
+                (then
+                  (local.set $k (v128.const f64x2 1 1))
+                  (local.set $skip (v128.const i64x2 0 0)))
+                (else
+                  ;; Coverage: product of the four edge ramps, each clamped to 1; an edge at or below 0 skips.
+                  (local.set $e0 (f64x2.add (f64x2.mul (local.get $A0) (local.get $cx)) (local.get $R0)))
+                  (local.set $e1 (f64x2.add (f64x2.mul (local.get $A1) (local.get $cx)) (local.get $R1)))
+                  (local.set $e2 (f64x2.add (f64x2.mul (local.get $A2) (local.get $cx)) (local.get $R2)))
+                  (local.set $e3 (f64x2.add (f64x2.mul (local.get $A3) (local.get $cx)) (local.get $R3)))
+                  (local.set $skip (v128.or
+                    (v128.or (f64x2.le (local.get $e0) (v128.const f64x2 0 0)) (f64x2.le (local.get $e1) (v128.const f64x2 0 0)))
+                    (v128.or (f64x2.le (local.get $e2) (v128.const f64x2 0 0)) (f64x2.le (local.get $e3) (v128.const f64x2 0 0)))))
+                  ;; The second lane is past the span on a row's odd last step.
+                  (if (i32.ge_s (i32.add (local.get $x) (i32.const 1)) (local.get $hi))
+                    (then (local.set $skip (v128.or (local.get $skip) (v128.const i64x2 0 -1)))))
+                  (br_if $next (i64x2.all_true (local.get $skip)))
+                  ;; pmin(e, 1) is `1 < e ? 1 : e`, warpRow's `if (e > 1) e = 1`.
+                  (local.set $k (f64x2.mul (f64x2.mul (f64x2.mul
+                    (f64x2.pmin (local.get $e0) (v128.const f64x2 1 1)) (f64x2.pmin (local.get $e1) (v128.const f64x2 1 1)))
+                    (f64x2.pmin (local.get $e2) (v128.const f64x2 1 1))) (f64x2.pmin (local.get $e3) (v128.const f64x2 1 1))))))
               (if (local.get $mask)
                 (then
                   (local.set $m (f64x2.convert_low_i32x4_s (i8x16.swizzle
@@ -130,7 +139,7 @@
                     (v128.const i8x16 0 128 128 128 1 128 128 128 128 128 128 128 128 128 128 128))))
                   (local.set $skip (v128.or (local.get $skip) (f64x2.eq (local.get $m) (v128.const f64x2 0 0))))
                   (br_if $next (i64x2.all_true (local.get $skip)))
-                  (local.set $k (f64x2.mul (local.get $k) (f64x2.div (local.get $m) (v128.const f64x2 255 255))))))
+                  (local.set $k (f64x2.mul (local.get $k) (f64x2.mul (local.get $m) (v128.const f64x2 0.00392156862745098 0.00392156862745098))))))
 
               ;; Inverse map the pixel centres; pmax(0, pmin(max, s)) is `s > 0 ? (s < max ? s : max) : 0`, NaN -> 0.
               (local.set $iw (f64x2.div (v128.const f64x2 1 1)
@@ -202,17 +211,17 @@
               (local.set $bb (call $chan2 (local.get $pix)))
               (local.set $ba (if (result v128) (i32.eq (local.get $ch) (i32.const 4))
                 (then (call $chan3 (local.get $pix))) (else (v128.const f64x2 255 255))))
-              (local.set $kk (f64x2.div (local.get $k) (v128.const f64x2 255 255)))
-              (if (f64.gt (local.get $shading) (f64.const 0))
-                (then (local.set $kk (f64x2.mul (local.get $kk) (f64x2.add (local.get $flat)
-                  (f64x2.mul (local.get $lumaK) (f64x2.add (f64x2.add
-                    (f64x2.mul (v128.const f64x2 0.299 0.299) (local.get $br))
-                    (f64x2.mul (v128.const f64x2 0.587 0.587) (local.get $bgc)))
-                    (f64x2.mul (v128.const f64x2 0.114 0.114) (local.get $bb)))))))))
+              (local.set $kk (f64x2.mul (local.get $k) (v128.const f64x2 0.00392156862745098 0.00392156862745098)))
               (local.set $pr (f64x2.mul (local.get $pr) (local.get $kk)))
               (local.set $pg (f64x2.mul (local.get $pg) (local.get $kk)))
               (local.set $pb (f64x2.mul (local.get $pb) (local.get $kk)))
-              (local.set $alpha (f64x2.div (f64x2.mul (local.get $k) (local.get $alpha255)) (v128.const f64x2 255 255)))
+              ;; Multiply, Photoshop's way: each channel by the backdrop's, lifted towards white by (1 - shading).
+              (if (f64.gt (local.get $shading) (f64.const 0))
+                (then
+                  (local.set $pr (f64x2.mul (local.get $pr) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $br)))))
+                  (local.set $pg (f64x2.mul (local.get $pg) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $bgc)))))
+                  (local.set $pb (f64x2.mul (local.get $pb) (f64x2.add (local.get $flat) (f64x2.mul (local.get $lumaK) (local.get $bb)))))))
+              (local.set $alpha (f64x2.mul (f64x2.mul (local.get $k) (local.get $alpha255)) (v128.const f64x2 0.00392156862745098 0.00392156862745098)))
               (local.set $keep (f64x2.sub (v128.const f64x2 1 1) (local.get $alpha)))
               (local.set $oR (f64x2.add (f64x2.add (local.get $pr) (f64x2.mul (local.get $br) (local.get $keep)))
                 (v128.const f64x2 0.5 0.5)))

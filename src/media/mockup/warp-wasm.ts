@@ -58,7 +58,7 @@ export interface WarpJob {
   inv: Float64Array;
   edges: Float64Array;
   box: Box;
-  /** Per box row, columns [lo, hi) to visit; lo >= hi for none. */
+  /** Per box row, columns [lo, hi) to visit (lo >= hi for none), then [ilo, ihi) fully covered. */
   spans: Int32Array;
 }
 
@@ -75,7 +75,7 @@ export function warpWasm(job: WarpJob): boolean {
   // Layout: params (21 f64) | spans | artwork | background box | mask box.
   const paramsOff = 0;
   const spansOff = align16(21 * 8);
-  const artOff = align16(spansOff + rows * 8);
+  const artOff = align16(spansOff + rows * 16);
   const bgOff = align16(artOff + job.art.length);
   const maskOff = align16(bgOff + rows * bgStride + SLACK);
   const end = align16(maskOff + rows * maskStride + SLACK);
@@ -86,13 +86,13 @@ export function warpWasm(job: WarpJob): boolean {
   const params = new Float64Array(buf, paramsOff, 21);
   params.set(job.inv);
   params.set(job.edges, 9);
-  new Int32Array(buf, spansOff, rows * 2).set(spans.subarray(0, rows * 2));
+  new Int32Array(buf, spansOff, rows * 4).set(spans.subarray(0, rows * 4));
   const mem = new Uint8Array(buf);
   mem.set(job.art, artOff);
   const px = job.pixels;
   // Only each row's span travels, both ways; the kernel never stores outside it.
   for (let r = 0; r < rows; r++) {
-    const lo = spans[2 * r]!, hi = spans[2 * r + 1]!;
+    const lo = spans[4 * r]!, hi = spans[4 * r + 1]!;
     if (lo >= hi) continue;
     const from = ((box.top + r) * width + lo) * ch;
     mem.set(px.subarray(from, from + (hi - lo) * ch), bgOff + r * bgStride + (lo - box.left) * ch);
@@ -106,7 +106,7 @@ export function warpWasm(job: WarpJob): boolean {
     bgOff, bgStride, box.left, ch, job.mask ? maskOff : 0, maskStride, job.shading);
 
   for (let r = 0; r < rows; r++) {
-    const lo = spans[2 * r]!, hi = spans[2 * r + 1]!;
+    const lo = spans[4 * r]!, hi = spans[4 * r + 1]!;
     if (lo >= hi) continue;
     const at = bgOff + r * bgStride + (lo - box.left) * ch;
     px.set(mem.subarray(at, at + (hi - lo) * ch), ((box.top + r) * width + lo) * ch);

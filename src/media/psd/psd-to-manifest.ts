@@ -1,24 +1,16 @@
+import { BLEND_MODES } from "../mockup/template-manifest.ts";
 import { fileRejected, type AppError } from "../../errors.ts";
 import type { TemplateUpload } from "../mockup/check-template-upload.ts";
 import type { Quad } from "../mockup/homography.ts";
 import type { ImportedPsd } from "./imported-psd.ts";
 import { quadAsMesh } from "./warp-mesh.ts";
 
-/**
- * What the template manifest can express today. TODO(merge with branch `warp`): that branch adds
- * mesh warps (Bézier control points, the format warp-mesh.ts writes), overlays, placement
- * opacity and the blend modes normal, multiply, screen, overlay, soft-light, darken and lighten
- * to the manifest and the renderer. Once it has landed, switch these on (`blends`: its
- * BLEND_MODES) and the importer writes them instead of refusing; the conversions are done and
- * tested (test/unit/psd-to-manifest.test.ts), and psd-import.test.ts's warp and overlay
- * fidelity tests turn themselves on (a trial merge measured 2.75 and 0.73 levels). Then update
- * the README's "Not yet importable" paragraph and its multiply note.
- */
+/** What the template manifest can express: mesh warps, overlays, placement opacity, Photoshop's blend modes. */
 export const MANIFEST_CAN = {
-  meshWarp: false,
-  overlays: false,
-  opacity: false,
-  blends: ["normal", "multiply"] as readonly string[],
+  meshWarp: true,
+  overlays: true,
+  opacity: true,
+  blends: BLEND_MODES as readonly string[],
 };
 
 /** Photoshop's blend mode (ag-psd's name, "soft light") as the manifest spells it ("soft-light"). */

@@ -82,6 +82,8 @@ export interface Template {
   builtIn: boolean;
   previewUrl: string;
   placements: Placement[];
+  /** The template's colourways, when it has any. */
+  colors?: Array<{ name: string; hex: string }>;
 }
 
 /** A `mockup` event: one finished mockup. */
@@ -89,6 +91,8 @@ export interface MockupMade {
   index: number;
   total: number;
   templateId: string;
+  /** The colourway it was made in, if any. */
+  color?: string;
   mockupId: string;
   url: string;
   previewUrl: string;

@@ -18,7 +18,8 @@ export async function downloadMockupsZip(mockups: MockupMade[], designName: stri
   for (const m of [...mockups].sort((a, b) => a.index - b.index)) {
     onFetching(files.length);
     const blob = await fetchApiBlob(m.url);
-    files.push({ name: `${base}-${m.templateId}.${extensionOf(blob.type)}`, bytes: new Uint8Array(await blob.arrayBuffer()) });
+    const color = m.color ? `-${safeFileName(m.color)}` : "";
+    files.push({ name: `${base}-${m.templateId}${color}.${extensionOf(blob.type)}`, bytes: new Uint8Array(await blob.arrayBuffer()) });
   }
   saveBlob(zipStore(files), `${base}-mockups.zip`);
   return files.length;

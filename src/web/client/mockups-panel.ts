@@ -24,6 +24,7 @@ import { safeFileName } from "./save-file.ts";
 import { readSession, writeSession } from "./session-memory.ts";
 import { SseReader } from "./sse-reader.ts";
 import { thumbnailUrl } from "./upload-results.ts";
+import { PlacementControls } from "./placement-controls.ts";
 
 const MAX_TEMPLATES = 10;
 const KEY = "atelier.mockupSet";
@@ -59,9 +60,11 @@ export class MockupsPanel {
   private readonly setSection = byId("mockup-set", HTMLElement);
   private readonly results = byId("mockup-results", HTMLUListElement);
   private readonly downloadAll = byId("mockup-download-all", HTMLButtonElement);
+  private readonly allColors = byId("mockup-all-colors", HTMLInputElement);
   private readonly publish = byId("mockup-publish", HTMLButtonElement);
   private templates: Template[] = [];
   private set: MockupSet | undefined;
+  private readonly placement = new PlacementControls(() => ({ designId: this.designSelect.value, templateId: this.chosenTemplateIds()[0] }));
 
   constructor(
     private readonly tracker: JobTracker,
@@ -73,8 +76,14 @@ export class MockupsPanel {
       e.preventDefault();
       void this.start();
     });
-    this.designSelect.addEventListener("change", () => this.showDesignThumb());
-    this.choices.addEventListener("change", () => this.limitChoices());
+    this.designSelect.addEventListener("change", () => {
+      this.showDesignThumb();
+      this.placement.refresh();
+    });
+    this.choices.addEventListener("change", () => {
+      this.limitChoices();
+      this.placement.refresh();
+    });
     this.downloadAll.addEventListener("click", () => void this.downloadZip());
     this.publish.addEventListener("click", () => {
       const s = this.set;
@@ -165,6 +174,16 @@ export class MockupsPanel {
     this.render();
   }
 
+  // The mockups the form asks for: each chosen template, in each of its colours when "every colour" is ticked.
+  private entries(templateIds: string[]): Array<{ templateId: string; color?: string }> {
+    if (!this.allColors.checked) return templateIds.map((templateId) => ({ templateId }));
+    const colors = new Map(this.templates.map((t) => [t.id, t.colors ?? []]));
+    return templateIds.flatMap((templateId) => {
+      const palette = colors.get(templateId) ?? [];
+      return palette.length ? palette.map((c) => ({ templateId, color: c.name })) : [{ templateId }];
+    });
+  }
+
   private chosenTemplateIds(): string[] {
     return [...this.choices.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
   }
@@ -189,13 +208,22 @@ export class MockupsPanel {
     const templateIds = this.chosenTemplateIds();
     if (!designId) return void (this.status.textContent = "Choose a design first (upload one if the list is empty).");
     if (templateIds.length === 0) return void (this.status.textContent = "Choose at least one template.");
+    const entries = this.entries(templateIds);
+    if (entries.length > MAX_TEMPLATES) {
+      return void (this.status.textContent = `That is ${entries.length} mockups with every colour; at most ${MAX_TEMPLATES} at once: choose fewer templates.`);
+    }
     this.submit.disabled = true;
     this.status.textContent = "Starting…";
     try {
       const res = await apiFetch("/api/mockups", {
         method: "POST",
         headers: { Accept: "text/event-stream", "Content-Type": "application/json" },
-        body: JSON.stringify({ designId, templateIds }),
+        // Colours go as explicit entries, so the set's tiles and the server's indexes are the same list.
+        body: JSON.stringify({
+          designId,
+          ...(this.allColors.checked ? { templates: entries.map(({ templateId, color }) => (color ? { templateId, color } : { templateId })) } : { templateIds }),
+          ...this.placement.value(),
+        }),
       });
       if (!res.ok || !res.body) throw await errorOf(res);
       const stream = new SseReader(res.body);
@@ -203,12 +231,13 @@ export class MockupsPanel {
       if (first?.event !== "job") throw new Error("The server did not start the job.");
       const links = JSON.parse(first.data) as JobLinks;
       const names = new Map(this.templates.map((t) => [t.id, t.name]));
+      const named = (e: { templateId: string; color?: string }) => (e.color ? `${names.get(e.templateId) ?? e.templateId} (${e.color})` : (names.get(e.templateId) ?? e.templateId));
       const designName = (this.designSelect.selectedOptions[0]?.textContent ?? "design").replace(/ \([^)]*\)$/, "");
       this.set = {
         jobId: links.jobId,
         designId,
         designName,
-        templates: templateIds.map((id) => ({ id, name: names.get(id) ?? id })),
+        templates: entries.map((e) => ({ id: e.color ? `${e.templateId}-${safeFileName(e.color)}` : e.templateId, name: named(e) })),
         mockups: [],
         failed: [],
         state: "running",

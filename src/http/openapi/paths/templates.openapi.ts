@@ -18,20 +18,18 @@ export const templateSchema = fitsShape<TemplateSummary & { previewUrl: string }
       height: z.number().int(),
       builtIn: z.boolean().describe("Shipped with the server (every shop has it) or the shop's own."),
       createdAt: z.string().optional().describe("Shop templates: when it was added."),
+      // The manifest's own placement schema (every field as validated), with `masked` for the mask's file name.
       placements: z.array(
-        z.object({
-          id: z.string(),
-          corners: z.tuple([point, point, point, point]).describe("Top-left, top-right, bottom-right, bottom-left, in background pixels."),
-          blend: z.enum(["normal", "multiply"]),
-          fit: z.enum(["cover", "contain", "stretch"]),
-          shading: z.number(),
-          masked: z.boolean(),
-        }),
+        templateManifestSchema.shape.placements.element
+          .omit({ mask: true, corners: true })
+          .extend({ corners: z.tuple([point, point, point, point]).describe("Top-left, top-right, bottom-right, bottom-left, in background pixels."), masked: z.boolean() }),
       ),
+      colors: z.array(z.object({ name: z.string(), hex: z.string() })).optional().describe("The product colours a mockup may ask for (its colourways)."),
       previewUrl: z.string().describe("A 480 px JPEG with the placements outlined."),
     })
     .meta({ id: "Template" }),
 );
+
 
 /** What a PSD import answers: the template, and what the import left out. */
 const importedTemplateSchema = fitsShape<ImportedTemplate & { previewUrl: string }>()(
@@ -46,6 +44,9 @@ const manifest = templateManifestSchema.meta({
   id: "TemplateManifest",
   description: "`template.json`, sent as the multipart field `manifest` (text or a file) and validated with this schema; every problem is listed at once.",
 });
+
+// The manifest as stored: its schema's input (a mesh's corners may be left out), so not tied by fitsShape.
+const templateDetailSchema = templateSchema.extend({ manifest }).meta({ id: "TemplateDetail" });
 
 /** /api/templates (templates.routes.ts). */
 export function registerTemplatePaths(registry: ApiRegistry): void {
@@ -66,7 +67,7 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
     tags,
     summary: "One template",
     request: { params: templateIdParams },
-    responses: { 200: { description: "The template.", content: { "application/json": { schema: templateSchema } } } },
+    responses: { 200: { description: "The template, with its whole manifest.", content: { "application/json": { schema: templateDetailSchema } } } },
     errors: { 404: ["not_found"] },
   });
   registerOperation(registry, {
