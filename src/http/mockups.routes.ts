@@ -45,7 +45,7 @@ const MAX_FIELD_BYTES = 16 * 1024;
 
 export const jsonSchema = optionsSchema.extend({ designId: z.string().min(1).max(64) });
 
-const previewSchema = jsonSchema.omit({ templateIds: true, templates: true, priority: true }).extend({
+export const previewSchema = jsonSchema.omit({ templateIds: true, templates: true, priority: true }).extend({
   templateId: z.string().min(1).max(64),
   color: z.string().min(1).max(64).optional(),
   width: z.number().int().min(64).max(1200).default(600),

@@ -127,6 +127,24 @@ describe("creating an Etsy listing from a design", () => {
     expect((job.result as EtsyListingResult).listingId).toBe(fake.drafts.at(-1)!.listingId);
   });
 
+  test("a product in colours: each photo in the colour chosen for it; an unknown colour is 400 before anything is sent", async () => {
+    const sent = fake.requests.length;
+    const bad = await post(t, "/api/listings", listing(designId, { templates: [{ templateId: "mug-cylinder", color: "teal" }] }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("unknown_color");
+    expect(fake.requests.length).toBe(sent);
+    const res = await post(t, "/api/listings", listing(designId, { title: "Elephants mug", templates: [{ templateId: "mug-cylinder", color: "black" }, { templateId: "mug-cylinder" }] }));
+    expect(res.status).toBe(202);
+    const { jobId, eventsUrl } = (await res.json()) as { jobId: string; eventsUrl: string };
+    const events = await readEvents(await t.request(eventsUrl));
+    const job = await waitForJob(t, jobId);
+    expect(job.state).toBe("succeeded");
+    expect((job as unknown as { title: string }).title).toBe("Etsy listing of elephants.jpg, 2 photos");
+    const made = events.filter((e) => e.event === "mockup").map((e) => e.data as { index: number; color?: string });
+    expect(made.sort((a, b) => a.index - b.index).map((m) => m.color)).toEqual(["black", undefined]);
+    expect((job.result as EtsyListingResult).images.filter((i) => i.status === "published")).toHaveLength(2);
+  });
+
   test("every problem is listed at once in one 400, and nothing is queued or sent to Etsy", async () => {
     const sent = fake.requests.length;
     const res = await post(t, "/api/listings", {

@@ -96,6 +96,7 @@ export function etsyListingJob(deps: EtsyJobDeps) {
           shop,
           designId: p.designId,
           templateIds: p.templates.map((t) => t.templateId),
+          colors: p.templates.some((t) => t.color) ? p.templates.map((t) => t.color ?? null) : undefined,
           format: p.format,
           quality: p.quality,
         });

@@ -24,17 +24,19 @@ export class ListingCreateService {
 
   async queue(shop: Shop, req: ListingRequest): Promise<Job> {
     const design = await this.deps.designs.get(shop, req.designId); // 404 for another shop's
+    let rendered: Array<{ templateId: string; color?: string }> | undefined;
     if (req.mockupIds) {
       const found = await findMockupsByIds(this.deps.sql, shop.id, req.mockupIds);
       if (found.length !== req.mockupIds.length) throw notFound("Mockup");
     } else if (req.templates) {
-      const templateIds = req.templates.map((t) => t.templateId);
-      await this.deps.mockups.check({ shop, designId: req.designId, templateIds, format: "jpeg", quality: LISTING_MOCKUP_QUALITY });
+      // Expanded and checked as for mockup sets: unknown templates 404, unknown colours 400, room to render.
+      const checked = await this.deps.mockups.check({ shop, designId: req.designId, templateIds: [], templates: req.templates, format: "jpeg", quality: LISTING_MOCKUP_QUALITY });
+      rendered = checked.templateIds.map((templateId, i) => ({ templateId, ...(checked.colors?.[i] ? { color: checked.colors[i]! } : {}) }));
     }
     if (!(await this.deps.connections.isConnected(shop.id))) throw etsyNotConnected();
     const payload: z.input<typeof etsyListingPayload> = {
       designId: req.designId,
-      ...(req.mockupIds ? { mockupIds: req.mockupIds } : { templates: req.templates }),
+      ...(req.mockupIds ? { mockupIds: req.mockupIds } : { templates: rendered }),
       format: "jpeg",
       quality: LISTING_MOCKUP_QUALITY,
       listing: {
@@ -55,7 +57,7 @@ export class ListingCreateService {
       },
       ...(req.altText ? { altText: req.altText } : {}),
     };
-    const photos = req.mockupIds?.length ?? req.templates?.length ?? 0;
+    const photos = req.mockupIds?.length ?? rendered?.length ?? 0;
     return this.deps.jobs.enqueue(shop, ETSY_LISTING_JOB, payload, req.priority, `Etsy listing of ${design.filename}, ${photos} photo${photos === 1 ? "" : "s"}`);
   }
 }

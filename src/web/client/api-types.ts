@@ -106,6 +106,8 @@ export interface MockupFailed {
   index: number;
   total: number;
   templateId: string;
+  /** The colourway asked for, if any. */
+  color?: string;
   error: ApiErrorBody;
 }
 

@@ -119,6 +119,15 @@ export class ListingCreator {
           "li",
           { class: "tile template-choice" },
           h("label", null, h("input", { type: "checkbox", name: "listingTemplate", value: t.id, checked: i < PRESELECTED }), img, h("span", { class: "tile__title" }, t.name)),
+          // A product in colours: which one this photo shows.
+          t.colors?.length
+            ? h(
+                "select",
+                { class: "listing-color", "data-template": t.id, "aria-label": `Colour of ${t.name}` },
+                h("option", { value: "" }, "As photographed"),
+                ...t.colors.map((c) => h("option", { value: c.name }, c.name)),
+              )
+            : null,
         );
       }),
     );
@@ -136,6 +145,14 @@ export class ListingCreator {
 
   private chosen(): string[] {
     return [...this.templatesList.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
+  }
+
+  /** The chosen templates with the colour picked for each (none: as photographed). */
+  private chosenEntries(): Array<{ templateId: string; color?: string }> {
+    return this.chosen().map((templateId) => {
+      const color = this.templatesList.querySelector<HTMLSelectElement>(`select[data-template="${CSS.escape(templateId)}"]`)?.value;
+      return color ? { templateId, color } : { templateId };
+    });
   }
 
   private limitTemplates(): void {
@@ -191,12 +208,12 @@ export class ListingCreator {
     if (!design) return;
     this.clearProblems();
     this.error.textContent = "";
-    const templateIds = this.chosen();
+    const entries = this.chosenEntries();
     const num = (v: string) => (v.trim() === "" ? undefined : Number(v.replace(",", ".")));
     const id = (sel: HTMLSelectElement) => (sel.value ? Number(sel.value) : undefined);
     const body = {
       designId: design.id,
-      templates: templateIds.length ? templateIds : undefined,
+      templates: entries.length ? entries : undefined,
       title: this.title.value,
       description: this.description.value,
       price: num(this.price.value),
@@ -214,7 +231,14 @@ export class ListingCreator {
     try {
       const links = await apiJson<JobLinks>("/api/listings", jsonBody("POST", body));
       const names = new Map(this.templates.map((t) => [t.id, t.name]));
-      const c: Creating = { jobId: links.jobId, designName: design.filename, templates: templateIds.map((t) => ({ id: t, name: names.get(t) ?? t })), made: {}, failed: {}, published: 0 };
+      const c: Creating = {
+        jobId: links.jobId,
+        designName: design.filename,
+        templates: entries.map((e) => ({ id: e.templateId, name: `${names.get(e.templateId) ?? e.templateId}${e.color ? `, ${e.color}` : ""}` })),
+        made: {},
+        failed: {},
+        published: 0,
+      };
       writeSession(KEY, c);
       this.showProgress(c);
       this.status.textContent = `Creating the Etsy listing for ${design.filename}…`;

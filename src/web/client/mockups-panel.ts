@@ -166,10 +166,13 @@ export class MockupsPanel {
   }
 
   /** A running set shown from the history learns its templates from its events. */
-  private learnTemplate(s: MockupSet, index: number, total: number, templateId: string): void {
+  private learnTemplate(s: MockupSet, index: number, total: number, templateId: string, color?: string): void {
     while (s.templates.length < total) s.templates.push({ id: "", name: `Template ${s.templates.length + 1}` });
-    if (s.templates[index]?.id === templateId) return;
-    s.templates[index] = { id: templateId, name: this.templates.find((t) => t.id === templateId)?.name ?? templateId };
+    // A slot for a colour is named "template-colour": the event's template id is its first part.
+    const id = color ? `${templateId}-${safeFileName(color)}` : templateId;
+    if (s.templates[index]?.id === id) return;
+    const name = this.templates.find((t) => t.id === templateId)?.name ?? templateId;
+    s.templates[index] = { id, name: color ? `${name} (${color})` : name };
     this.results.dataset.renderedJob = ""; // redraw the slots
     this.render();
   }
@@ -214,6 +217,8 @@ export class MockupsPanel {
     }
     this.submit.disabled = true;
     this.status.textContent = "Starting…";
+    // The set on show is no longer the one being made: nothing may read it as done meanwhile.
+    this.results.dataset.state = "starting";
     try {
       const res = await apiFetch("/api/mockups", {
         method: "POST",
@@ -248,6 +253,7 @@ export class MockupsPanel {
       this.onSetChanged();
     } catch (err) {
       this.submit.disabled = false;
+      this.render(); // the set on show again, as it was
       this.status.textContent = `The mockups could not be started: ${err instanceof ApiError ? reasonText(err) : messageOf(err)}`;
     }
   }
@@ -258,14 +264,14 @@ export class MockupsPanel {
     const data = JSON.parse(raw) as unknown;
     if (event === "mockup") {
       const m = data as MockupMade;
-      this.learnTemplate(s, m.index, m.total, m.templateId);
+      this.learnTemplate(s, m.index, m.total, m.templateId, m.color);
       if (!s.mockups.some((x) => x.index === m.index)) s.mockups.push(m);
       this.save();
       this.fillSlot(m.index);
       announce(`Mockup ${s.mockups.length + s.failed.length} of ${s.templates.length} ready.`);
     } else if (event === "mockup-failed") {
       const f = data as MockupFailed;
-      this.learnTemplate(s, f.index, f.total, f.templateId);
+      this.learnTemplate(s, f.index, f.total, f.templateId, f.color);
       if (!s.failed.some((x) => x.index === f.index)) s.failed.push(f);
       this.save();
       this.fillSlot(f.index);

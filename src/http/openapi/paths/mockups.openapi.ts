@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jsonSchema, mockupListQuery, optionsSchema } from "../../mockups.routes.ts";
+import { jsonSchema, mockupListQuery, optionsSchema, previewSchema } from "../../mockups.routes.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { binaryFile, fileContent, idParams, jobQueuedResponse } from "../shared-schemas.ts";
 
@@ -21,6 +21,17 @@ const EVENTS = [
 /** /api/mockups (mockups.routes.ts). */
 export function registerMockupPaths(registry: ApiRegistry): void {
   const tags: [string] = ["Mockups"];
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/mockups/preview",
+    operationId: "previewMockup",
+    tags,
+    summary: "One mockup at preview size, placed as asked; stored nowhere",
+    description: "For a live preview while the seller sets fit, scale, offset, rotate, background and colour: one template, rendered in the shop's turn, answered as the JPEG itself.",
+    request: { body: { required: true, content: { "application/json": { schema: previewSchema } } } },
+    responses: { 200: { description: "The JPEG.", content: fileContent("image/jpeg", "JPEG preview.") } },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields", "invalid_templates", "unknown_color"], 404: ["not_found"], 503: ["render_busy", "no_renderer"] },
+  });
   registerOperation(registry, {
     method: "get",
     path: "/api/mockups",
