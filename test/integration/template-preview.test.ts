@@ -56,7 +56,8 @@ test("a draft renders at preview size without anything stored; moving a corner c
   console.log(`draft preview 3000x2000 → 800 px: first request ${Math.round(firstMs)} ms (scales the photo); a corner moved: request median ${Math.round(median(times))} ms, render median ${median(renders)} ms`);
 
   const list = (await (await t.request("/api/templates")).json()) as { items: unknown[] };
-  expect(list.items).toHaveLength(4); // only the built-in ones: nothing was stored
+  // Only the built-in ones (however many ship): nothing was stored.
+  expect((list.items as Array<{ builtIn: boolean }>).every((x) => x.builtIn)).toBe(true);
 });
 
 test("a preview shows one of the shop's designs, a mask, or says in plain codes what is wrong", async () => {
