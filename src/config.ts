@@ -73,6 +73,8 @@ const envSchema = z.object({
   DUP_PHASH_MAX: int(0, 15).default(8),
   DUP_CROP_AHASH_MAX: int(0, 15).default(10),
   DUP_CROP_PHASH_MAX: int(0, 256).default(40),
+  DUP_FLAT_AHASH_MAX: int(0, 15).default(15),
+  DUP_FLAT_DHASH_MAX: int(0, 256).default(24),
   ROLE: z.enum(["api", "worker", "both"]).default("both"),
   JOB_CONCURRENCY: int(1, 64).default(2),
   JOB_LEASE_MS: int(1000, 3_600_000).default(30_000),
@@ -170,6 +172,8 @@ const configSchema = envSchema.transform((e) => {
       phashMax: e.DUP_PHASH_MAX,
       cropAhashMax: e.DUP_CROP_AHASH_MAX,
       cropPhashMax: e.DUP_CROP_PHASH_MAX,
+      flatAhashMax: e.DUP_FLAT_AHASH_MAX,
+      flatDhashMax: e.DUP_FLAT_DHASH_MAX,
     }),
     // api: HTTP only; worker: runs jobs (and serves /healthz, /metrics); both: one process does all.
     role: e.ROLE,

@@ -12,6 +12,7 @@ import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
 import { DESIGN_UPLOAD_JOB, designUploadJob } from "./services/design-upload.job.ts";
 import { MOCKUP_SET_JOB, mockupSetJob } from "./services/mockup-set.job.ts";
+import { scheduleVisibleHashBackfill, VISIBLE_HASH_JOB, visibleHashJob } from "./services/visible-hash.job.ts";
 import { EtsyClient } from "./services/etsy/etsy-client.ts";
 import { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
 import { EtsyOAuthService } from "./services/etsy/etsy-oauth.service.ts";
@@ -29,7 +30,7 @@ import { DesignUploadService } from "./services/design-upload.service.ts";
 import { DesignService } from "./services/design.service.ts";
 import { ensureFirstShop } from "./services/shop.service.ts";
 import { HashPool } from "./media/hash-pool.ts";
-import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
+import type { HashSet } from "./media/imagehash/hash-set.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
 import { TemplateService } from "./services/template.service.ts";
@@ -83,6 +84,8 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
+    // Designs stored before visible-image hashes existed get them in the background.
+    if (runner) await scheduleVisibleHashBackfill({ sql: db.sql, jobs: wired.jobs, log }).catch((err: unknown) => log.warn("visible hash backfill not queued", { err }));
     // Workers sweep what crashes left behind (api-only processes run no jobs to leave any).
     const sweep = runner && startLeftoverSweep({ sql: db.sql, storage, log, everyMs: config.leftovers.sweepEveryMs, graceMs: config.leftovers.graceMs });
     let jobsStopped: Promise<void> | undefined;
@@ -138,7 +141,7 @@ export function wireApp(
   db: Database,
   rawStorage: Storage,
   log: Logger,
-  media: { hash: (bytes: Uint8Array) => Promise<ImageHashes>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics },
+  media: { hash: (bytes: Uint8Array) => Promise<HashSet>; templates: TemplateCatalog; renderer: RenderPool | undefined; metrics?: Metrics },
 ) {
   const { templates, renderer } = media;
   const metrics = media.metrics ?? createMetrics();
@@ -204,6 +207,7 @@ export function wireApp(
   const handlers = {
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
+    [VISIBLE_HASH_JOB]: visibleHashJob({ sql: db.sql, storage, hash }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
   // On PGlite the hub's poll is how events from other processes arrive; events of this

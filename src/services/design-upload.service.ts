@@ -1,6 +1,7 @@
 import type { Sql } from "../db/database.ts";
 import { AppError, fileRejected, unavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { HashSet } from "../media/imagehash/hash-set.ts";
 import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
 import type { PrintFile, PrintSpec } from "../media/make-print-file.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
@@ -95,7 +96,7 @@ export interface DesignUploadDeps {
   sql: Sql;
   storage: Storage;
   settings: UploadSettings;
-  hash(bytes: Uint8Array): Promise<ImageHashes>;
+  hash(bytes: Uint8Array): Promise<HashSet>;
   duplicates: DuplicateFinder;
   metrics?: Pick<Metrics, "uploadDuration" | "duplicateCheckDuration">;
 }
@@ -321,6 +322,7 @@ export class DesignUploadService {
           sourceSha256: f.sourceSha256,
           hashes: f.hashes,
           lowInformation: f.lowInformation,
+          match: { basis: "visible", hashes: f.visible, lowInformation: f.visibleLowInformation },
         },
       };
     } catch (err) {
