@@ -56,7 +56,8 @@ create index design_hashes_visible_pending_idx on design_hashes (shop_id, id)
 create table design_distinct_pairs (
   shop_id uuid not null references shops (id) on delete cascade,
   source_sha256 text not null,
-  hash_id uuid not null references design_hashes (id) on delete cascade,
+  -- No foreign key: a pair may name the row of a file of the same upload that was then refused.
+  hash_id uuid not null,
   created_at timestamptz not null default now(),
   primary key (shop_id, source_sha256, hash_id)
 );

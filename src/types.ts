@@ -28,3 +28,7 @@ export interface Design {
   sourceHeight: number;
   createdAt: string;
 }
+
+/** What an upload does with a file that duplicates a design: skip it, store it anyway, or add its product to that design. */
+export const ON_DUPLICATE = ["skip", "keep", "add-product"] as const;
+export type OnDuplicate = (typeof ON_DUPLICATE)[number];

@@ -38,14 +38,14 @@ export function designRoutes(deps: DesignRoutesDeps) {
       const { files, fields } = await readUploadForm(c, { maxFiles: deps.maxFilesPerUpload, maxBytes: deps.maxUploadBytes });
       const shop = c.get("shop");
       if (!fields.async) {
-        return c.json(await deps.uploads.upload({ shop, files, kind: fields.kind, product: fields.product }, c.get("log")), 200);
+        return c.json(await deps.uploads.upload({ shop, files, kind: fields.kind, product: fields.product, onDuplicate: fields.onDuplicate }, c.get("log")), 200);
       }
       // The files are stored before the answer, so the job has them whatever happens next.
       const t0 = performance.now();
       const staged = await deps.staging.stage(shop.slug, Bun.randomUUIDv7(), files);
       const stageMs = Math.round(performance.now() - t0);
       const job = await deps.jobs
-        .enqueue(shop, DESIGN_UPLOAD_JOB, { kind: fields.kind, product: fields.product, files: staged }, fields.priority)
+        .enqueue(shop, DESIGN_UPLOAD_JOB, { kind: fields.kind, product: fields.product, onDuplicate: fields.onDuplicate, files: staged }, fields.priority)
         .catch(async (err: unknown) => {
           await deps.staging.discard(staged);
           throw err;

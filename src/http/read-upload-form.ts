@@ -11,7 +11,7 @@ import { badRequest, payloadTooLarge } from "../errors.ts";
 import { JOB_PRIORITIES } from "../jobs/job-types.ts";
 import type { UploadFile } from "../services/design-upload.service.ts";
 import { isReservedFolder } from "../storage/storage-path.ts";
-import { DESIGN_KINDS } from "../types.ts";
+import { DESIGN_KINDS, ON_DUPLICATE } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseInput } from "./validate-request.ts";
 
@@ -28,6 +28,7 @@ const fieldsSchema = z.object({
   /** Answer 202 with a job at once instead of the result when done. */
   async: z.enum(["true", "false"], { error: "async must be \"true\" or \"false\"" }).default("false").transform((v) => v === "true"),
   priority: z.enum(JOB_PRIORITIES).default("normal"),
+  onDuplicate: z.enum(ON_DUPLICATE, { error: "onDuplicate must be \"skip\", \"keep\" or \"add-product\"" }).default("skip"),
 });
 
 export type UploadFields = z.infer<typeof fieldsSchema>;
@@ -95,7 +96,7 @@ export async function readUploadForm(
   if (files.length === 0) throw badRequest("no_files", "Attach at least one file in the field \"files\".");
   const fields = parseInput(
     fieldsSchema,
-    { kind: text.kind || undefined, product: text.product || undefined, async: text.async || undefined, priority: text.priority || undefined },
+    { kind: text.kind || undefined, product: text.product || undefined, async: text.async || undefined, priority: text.priority || undefined, onDuplicate: text.onDuplicate || undefined },
     "form",
   );
   return { files, fields };

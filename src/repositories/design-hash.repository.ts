@@ -36,6 +36,10 @@ export interface HashMatch {
   hashes: ImageHashes;
   basis: MatchBasis;
   createdAt: string;
+  /** What the matched design was made from (null for imported history). */
+  source: { sha256: string | null; width: number | null; height: number | null; format: string | null };
+  /** The row's legacy phash, to tell a copy with other colour under its transparency. */
+  legacyPhash: string;
 }
 
 /** What a file is looked up with: its hashes for rows of one basis (or of any, when they are the same). */
@@ -120,7 +124,19 @@ export async function shopsWithPendingVisibleHashes(sql: Queryable): Promise<str
 }
 
 type HashColumns = { phash: string; ahash: string; dhash: string; whash: string };
-type Row = HashColumns & { hash_id: string; design_id: string | null; filename: string; distance: number; match_basis: MatchBasis; created_at: string };
+type Row = HashColumns & {
+  hash_id: string;
+  design_id: string | null;
+  filename: string;
+  distance: number;
+  match_basis: MatchBasis;
+  created_at: string;
+  source_sha256: string | null;
+  source_width: number | null;
+  source_height: number | null;
+  source_format: string | null;
+  legacy_phash: string;
+};
 
 const hexHashes = (r: HashColumns): ImageHashes => ({ phash: bitsToHex(r.phash), ahash: bitsToHex(r.ahash), dhash: bitsToHex(r.dhash), whash: bitsToHex(r.whash) });
 
@@ -132,11 +148,15 @@ const toMatch = (r: Row): HashMatch => ({
   hashes: hexHashes(r),
   basis: r.match_basis,
   createdAt: r.created_at,
+  source: { sha256: r.source_sha256, width: r.source_width, height: r.source_height, format: r.source_format },
+  legacyPhash: bitsToHex(r.legacy_phash),
 });
 
 const matchSelect = (sql: Queryable) => sql`
   h.id as hash_id, h.design_id, h.filename, h.match_basis,
   h.match_phash::text as phash, h.match_ahash::text as ahash, h.match_dhash::text as dhash, h.match_whash::text as whash,
+  h.phash::text as legacy_phash, h.source_sha256,
+  d.source_width, d.source_height, d.source_format,
   to_char(h.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at`;
 
 /** Rows the seller kept apart from the file with these bytes never match it. */
@@ -162,7 +182,7 @@ export async function findExact(
   const anyEqual = equal.length === 0 ? sql`` : sql`or (not h.match_low_information and (${equal.reduce((a, b) => sql`${a} or ${b}`)}))`;
   const [row] = await sql<(Row & { same_bytes: boolean })[]>`
     select ${matchSelect(sql)}, 0 as distance, h.source_sha256 is not distinct from ${sha256} as same_bytes
-    from design_hashes h
+    from design_hashes h left join designs d on d.id = h.design_id
     where h.shop_id = ${shopId} and h.deleted_at is null
       and (h.source_sha256 = ${sha256} ${anyEqual})
       and ${notKeptApart(sql, shopId, sha256)}
@@ -195,7 +215,7 @@ export async function findNearHash(sql: Queryable, shopId: string, sha256: strin
   const accept = clauses.length === 0 ? sql`` : sql`and (${clauses.reduce((a, b) => sql`(${a}) or (${b})`)})`;
   const [row] = await sql<Row[]>`
     select ${matchSelect(sql)}, ${dist(q.hash)} as distance
-    from design_hashes h
+    from design_hashes h left join designs d on d.id = h.design_id
     where h.${sql(`match_${q.hash}_keys`)} && ${keys}::int[]
       and h.deleted_at is null and not h.match_low_information
       and h.shop_id = ${shopId}
@@ -212,17 +232,14 @@ export function chunkKeys(hex: string): number[] {
   return hashChunks(hex).map((value, chunk) => chunk * 65536 + value);
 }
 
+/** A file's bytes and a hash row the seller said are different designs. */
+export type DistinctPair = { shopId: string; sourceSha256: string; hashId: string };
+
 /** Remembers that the file with these bytes and the design of this hash row are different designs. */
-export async function insertDistinctPairs(sql: Queryable, pairs: Array<{ shopId: string; sourceSha256: string; hashId: string }>): Promise<void> {
+export async function insertDistinctPairs(sql: Queryable, pairs: DistinctPair[]): Promise<void> {
   if (pairs.length === 0) return;
   await sql`insert into design_distinct_pairs ${sql(pairs.map((p) => ({ shop_id: p.shopId, source_sha256: p.sourceSha256, hash_id: p.hashId })))}
     on conflict do nothing`;
-}
-
-/** The source bytes recorded with a hash row. */
-export async function findHashRow(sql: Queryable, shopId: string, hashId: string): Promise<{ sourceSha256: string | null } | undefined> {
-  const [row] = await sql<{ source_sha256: string | null }[]>`select source_sha256 from design_hashes where shop_id = ${shopId} and id = ${hashId}`;
-  return row && { sourceSha256: row.source_sha256 };
 }
 
 /** Hides a design's hashes with the design (soft delete). */

@@ -9,11 +9,12 @@ import { checkDecodes } from "../media/check-decodes.ts";
 import type { SourceShape } from "../media/read-image-header.ts";
 import { printFileName, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
-import type { Design, DesignKind, Shop } from "../types.ts";
+import type { Design, DesignKind, OnDuplicate, Shop } from "../types.ts";
 import { WeightedSemaphore } from "../util/concurrency.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import type { Metrics } from "../metrics/atelier-metrics.ts";
-import type { DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
+import type { Duplicate, DuplicateFinder, DuplicateFinding, HashedFile } from "./duplicate-finder.ts";
+import { describeDuplicate } from "./describe-duplicate.ts";
 import { UploadOutcomes, type FileOutcome } from "./upload/upload-outcomes.ts";
 import { stepTimer } from "./upload/step-timer.ts";
 import type { Inspected, Rejection, Slots, Stored } from "./upload/upload-steps.ts";
@@ -38,6 +39,8 @@ export interface UploadRequest {
   files: UploadFile[];
   kind: DesignKind;
   product: string;
+  /** What to do with a duplicate: skip it (default), keep it anyway, or add the product to its design. */
+  onDuplicate?: OnDuplicate;
   /** The id of the design made from files[index]; random by default, fixed by jobs so a re-run is idempotent. */
   designIdFor?: (index: number) => string;
   /** Hears each file's outcome as it is known (stored, duplicate or rejected): done of total. */
@@ -53,11 +56,16 @@ export interface RejectedFile {
   error: { code: string; message: string };
 }
 
-/** A duplicate as the API reports it. */
-export type DuplicateFile = { filename: string } & DuplicateFinding;
+/** A duplicate as the API reports it: the finding, and `reason`, the same in a seller's words. */
+export type DuplicateFile = { filename: string } & DuplicateFinding & { reason: string };
 
-/** A design created by this upload, with its hashes. */
-export type CreatedDesign = Design & { hashes: ImageHashes };
+/** A design created by this upload, with its hashes (and what it duplicates, when kept anyway). */
+export type CreatedDesign = Design & { hashes: ImageHashes; keptDuplicateOf?: DuplicateFile };
+
+/** The API's view of a duplicate. */
+export function duplicateFile(filename: string, d: Duplicate): DuplicateFile {
+  return { filename, ...d.finding, reason: describeDuplicate(d.finding.duplicateOf.filename, d.evidence) };
+}
 
 export interface UploadResult {
   created: CreatedDesign[];
@@ -184,7 +192,7 @@ export class DesignUploadService {
    * the batch's results before the next batch starts. Returns the number of batches.
    */
   private async runPipeline<W>(
-    req: Pick<UploadRequest, "shop" | "files" | "onProgress" | "signal">,
+    req: Pick<UploadRequest, "shop" | "files" | "onProgress" | "signal" | "onDuplicate">,
     outcomes: UploadOutcomes,
     log: Logger,
     newBatch: () => { fresh(f: Inspected): Promise<W>; done(work: W[]): Promise<void> },
@@ -199,7 +207,7 @@ export class DesignUploadService {
       const stage = newBatch();
       const work: Array<Promise<W>> = [];
       const inspections = this.inspectAll(req.files, batch, outcomes, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
-      await this.dedupeInOrder(req.shop, inspections, accepted, outcomes, (f) => {
+      await this.dedupeInOrder(req.shop, req.onDuplicate ?? "skip", inspections, accepted, outcomes, (f) => {
         const finished = stage.fresh(f).finally(() => {
           // Only the hashes are needed from here on (in-batch duplicate checks).
           f.bytes = EMPTY;
@@ -240,20 +248,23 @@ export class DesignUploadService {
   /** Step 2, in upload order: batch, exact and near duplicates are set aside; `onFresh` gets the rest. */
   private async dedupeInOrder(
     shop: Shop,
+    onDuplicate: OnDuplicate,
     inspections: Array<Promise<Inspected | undefined>>,
     accepted: HashedFile[],
     outcomes: UploadOutcomes,
     onFresh: (f: Inspected) => void,
-    onDuplicate?: (f: Inspected) => void,
+    onSkipped?: (f: Inspected) => void,
   ): Promise<void> {
     for (const pending of inspections) {
       const f = await pending;
       if (!f) continue;
       const found = await findDuplicate(this.deps, shop.id, f, accepted);
-      if (found) {
-        outcomes.add(f.index, { duplicate: { filename: f.filename, ...found } });
-        onDuplicate?.(f);
+      if (found && onDuplicate !== "keep") {
+        outcomes.add(f.index, { duplicate: duplicateFile(f.filename, found) });
+        onSkipped?.(f);
       } else {
+        // Kept on purpose: stored, and the pair remembered as different designs.
+        if (found) f.keptApart = found;
         accepted.push(f);
         onFresh(f);
       }
@@ -313,8 +324,9 @@ export class DesignUploadService {
           sourceWidth: f.header.width,
           sourceHeight: f.header.height,
         },
+        ...this.keptApart(req.shop.id, f),
         hash: {
-          id: Bun.randomUUIDv7(),
+          id: f.hashId,
           shopId: req.shop.id,
           designId: id,
           filename: f.filename,
@@ -328,6 +340,16 @@ export class DesignUploadService {
     } catch (err) {
       return { index: f.index, filename: f.filename, error: this.rejection(f.filename, err, flog) };
     }
+  }
+
+  /** The pairs a file kept anyway is remembered apart by, both ways, and what it duplicates. */
+  private keptApart(shopId: string, f: Inspected): Pick<Stored, "distinct" | "kept"> {
+    const d = f.keptApart;
+    if (!d) return { distinct: [] };
+    const distinct = [];
+    if (d.matched.hashId) distinct.push({ shopId, sourceSha256: f.sourceSha256, hashId: d.matched.hashId });
+    if (d.matched.sourceSha256) distinct.push({ shopId, sourceSha256: d.matched.sourceSha256, hashId: f.hashId });
+    return { distinct, kept: duplicateFile(f.filename, d) };
   }
 
   /** The AppError a file is rejected with; an image failure we did not foresee is processing_failed. */

@@ -1,7 +1,8 @@
 import type { Queryable } from "../db/database.ts";
 import type { HashSet } from "../media/imagehash/hash-set.ts";
-import type { ImageHashes } from "../media/imagehash/image-hashes.ts";
+import { hammingDistanceHex, type ImageHashes } from "../media/imagehash/image-hashes.ts";
 import { findExact, findNearHash, type HashMatch, type HashProbe, type MatchBasis } from "../repositories/design-hash.repository.ts";
+import type { MatchEvidence } from "./describe-duplicate.ts";
 import { isLowInformation, matchHashes, type DuplicateThresholds, type HashName } from "./duplicate-rule.ts";
 
 /** A file whose hashes are known, ready to be compared. */
@@ -14,6 +15,10 @@ export interface HashedFile {
   /** The visible image's hashes: `hashes` itself for an opaque image. */
   visible: ImageHashes;
   visibleLowInformation: boolean;
+  /** The source's size and format, to say how a duplicate differs. */
+  source?: { width: number; height: number; format: string };
+  /** The id its hash row will have once stored (pairs kept apart inside one upload name it). */
+  hashId?: string;
 }
 
 /** The hash fields of a HashedFile, from what the hash pool answered. */
@@ -38,22 +43,40 @@ export interface DuplicateFinding {
   duplicateOf: { id?: string; filename: string; createdAt?: string };
 }
 
+/** A finding with what the upload needs beyond the API's fields: words, and the pair to keep apart. */
+export interface Duplicate {
+  finding: DuplicateFinding;
+  evidence: MatchEvidence;
+  /** The matched hash row (the earlier file's, inside an upload) and its source bytes. */
+  matched: { hashId?: string; sourceSha256: string | null };
+}
+
 /** The three tiers: earlier files of the same upload, exact matches, then near matches. */
 export class DuplicateFinder {
   constructor(private readonly deps: { sql: Queryable; thresholds: DuplicateThresholds }) {}
 
   /** The first tier that finds `file` a duplicate, or `undefined` for a new design. */
-  async find(shopId: string, file: HashedFile, earlier: readonly HashedFile[]): Promise<DuplicateFinding | undefined> {
+  async find(shopId: string, file: HashedFile, earlier: readonly HashedFile[]): Promise<Duplicate | undefined> {
     return this.inBatch(file, earlier) ?? (await this.exact(shopId, file)) ?? (await this.near(shopId, file));
   }
 
-  private inBatch(file: HashedFile, earlier: readonly HashedFile[]): DuplicateFinding | undefined {
+  private inBatch(file: HashedFile, earlier: readonly HashedFile[]): Duplicate | undefined {
     for (const prior of earlier) {
       const duplicateOf = { filename: prior.filename };
-      if (prior.sourceSha256 === file.sourceSha256) return { tier: "batch", distance: 0, hash: "bytes", compared: "bytes", duplicateOf };
+      const matched = { hashId: prior.hashId, sourceSha256: prior.sourceSha256 };
+      const base = { file, match: prior.source ?? null, legacyPhash: prior.hashes.phash };
+      if (prior.sourceSha256 === file.sourceSha256) {
+        return { finding: { tier: "batch", distance: 0, hash: "bytes", compared: "bytes", duplicateOf }, matched, evidence: this.evidence({ ...base, how: "bytes", compared: "bytes" }) };
+      }
       if (file.visibleLowInformation || prior.visibleLowInformation) continue;
       const m = matchHashes(file.visible, prior.visible, this.deps.thresholds);
-      if (m) return { tier: "batch", distance: m.distance, hash: m.hash, compared: "visible", duplicateOf };
+      if (m) {
+        return {
+          finding: { tier: "batch", distance: m.distance, hash: m.hash, compared: "visible", duplicateOf },
+          matched,
+          evidence: this.evidence({ ...base, how: m.clause, compared: "visible" }),
+        };
+      }
     }
     return undefined;
   }
@@ -71,33 +94,61 @@ export class DuplicateFinder {
     return probes;
   }
 
-  private async exact(shopId: string, file: HashedFile): Promise<DuplicateFinding | undefined> {
+  private async exact(shopId: string, file: HashedFile): Promise<Duplicate | undefined> {
     const same = await findExact(this.deps.sql, shopId, file.sourceSha256, this.probes(file));
     if (!same) return undefined;
-    if (same.sameBytes) return finding("exact", 0, "bytes", same, "bytes");
+    if (same.sameBytes) return this.fromRow(file, same, { tier: "exact", distance: 0, hash: "bytes", compared: "bytes" }, "bytes");
     const mine = same.basis === "visible" ? file.visible : file.hashes;
     const which = (["phash", "ahash", "dhash", "whash"] as const).find((k) => same.hashes[k] === mine[k]) ?? "phash";
-    return finding("exact", 0, which, same);
+    return this.fromRow(file, same, { tier: "exact", distance: 0, hash: which, compared: same.basis }, "exact");
   }
 
-  private async near(shopId: string, file: HashedFile): Promise<DuplicateFinding | undefined> {
+  private async near(shopId: string, file: HashedFile): Promise<Duplicate | undefined> {
     const t = this.deps.thresholds;
     const probes = this.probes(file);
     for (const probe of probes) {
       const m = await findNearHash(this.deps.sql, shopId, file.sourceSha256, probe, { hash: "phash", radius: t.phashMax });
-      if (m) return finding("near", m.distance, "phash", m);
+      if (m) return this.fromRow(file, m, { tier: "near", distance: m.distance, hash: "phash", compared: m.basis }, "close");
     }
     // The crop clause and the flat-artwork clause both start from close ahashes.
     const accept = [{ ahash: t.cropAhashMax, phash: t.cropPhashMax }, { ahash: t.flatAhashMax, dhash: t.flatDhashMax }];
     const radius = Math.max(t.cropAhashMax, t.flatAhashMax);
     for (const probe of probes) {
       const m = await findNearHash(this.deps.sql, shopId, file.sourceSha256, probe, { hash: "ahash", radius, accept });
-      if (m) return finding("near", m.distance, "ahash", m);
+      if (m) {
+        const clause = matchHashes(probe.hashes, m.hashes, t)?.clause ?? "crop";
+        return this.fromRow(file, m, { tier: "near", distance: m.distance, hash: "ahash", compared: m.basis }, clause);
+      }
     }
     return undefined;
   }
-}
 
-function finding(tier: DuplicateFinding["tier"], distance: number, hash: DuplicateFinding["hash"], m: HashMatch, compared: DuplicateFinding["compared"] = m.basis): DuplicateFinding {
-  return { tier, distance, hash, compared, duplicateOf: { id: m.designId ?? m.hashId, filename: m.filename, createdAt: m.createdAt } };
+  private fromRow(file: HashedFile, m: HashMatch, f: Omit<DuplicateFinding, "duplicateOf">, how: MatchEvidence["how"]): Duplicate {
+    const s = m.source;
+    const match = s.width !== null && s.height !== null && s.format !== null ? { width: s.width, height: s.height, format: s.format } : null;
+    return {
+      finding: { ...f, duplicateOf: { id: m.designId ?? m.hashId, filename: m.filename, createdAt: m.createdAt } },
+      matched: { hashId: m.hashId, sourceSha256: s.sha256 },
+      evidence: { ...this.evidence({ file, match, legacyPhash: m.legacyPhash, how, compared: f.compared }), createdAt: m.createdAt, imported: m.designId === null },
+    };
+  }
+
+  private evidence(a: {
+    file: HashedFile;
+    match: MatchEvidence["match"];
+    legacyPhash: string;
+    how: MatchEvidence["how"];
+    compared: MatchEvidence["compared"];
+  }): MatchEvidence {
+    const hiddenColourDiffers =
+      a.compared === "visible" && a.file.visible !== a.file.hashes && hammingDistanceHex(a.file.hashes.phash, a.legacyPhash) > this.deps.thresholds.cropPhashMax;
+    return {
+      how: a.how,
+      compared: a.compared,
+      hiddenColourDiffers,
+      file: a.file.source ?? { width: 0, height: 0, format: "" },
+      match: a.file.source ? a.match : null,
+      imported: false,
+    };
+  }
 }

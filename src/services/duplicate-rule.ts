@@ -24,6 +24,8 @@ export type HashName = keyof ImageHashes;
 export interface RuleMatch {
   hash: HashName;
   distance: number;
+  /** close: phash alone; crop: ahash with phash; flat: ahash with dhash. */
+  clause: "close" | "crop" | "flat";
 }
 
 /** phash of a uniform image: DC bit only. */
@@ -41,10 +43,10 @@ export function isLowInformation(h: ImageHashes): boolean {
 export function matchHashes(a: ImageHashes, b: ImageHashes, t: DuplicateThresholds): RuleMatch | undefined {
   if (isLowInformation(a) || isLowInformation(b)) return undefined;
   const phash = hammingDistanceHex(a.phash, b.phash);
-  if (phash <= t.phashMax) return { hash: "phash", distance: phash };
+  if (phash <= t.phashMax) return { hash: "phash", distance: phash, clause: "close" };
   const ahash = hammingDistanceHex(a.ahash, b.ahash);
-  if (ahash <= t.cropAhashMax && phash <= t.cropPhashMax) return { hash: "ahash", distance: ahash };
-  if (ahash <= t.flatAhashMax && hammingDistanceHex(a.dhash, b.dhash) <= t.flatDhashMax) return { hash: "ahash", distance: ahash };
+  if (ahash <= t.cropAhashMax && phash <= t.cropPhashMax) return { hash: "ahash", distance: ahash, clause: "crop" };
+  if (ahash <= t.flatAhashMax && hammingDistanceHex(a.dhash, b.dhash) <= t.flatDhashMax) return { hash: "ahash", distance: ahash, clause: "flat" };
   return undefined;
 }
 

@@ -34,7 +34,8 @@ describe("duplicates of transparent designs are judged by what shows", () => {
   });
 
   test("designs stored before visible hashes are compared by legacy ones until the backfill job has run", async () => {
-    const t = await makeTestApp();
+    // Small prints (3 in × 400 DPI): the backfill hashes them, and big ones only cost time here.
+    const t = await makeTestApp({ env: { PRINT_SIZES: '{"tee":3}' } });
     // physical: the backfill hashes the trimmed, resized print file, not the source.
     const first = await upload(t, originals, { kind: "physical", product: "tee" });
     expect(first.created).toHaveLength(originals.length);

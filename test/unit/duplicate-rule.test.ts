@@ -32,9 +32,14 @@ test("uniform images are low-information; the rule never matches them", () => {
   expect(matchHashes(uniform, uniform, t)).toBeUndefined();
   const art = { phash: some, ahash: some, dhash: some, whash: some };
   expect(isLowInformation(art)).toBe(false);
-  expect(matchHashes(art, { ...art, phash: flip(some, [1, 2, 3]) }, t)).toEqual({ hash: "phash", distance: 3 });
+  expect(matchHashes(art, { ...art, phash: flip(some, [1, 2, 3]) }, t)).toEqual({ hash: "phash", distance: 3, clause: "close" });
   const cropped = { ...art, phash: flip(some, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), ahash: flip(some, [5, 6, 7]) };
-  expect(matchHashes(art, cropped, t)).toEqual({ hash: "ahash", distance: 3 });
+  expect(matchHashes(art, cropped, t)).toEqual({ hash: "ahash", distance: 3, clause: "crop" });
+  // Flat artwork: phash far, ahash and dhash close.
+  const far = flip(some, Array.from({ length: 60 }, (_, i) => i * 4));
+  const flat = { ...art, phash: far, ahash: flip(some, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), dhash: flip(some, [9, 10, 11]) };
+  expect(matchHashes(art, flat, t)).toEqual({ hash: "ahash", distance: 12, clause: "flat" });
+  expect(matchHashes(art, { ...flat, dhash: flip(some, Array.from({ length: 30 }, (_, i) => i * 8)) }, t)).toBeUndefined();
 });
 
 test("the hash pool accepts any Buffer, including views of buffers it cannot transfer", async () => {

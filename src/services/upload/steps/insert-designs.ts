@@ -2,7 +2,7 @@ import type { Sql } from "../../../db/database.ts";
 import { toAppError, type AppError } from "../../../errors.ts";
 import type { Logger } from "../../../logger.ts";
 import { thumbnailPath } from "../../../media/make-thumbnail.ts";
-import { insertDesignHashes } from "../../../repositories/design-hash.repository.ts";
+import { insertDesignHashes, insertDistinctPairs } from "../../../repositories/design-hash.repository.ts";
 import { insertDesigns } from "../../../repositories/design.repository.ts";
 import type { Storage } from "../../../storage/storage.ts";
 import type { CreatedDesign } from "../../design-upload.service.ts";
@@ -40,7 +40,11 @@ async function insertRows(sql: Sql, stored: Stored[]): Promise<CreatedDesign[]> 
   const designs = await sql.begin(async (tx) => {
     const rows = await insertDesigns(tx, stored.map((s) => s.row));
     await insertDesignHashes(tx, stored.map((s) => s.hash));
+    await insertDistinctPairs(tx, stored.flatMap((s) => s.distinct));
     return rows;
   });
-  return designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes }));
+  return designs.map((d, i) => {
+    const kept = stored[i]!.kept;
+    return { ...d, hashes: stored[i]!.hash.hashes, ...(kept ? { keptDuplicateOf: kept } : {}) };
+  });
 }

@@ -35,6 +35,8 @@ export async function inspectFile(
     header,
     sourceSha256,
     ...hashFields(hashes),
+    source: { width: header.width, height: header.height, format: header.format },
+    hashId: Bun.randomUUIDv7(),
     inspectMs,
     hashMs: timer.lap(),
   };
