@@ -25,6 +25,9 @@ import { etsyRoutes, type EtsyRouteDeps } from "./http/etsy.routes.ts";
 import { etsyOAuthRoutes } from "./http/etsy-oauth.routes.ts";
 import { webRoutes } from "./http/web.routes.ts";
 import { uploadSizeLimit } from "./http/upload-size-limit.ts";
+import { productRoutes } from "./http/products.routes.ts";
+import type { PrintFileService } from "./services/print-file.job.ts";
+import type { ProductService } from "./services/product.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -34,6 +37,9 @@ export interface AppDeps {
   log: Logger;
   uploads: DesignUploadService;
   designs: DesignService;
+  printFiles: PrintFileService;
+  products: ProductService;
+  printDpi: number;
   templates: TemplateService;
   mockups: MockupService;
   jobs: JobService;
@@ -66,6 +72,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.use(requireShop(deps.sql));
   api.use(admitBody(deps.bodies)); // after auth: an unauthenticated body is never read
   api.route("/designs", designRoutes(deps));
+  api.route("/", productRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
   api.route("/jobs", jobRoutes(deps));

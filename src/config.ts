@@ -73,6 +73,8 @@ const envSchema = z.object({
   DUP_PHASH_MAX: int(0, 15).default(8),
   DUP_CROP_AHASH_MAX: int(0, 15).default(10),
   DUP_CROP_PHASH_MAX: int(0, 256).default(40),
+  PREFLIGHT_MIN_DPI: int(1, 2400).default(150),
+  PREFLIGHT_ASPECT_TOLERANCE_PCT: int(0, 100).default(5),
   DUP_FLAT_AHASH_MAX: int(0, 15).default(15),
   DUP_FLAT_DHASH_MAX: int(0, 256).default(24),
   ROLE: z.enum(["api", "worker", "both"]).default("both"),
@@ -168,6 +170,7 @@ const configSchema = envSchema.transform((e) => {
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     mockupArtworkCacheMb: e.MOCKUP_ARTWORK_CACHE_MB,
     hashQueue: e.HASH_QUEUE,
+    preflight: Object.freeze({ minDpi: e.PREFLIGHT_MIN_DPI, aspectTolerance: e.PREFLIGHT_ASPECT_TOLERANCE_PCT / 100 }),
     duplicateThresholds: Object.freeze({
       phashMax: e.DUP_PHASH_MAX,
       cropAhashMax: e.DUP_CROP_AHASH_MAX,

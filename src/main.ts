@@ -12,6 +12,9 @@ import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
 import { DESIGN_UPLOAD_JOB, designUploadJob } from "./services/design-upload.job.ts";
 import { MOCKUP_SET_JOB, mockupSetJob } from "./services/mockup-set.job.ts";
+import { PRINT_FILE_JOB, PrintFileService, printFileJob } from "./services/print-file.job.ts";
+import { ProductService } from "./services/product.service.ts";
+import { WeightedSemaphore } from "./util/concurrency.ts";
 import { scheduleVisibleHashBackfill, VISIBLE_HASH_JOB, visibleHashJob } from "./services/visible-hash.job.ts";
 import { EtsyClient } from "./services/etsy/etsy-client.ts";
 import { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
@@ -153,6 +156,12 @@ export function wireApp(
     metrics.hashDuration.observe((performance.now() - t0) / 1000);
     return hashes;
   };
+  const products = new ProductService({
+    sql: db.sql,
+    defaults: { seed: config.printSizes, printDpi: config.printDpi, longestSideIn: config.printLongestSideIn },
+  });
+  // Decoding memory is one budget for uploads and print-file jobs alike.
+  const pixels = new WeightedSemaphore(config.uploadPixelBudget);
   const uploads = new DesignUploadService({
     sql: db.sql,
     storage,
@@ -170,8 +179,10 @@ export function wireApp(
       printDpi: config.printDpi,
       digitalDpi: config.digitalDpi,
       pngAdaptiveFilter: config.pngAdaptiveFilter,
-      printLongestSideIn: (product) => config.printSizes[product] ?? config.printLongestSideIn,
+      preflight: config.preflight,
     },
+    products,
+    pixels,
   });
   const designs = new DesignService({ sql: db.sql, storage });
   const templateService = new TemplateService({
@@ -208,6 +219,13 @@ export function wireApp(
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
     [VISIBLE_HASH_JOB]: visibleHashJob({ sql: db.sql, storage, hash }),
+    [PRINT_FILE_JOB]: printFileJob({
+      sql: db.sql,
+      storage,
+      products,
+      pixels,
+      settings: { maxInputPixels: config.maxInputPixels, digitalDpi: config.digitalDpi, pngAdaptiveFilter: config.pngAdaptiveFilter, preflight: config.preflight },
+    }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
   // On PGlite the hub's poll is how events from other processes arrive; events of this
@@ -240,6 +258,9 @@ export function wireApp(
     log,
     uploads,
     designs,
+    printFiles: new PrintFileService({ sql: db.sql, jobs }),
+    products,
+    printDpi: config.printDpi,
     templates: templateService,
     mockups,
     jobs,

@@ -14,7 +14,7 @@ const byShop = new Map<string, JobHandlers>();
 const hubs = new Set<JobEventHub>();
 let runner: JobRunner | undefined;
 
-const TYPES = ["design-upload", "mockup-set", "etsy-publish", "visible-hashes"];
+const TYPES = ["design-upload", "mockup-set", "etsy-publish", "visible-hashes", "print-file"];
 
 function delegating(type: string) {
   return defineJobHandler({

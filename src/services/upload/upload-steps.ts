@@ -2,6 +2,7 @@ import type { AppError } from "../../errors.ts";
 import type { ImageHeader } from "../../media/read-image-header.ts";
 import type { NewDesignHash } from "../../repositories/design-hash.repository.ts";
 import type { NewDesign } from "../../repositories/design.repository.ts";
+import type { NewPrintFile } from "../../repositories/print-file.repository.ts";
 import type { WeightedSemaphore } from "../../util/concurrency.ts";
 import type { DuplicateFile } from "../design-upload.service.ts";
 import type { DistinctPair } from "../../repositories/design-hash.repository.ts";
@@ -25,5 +26,5 @@ export type Rejection = { index: number; filename: string; error: AppError };
 /** Per batch: print renders at once, and storage writes at once. */
 export type Slots = { renders: WeightedSemaphore; stores: WeightedSemaphore };
 /** A print file stored, with the rows the insert step writes for it. */
-export type Stored = { index: number; row: NewDesign; hash: NewDesignHash; distinct: DistinctPair[]; kept?: DuplicateFile };
+export type Stored = { index: number; row: NewDesign; printFile: NewPrintFile; hash: NewDesignHash; distinct: DistinctPair[]; kept?: DuplicateFile };
 
