@@ -55,9 +55,16 @@ export interface Duplicate {
 export class DuplicateFinder {
   constructor(private readonly deps: { sql: Queryable; thresholds: DuplicateThresholds }) {}
 
-  /** The first tier that finds `file` a duplicate, or `undefined` for a new design. */
+  /**
+   * The first tier that finds `file` a duplicate, or `undefined` for a new design. The database
+   * lookups go out together (postgres.js pipelines them on one connection): a file costs about
+   * one round trip instead of up to five, and the tiers still decide in their order.
+   */
   async find(shopId: string, file: HashedFile, earlier: readonly HashedFile[]): Promise<Duplicate | undefined> {
-    return this.inBatch(file, earlier) ?? (await this.exact(shopId, file)) ?? (await this.near(shopId, file));
+    const batch = this.inBatch(file, earlier);
+    if (batch) return batch;
+    const [exact, near] = await Promise.all([this.exact(shopId, file), this.near(shopId, file)]);
+    return exact ?? near;
   }
 
   private inBatch(file: HashedFile, earlier: readonly HashedFile[]): Duplicate | undefined {
@@ -106,21 +113,21 @@ export class DuplicateFinder {
   private async near(shopId: string, file: HashedFile): Promise<Duplicate | undefined> {
     const t = this.deps.thresholds;
     const probes = this.probes(file);
-    for (const probe of probes) {
-      const m = await findNearHash(this.deps.sql, shopId, file.sourceSha256, probe, { hash: "phash", radius: t.phashMax });
-      if (m) return this.fromRow(file, m, { tier: "near", distance: m.distance, hash: "phash", compared: m.basis }, "close");
-    }
+    const sql = this.deps.sql;
     // The crop clause and the flat-artwork clause both start from close ahashes.
     const accept = [{ ahash: t.cropAhashMax, phash: t.cropPhashMax }, { ahash: t.flatAhashMax, dhash: t.flatDhashMax }];
     const radius = Math.max(t.cropAhashMax, t.flatAhashMax);
-    for (const probe of probes) {
-      const m = await findNearHash(this.deps.sql, shopId, file.sourceSha256, probe, { hash: "ahash", radius, accept });
-      if (m) {
-        const clause = matchHashes(probe.hashes, m.hashes, t)?.clause ?? "crop";
-        return this.fromRow(file, m, { tier: "near", distance: m.distance, hash: "ahash", compared: m.basis }, clause);
-      }
-    }
-    return undefined;
+    const [byPhash, byAhash] = await Promise.all([
+      Promise.all(probes.map((p) => findNearHash(sql, shopId, file.sourceSha256, p, { hash: "phash", radius: t.phashMax }))),
+      Promise.all(probes.map((p) => findNearHash(sql, shopId, file.sourceSha256, p, { hash: "ahash", radius, accept }))),
+    ]);
+    const close = byPhash.find((m) => m);
+    if (close) return this.fromRow(file, close, { tier: "near", distance: close.distance, hash: "phash", compared: close.basis }, "close");
+    const i = byAhash.findIndex((m) => m);
+    if (i < 0) return undefined;
+    const m = byAhash[i]!;
+    const clause = matchHashes(probes[i]!.hashes, m.hashes, t)?.clause ?? "crop";
+    return this.fromRow(file, m, { tier: "near", distance: m.distance, hash: "ahash", compared: m.basis }, clause);
   }
 
   private fromRow(file: HashedFile, m: HashMatch, f: Omit<DuplicateFinding, "duplicateOf">, how: MatchEvidence["how"]): Duplicate {
