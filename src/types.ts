@@ -27,6 +27,8 @@ export interface Design {
   sourceWidth: number;
   sourceHeight: number;
   createdAt: string;
+  /** Gallery pages: the size and preflight of the print file of the product it was uploaded for. */
+  print?: { dpi: number | null; effectiveDpi: number | null; warnings: PreflightWarning[]; printWidthIn: number | null; printHeightIn: number | null } | null;
 }
 
 /** What an upload does with a file that duplicates a design: skip it, store it anyway, or add its product to that design. */
