@@ -68,7 +68,8 @@ async function run(db: Database, label: string, rows: number) {
   // Rows go in before the indexes are built (as a bulk import would): building a GIN index once
   // is many times faster than keeping it up to date row by row.
   const indexes = await sql<{ name: string; def: string }[]>`
-    select indexname as name, indexdef as def from pg_indexes where tablename = 'design_hashes' and indexname <> 'design_hashes_pkey'`;
+    select indexname as name, indexdef as def from pg_indexes i
+    where tablename = 'design_hashes' and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`;
   for (const i of indexes) await sql.unsafe(`drop index ${i.name}`);
   const step = 100_000;
   for (let from = 0; from < rows; from += step) {
