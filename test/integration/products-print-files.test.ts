@@ -66,6 +66,17 @@ describe("a design, many products", () => {
     expect(third.duplicates[0]!.addedPrintFile).toBeUndefined();
   });
 
+  test("async uploads carry onDuplicate: add-product through the job", async () => {
+    const t = await makeTestApp({ env: { PRINT_SIZES: '{"poster":2,"mug":1}' } });
+    const bytes = await art(1200, 800);
+    const design = (await upload(t, [["art.jpg", bytes]], { product: "poster" })).created[0]!;
+    const res = await t.upload([["art.jpg", bytes]], { product: "mug", onDuplicate: "add-product", async: "true" });
+    expect(res.status).toBe(202);
+    const job = await waitForJob(t, ((await res.json()) as { jobId: string }).jobId, 60_000);
+    expect(job.state).toBe("succeeded");
+    expect(job.result.duplicates[0].addedPrintFile).toMatchObject({ designId: design.id, product: "mug", width: 400 });
+  });
+
   test("POST /api/designs/:id/print-files makes one as a job; twice is 409; deleting the design hides them", async () => {
     const t = await makeTestApp({ env: { PRINT_SIZES: SIZES } });
     const design = (await upload(t, [["art.jpg", await art(3000, 2000)]], { product: "poster" })).created[0]!;
