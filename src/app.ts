@@ -34,6 +34,9 @@ import { shopRoutes } from "./http/shop.routes.ts";
 import { designCatalogRoutes } from "./http/design-catalog.routes.ts";
 import type { DesignCatalogService } from "./services/design-catalog.service.ts";
 import type { ApiTokenService } from "./services/api-token.service.ts";
+import { productRoutes } from "./http/products.routes.ts";
+import type { PrintFileService } from "./services/print-file.job.ts";
+import type { ProductService } from "./services/product.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
 export interface AppDeps {
@@ -43,6 +46,9 @@ export interface AppDeps {
   log: Logger;
   uploads: DesignUploadService;
   designs: DesignService;
+  printFiles: PrintFileService;
+  products: ProductService;
+  printDpi: number;
   templates: TemplateService;
   /** POST /api/templates/psd, within `maxPsdBytes` (PSD_MAX_MB). */
   psdImport: PsdImportService;
@@ -84,6 +90,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.use(admitBody(deps.bodies)); // after auth: an unauthenticated body is never read
   api.route("/designs", designCatalogRoutes(deps)); // before /designs/:id
   api.route("/designs", designRoutes(deps));
+  api.route("/", productRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
   api.route("/jobs", jobRoutes(deps));

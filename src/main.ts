@@ -12,6 +12,10 @@ import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
 import { DESIGN_UPLOAD_JOB, designUploadJob } from "./services/design-upload.job.ts";
 import { MOCKUP_SET_JOB, mockupSetJob } from "./services/mockup-set.job.ts";
+import { PRINT_FILE_JOB, PrintFileService, printFileJob } from "./services/print-file.job.ts";
+import { ProductService } from "./services/product.service.ts";
+import { WeightedSemaphore } from "./util/concurrency.ts";
+import { scheduleVisibleHashBackfill, VISIBLE_HASH_JOB, visibleHashJob } from "./services/visible-hash.job.ts";
 import { EtsyClient } from "./services/etsy/etsy-client.ts";
 import { EtsyConnectionService } from "./services/etsy/etsy-connection.service.ts";
 import { EtsyOAuthService } from "./services/etsy/etsy-oauth.service.ts";
@@ -38,7 +42,7 @@ import type { PrintAreaProposal } from "./media/detect/detect-print-areas.ts";
 import { PrintAreaFinder } from "./services/print-area.service.ts";
 import { DraftLayers } from "./media/mockup/draft-layers.ts";
 import { DRAFT_PREVIEW_SIDE, DRAFTS_KEPT, TemplateDraftPreviewer } from "./services/template-draft-preview.service.ts";
-import type { ImageHashes } from "./media/imagehash/image-hashes.ts";
+import type { HashSet } from "./media/imagehash/hash-set.ts";
 import { DuplicateFinder } from "./services/duplicate-finder.ts";
 import { TemplateCatalog } from "./services/template-catalog.ts";
 import { TemplateService } from "./services/template.service.ts";
@@ -107,6 +111,8 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
+    // Designs stored before visible-image hashes existed get them in the background.
+    if (runner) await scheduleVisibleHashBackfill({ sql: db.sql, jobs: wired.jobs, log }).catch((err: unknown) => log.warn("visible hash backfill not queued", { err }));
     // Workers sweep what crashes left behind (api-only processes run no jobs to leave any).
     const sweep = runner && startLeftoverSweep({ sql: db.sql, storage, log, everyMs: config.leftovers.sweepEveryMs, graceMs: config.leftovers.graceMs });
     let jobsStopped: Promise<void> | undefined;
@@ -164,7 +170,7 @@ export function wireApp(
   rawStorage: Storage,
   log: Logger,
   media: {
-    hash: (bytes: Uint8Array) => Promise<ImageHashes>;
+    hash: (bytes: Uint8Array) => Promise<HashSet>;
     /** Print-area detection off the HTTP thread; without it (some tests) it runs on this thread. */
     detect?: (task: DetectTask) => Promise<PrintAreaProposal[]>;
     templates: TemplateCatalog;
@@ -183,6 +189,12 @@ export function wireApp(
     metrics.hashDuration.observe((performance.now() - t0) / 1000);
     return hashes;
   };
+  const products = new ProductService({
+    sql: db.sql,
+    defaults: { seed: config.printSizes, printDpi: config.printDpi, longestSideIn: config.printLongestSideIn },
+  });
+  // Decoding memory is one budget for uploads and print-file jobs alike.
+  const pixels = new WeightedSemaphore(config.uploadPixelBudget);
   const uploads = new DesignUploadService({
     sql: db.sql,
     storage,
@@ -200,8 +212,10 @@ export function wireApp(
       printDpi: config.printDpi,
       digitalDpi: config.digitalDpi,
       pngAdaptiveFilter: config.pngAdaptiveFilter,
-      printLongestSideIn: (product) => config.printSizes[product] ?? config.printLongestSideIn,
+      preflight: config.preflight,
     },
+    products,
+    pixels,
   });
   const designs = new DesignService({ sql: db.sql, storage });
   const templateService = new TemplateService({
@@ -245,6 +259,14 @@ export function wireApp(
   const handlers = {
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
+    [VISIBLE_HASH_JOB]: visibleHashJob({ sql: db.sql, storage, hash }),
+    [PRINT_FILE_JOB]: printFileJob({
+      sql: db.sql,
+      storage,
+      products,
+      pixels,
+      settings: { maxInputPixels: config.maxInputPixels, digitalDpi: config.digitalDpi, pngAdaptiveFilter: config.pngAdaptiveFilter, preflight: config.preflight },
+    }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
     [ETSY_LISTING_JOB]: etsyListingJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
@@ -278,6 +300,9 @@ export function wireApp(
     log,
     uploads,
     designs,
+    printFiles: new PrintFileService({ sql: db.sql, jobs }),
+    products,
+    printDpi: config.printDpi,
     templates: templateService,
     psdImport,
     maxPsdBytes: config.psdImport.maxBytes,

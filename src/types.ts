@@ -33,4 +33,52 @@ export interface Design {
   mockupCount: number;
   /** One of its mockups has gone to an Etsy listing. */
   onEtsy: boolean;
+  /** Gallery pages: the size and preflight of the print file of the product it was uploaded for. */
+  print?: { dpi: number | null; effectiveDpi: number | null; warnings: PreflightWarning[]; printWidthIn: number | null; printHeightIn: number | null } | null;
+}
+
+/** What an upload does with a file that duplicates a design: skip it, store it anyway, or add its product to that design. */
+export const ON_DUPLICATE = ["skip", "keep", "add-product"] as const;
+export type OnDuplicate = (typeof ON_DUPLICATE)[number];
+
+/** A product of a shop: its print area (a longest side, or exact width × height, in inches) and DPI. */
+export interface Product {
+  name: string;
+  kind: DesignKind;
+  longestSideIn: number | null;
+  widthIn: number | null;
+  heightIn: number | null;
+  dpi: number;
+}
+
+/** What preflight says of a print file: a stable code, words, and the figure it is about. */
+export interface PreflightWarning {
+  code: "upscaled" | "low_resolution" | "aspect_mismatch" | "converted_cmyk" | "converted_16bit";
+  message: string;
+  effectiveDpi?: number;
+  artworkAspect?: number;
+  printAspect?: number;
+}
+
+/** A design's print file for one product, as the API shows it. */
+export interface PrintFile {
+  id: string;
+  designId: string;
+  product: string;
+  kind: DesignKind;
+  storagePath: string;
+  storageDriver: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  /** DPI written in the file; null for print files made before preflight. */
+  dpi: number | null;
+  /** Printed size in inches (width / dpi). */
+  printWidthIn: number | null;
+  printHeightIn: number | null;
+  /** Source pixels over printed inches. */
+  effectiveDpi: number | null;
+  warnings: PreflightWarning[];
+  createdAt: string;
 }

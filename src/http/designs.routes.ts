@@ -1,4 +1,6 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import type { StoredObject } from "../storage/storage.ts";
+import { z } from "zod";
 import type { DesignUploadService } from "../services/design-upload.service.ts";
 import type { DesignService } from "../services/design.service.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -9,6 +11,10 @@ import { DESIGN_UPLOAD_JOB } from "../services/design-upload.job.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 import { validate } from "./validate-request.ts";
 import { designListQuery } from "./design-list-query.ts";
+import type { PrintFileService } from "../services/print-file.job.ts";
+import { productName } from "./product-name.ts";
+
+export const printFileBody = z.object({ product: productName });
 
 
 export interface DesignRoutesDeps {
@@ -16,6 +22,7 @@ export interface DesignRoutesDeps {
   jobs: JobService;
   staging: UploadStaging;
   designs: DesignService;
+  printFiles: PrintFileService;
   maxUploadBytes: number;
   maxFilesPerUpload: number;
 }
@@ -31,14 +38,14 @@ export function designRoutes(deps: DesignRoutesDeps) {
       const { files, fields } = await readUploadForm(c, { maxFiles: deps.maxFilesPerUpload, maxBytes: deps.maxUploadBytes });
       const shop = c.get("shop");
       if (!fields.async) {
-        return c.json(await deps.uploads.upload({ shop, files, kind: fields.kind, product: fields.product }, c.get("log")), 200);
+        return c.json(await deps.uploads.upload({ shop, files, kind: fields.kind, product: fields.product, onDuplicate: fields.onDuplicate }, c.get("log")), 200);
       }
       // The files are stored before the answer, so the job has them whatever happens next.
       const t0 = performance.now();
       const staged = await deps.staging.stage(shop.slug, Bun.randomUUIDv7(), files);
       const stageMs = Math.round(performance.now() - t0);
       const job = await deps.jobs
-        .enqueue(shop, DESIGN_UPLOAD_JOB, { kind: fields.kind, product: fields.product, files: staged }, fields.priority)
+        .enqueue(shop, DESIGN_UPLOAD_JOB, { kind: fields.kind, product: fields.product, onDuplicate: fields.onDuplicate, files: staged }, fields.priority)
         .catch(async (err: unknown) => {
           await deps.staging.discard(staged);
           throw err;
@@ -57,16 +64,16 @@ export function designRoutes(deps: DesignRoutesDeps) {
     return c.json(await deps.designs.list(c.get("shop"), c.req.valid("query")));
   });
 
-  app.get("/:id", async (c) => c.json(await deps.designs.get(c.get("shop"), c.req.param("id"))));
+  app.get("/:id", async (c) => c.json(await deps.designs.getWithPrintFiles(c.get("shop"), c.req.param("id"))));
 
-  app.get("/:id/file", async (c) => {
-    const { design, file } = await deps.designs.openFile(c.get("shop"), c.req.param("id"));
-    const etag = `"${design.sha256}"`;
+  /** A PNG print file, or 304 when the client has it. */
+  const servePrint = async (c: Context<AppEnv>, p: { sha256: string; storagePath: string }, file: StoredObject) => {
+    const etag = `"${p.sha256}"`;
     if (c.req.header("if-none-match") === etag) {
       await file.body.cancel();
       return c.body(null, 304);
     }
-    const name = design.storagePath.split("/").at(-1)!;
+    const name = p.storagePath.split("/").at(-1)!;
     return c.body(file.body, 200, {
       "Content-Type": "image/png",
       "Content-Length": String(file.size),
@@ -74,6 +81,21 @@ export function designRoutes(deps: DesignRoutesDeps) {
       ETag: etag,
       "Cache-Control": "private, max-age=31536000, immutable",
     });
+  };
+
+  app.get("/:id/file", async (c) => {
+    const { design, file } = await deps.designs.openFile(c.get("shop"), c.req.param("id"));
+    return servePrint(c, design, file);
+  });
+
+  app.post("/:id/print-files", validate("json", printFileBody), async (c) => {
+    const queued = await deps.printFiles.request(c.get("shop"), c.req.param("id"), c.req.valid("json").product);
+    return c.json(queued, 202, { Location: queued.statusUrl });
+  });
+
+  app.get("/:id/print-files/:product", async (c) => {
+    const { printFile, file } = await deps.designs.openPrintFile(c.get("shop"), c.req.param("id"), c.req.param("product"));
+    return servePrint(c, printFile, file);
   });
 
   app.get("/:id/thumbnail", async (c) => {

@@ -10,24 +10,18 @@ import { z } from "zod";
 import { badRequest, payloadTooLarge } from "../errors.ts";
 import { JOB_PRIORITIES } from "../jobs/job-types.ts";
 import type { UploadFile } from "../services/design-upload.service.ts";
-import { isReservedFolder } from "../storage/storage-path.ts";
-import { DESIGN_KINDS } from "../types.ts";
+import { DESIGN_KINDS, ON_DUPLICATE } from "../types.ts";
 import type { AppEnv } from "./app-env.ts";
+import { productName } from "./product-name.ts";
 import { parseInput } from "./validate-request.ts";
 
 export const fieldsSchema = z.object({
   kind: z.enum(DESIGN_KINDS, { error: "kind must be \"physical\" or \"digital\"" }).default("physical"),
-  product: z
-    .string()
-    .trim()
-    .min(1, "product must not be empty")
-    .max(100, "product has at most 100 characters")
-    // The product is a storage folder beside the system ones (staging, templates, mockups).
-    .refine((p) => !isReservedFolder(p), "product names a system folder (incoming, templates, mockups); choose another name")
-    .default("default"),
+  product: productName.default("default"),
   /** Answer 202 with a job at once instead of the result when done. */
   async: z.enum(["true", "false"], { error: "async must be \"true\" or \"false\"" }).default("false").transform((v) => v === "true"),
   priority: z.enum(JOB_PRIORITIES).default("normal"),
+  onDuplicate: z.enum(ON_DUPLICATE, { error: "onDuplicate must be \"skip\", \"keep\" or \"add-product\"" }).default("skip"),
 });
 
 export type UploadFields = z.infer<typeof fieldsSchema>;
@@ -95,7 +89,7 @@ export async function readUploadForm(
   if (files.length === 0) throw badRequest("no_files", "Attach at least one file in the field \"files\".");
   const fields = parseInput(
     fieldsSchema,
-    { kind: text.kind || undefined, product: text.product || undefined, async: text.async || undefined, priority: text.priority || undefined },
+    { kind: text.kind || undefined, product: text.product || undefined, async: text.async || undefined, priority: text.priority || undefined, onDuplicate: text.onDuplicate || undefined },
     "form",
   );
   return { files, fields };

@@ -7,19 +7,20 @@ export interface Region {
 }
 
 /**
- * The smallest rectangle holding every pixel whose alpha is not 0, in interleaved pixels
- * whose last channel is alpha; `undefined` when the image is fully transparent.
+ * The smallest rectangle holding every pixel whose alpha is at least `minAlpha` (default: not 0),
+ * in interleaved pixels whose last channel is alpha; `undefined` when there is none.
  */
 export function findOpaqueBounds(
   pixels: Uint8Array,
   width: number,
   height: number,
   channels: number,
+  minAlpha = 1,
 ): Region | undefined {
   const a = channels - 1;
   const stride = width * channels;
   const rowHasInk = (y: number) => {
-    for (let i = y * stride + a, end = (y + 1) * stride; i < end; i += channels) if (pixels[i] !== 0) return true;
+    for (let i = y * stride + a, end = (y + 1) * stride; i < end; i += channels) if ((pixels[i] as number) >= minAlpha) return true;
     return false;
   };
   let top = 0;
@@ -34,13 +35,13 @@ export function findOpaqueBounds(
   for (let y = top; y <= bottom; y++) {
     const row = y * stride + a;
     for (let x = 0; x < left; x++) {
-      if (pixels[row + x * channels] !== 0) {
+      if ((pixels[row + x * channels] as number) >= minAlpha) {
         left = x;
         break;
       }
     }
     for (let x = width - 1; x > right; x--) {
-      if (pixels[row + x * channels] !== 0) {
+      if ((pixels[row + x * channels] as number) >= minAlpha) {
         right = x;
         break;
       }

@@ -2,7 +2,7 @@ import Piscina from "piscina";
 import { unavailable } from "../errors.ts";
 import type { DetectTask } from "./detect/detect-photo.ts";
 import type { PrintAreaProposal } from "./detect/detect-print-areas.ts";
-import type { ImageHashes } from "./imagehash/image-hashes.ts";
+import type { HashSet } from "./imagehash/hash-set.ts";
 
 export interface HashPoolOptions {
   threads: number;
@@ -32,7 +32,7 @@ export class HashPool {
   }
 
   /** Hashes a copy of `bytes` (the caller keeps its own for rendering); the copy is moved, not cloned. */
-  async hash(bytes: Uint8Array): Promise<ImageHashes> {
+  async hash(bytes: Uint8Array): Promise<HashSet> {
     if (this.pool.queueSize >= this.maxQueue) {
       throw unavailable("server_busy", "Too many images are waiting to be checked; try again in a moment.");
     }
@@ -40,7 +40,7 @@ export class HashPool {
     const copy = new Uint8Array(bytes.byteLength);
     copy.set(bytes);
     // Piscina.move at the top level of the task transfers the buffer (nested, it would be copied).
-    return this.pool.run(Piscina.move(copy.buffer)) as Promise<ImageHashes>;
+    return this.pool.run(Piscina.move(copy.buffer)) as Promise<HashSet>;
   }
 
   /** Finds print areas in a photo on a hash thread (the bytes are copied to it). */

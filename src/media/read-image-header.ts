@@ -10,6 +10,10 @@ export interface ImageHeader {
   hasAlpha: boolean;
   /** EXIF orientation says the image is stored turned by 90°. */
   rotated: boolean;
+  /** libvips' colour space of the source ("srgb", "cmyk", "b-w"…). */
+  space?: string;
+  /** More than 8 bits per sample (the print file has 8). */
+  highBitDepth?: boolean;
 }
 
 /** Shapes a print source may have: shorter sides or longer strips are refused. */
@@ -48,6 +52,8 @@ export async function readImageHeader(bytes: Uint8Array, maxPixels: number, shap
     height,
     hasAlpha: meta.hasAlpha === true,
     rotated: (meta.orientation ?? 1) >= 5,
+    space: meta.space,
+    highBitDepth: meta.depth === "ushort" || meta.depth === "float" || (meta.bitsPerSample ?? 8) > 8,
   };
 }
 

@@ -97,8 +97,13 @@ export function parseDesignCursor(cursor: string): DesignPageKey | undefined {
  */
 export async function listDesigns(sql: Queryable, shopId: string, q: DesignListQuery): Promise<{ items: Design[]; next: DesignPageKey | null }> {
   // The key goes in as text: typed timestamptz, postgres.js would send it through a Date (ms).
+  // Each item carries its own product's print file summary (size, DPI, warnings) for the gallery.
   const rows = await sql<Array<Design & { createdAtUs: string }>>`
-    select ${columns(sql)}, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "createdAtUs"
+    select ${columns(sql)}, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "createdAtUs",
+      (select json_build_object('dpi', p.dpi, 'effectiveDpi', round(p.effective_dpi::numeric), 'warnings', p.warnings,
+          'printWidthIn', case when p.dpi > 0 then round(p.width::numeric / p.dpi, 2) end,
+          'printHeightIn', case when p.dpi > 0 then round(p.height::numeric / p.dpi, 2) end)
+        from print_files p where p.design_id = designs.id and p.product = designs.product and p.deleted_at is null limit 1) as print
     from designs
     where shop_id = ${shopId} and deleted_at is null
       ${q.after ? sql`and (created_at, id) < (${q.after.createdAt}::text::timestamptz, ${q.after.id}::uuid)` : sql``}

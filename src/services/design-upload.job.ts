@@ -4,7 +4,7 @@ import type { Sql } from "../db/database.ts";
 import { defineJobHandler } from "../jobs/job-types.ts";
 import { findHashesOfDesigns } from "../repositories/design-hash.repository.ts";
 import { findDesignsByIds } from "../repositories/design.repository.ts";
-import { DESIGN_KINDS } from "../types.ts";
+import { DESIGN_KINDS, ON_DUPLICATE } from "../types.ts";
 import type { CreatedDesign, DesignUploadService, DuplicateFile, UploadResult } from "./design-upload.service.ts";
 import type { StagedFile, UploadStaging } from "./upload-staging.ts";
 
@@ -15,6 +15,7 @@ export const DESIGN_UPLOAD_JOB = "design-upload";
 export const designUploadPayload = z.object({
   kind: z.enum(DESIGN_KINDS),
   product: z.string().min(1).max(100),
+  onDuplicate: z.enum(ON_DUPLICATE).default("skip"),
   files: z.array(z.object({ name: z.string().max(1000), size: z.number().int().min(0), path: z.string().min(1).max(1000) })).min(1).max(1000),
 });
 
@@ -33,7 +34,7 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
     async run(ctx): Promise<UploadResult> {
       const started = performance.now();
       const shop = await shopOfJob(deps.sql, ctx.job);
-      const { files, kind, product } = ctx.payload;
+      const { files, kind, product, onDuplicate } = ctx.payload;
       let fresh: UploadResult | undefined;
       const results = await ctx.eachItem<StagedFile, UploadedFile>(files, {
         kind: "design",
@@ -50,6 +51,7 @@ export function designUploadJob(deps: { sql: Sql; uploads: DesignUploadService; 
               shop,
               kind,
               product,
+              onDuplicate,
               files: deps.staging.open(items.map((i) => i.item)),
               designIdFor: (k) => items[k]!.id,
               onProgress: (done) => out.progress(done),

@@ -4,7 +4,8 @@ import { designCursor, findDesign, listDesigns, parseDesignCursor, softDeleteDes
 import { softDeleteHashesOfDesign } from "../repositories/design-hash.repository.ts";
 import type { Storage, StoredObject } from "../storage/storage.ts";
 import { StorageNotFoundError } from "../storage/storage.ts";
-import type { Design, Shop } from "../types.ts";
+import type { Design, PrintFile, Shop } from "../types.ts";
+import { listPrintFiles, softDeletePrintFilesOfDesign } from "../repositories/print-file.repository.ts";
 import { isUuid } from "../util/uuid.ts";
 import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 import { dateRange, searchWords } from "./design-tags.ts";
@@ -44,7 +45,21 @@ export class DesignService {
     return design;
   }
 
-  /** The design and its stored print file. */
+  /** One design with its print files (one per product). */
+  async getWithPrintFiles(shop: Shop, id: string): Promise<Design & { printFiles: PrintFile[] }> {
+    const design = await this.get(shop, id);
+    return { ...design, printFiles: await listPrintFiles(this.deps.sql, shop.id, design.id) };
+  }
+
+  /** The design's print file for `product`, and its bytes. */
+  async openPrintFile(shop: Shop, id: string, product: string): Promise<{ printFile: PrintFile; file: StoredObject }> {
+    const design = await this.get(shop, id);
+    const printFile = (await listPrintFiles(this.deps.sql, shop.id, design.id)).find((p) => p.product === product);
+    if (!printFile) throw notFound("Print file");
+    return { printFile, file: await this.deps.storage.get(printFile.storagePath, printFile.storageDriver) };
+  }
+
+  /** The design and its stored print file (of the product it was uploaded for). */
   async openFile(shop: Shop, id: string): Promise<{ design: Design; file: StoredObject }> {
     const design = await this.get(shop, id);
     return { design, file: await this.deps.storage.get(design.storagePath, design.storageDriver) };
@@ -74,6 +89,7 @@ export class DesignService {
       (await this.deps.sql.begin(async (tx) => {
         if (!(await softDeleteDesign(tx, shop.id, id))) return false;
         await softDeleteHashesOfDesign(tx, shop.id, id); // a deleted design no longer matches
+        await softDeletePrintFilesOfDesign(tx, shop.id, id);
         return true;
       }));
     if (!deleted) throw notFound("Design");

@@ -8,6 +8,14 @@ export interface DuplicateThresholds {
   cropAhashMax: number;
   /** …and phash still at most this (keeps different artworks with similar layouts apart). */
   cropPhashMax: number;
+  /**
+   * Flat artwork (shapes and text on transparency) has many DCT coefficients near zero, so its
+   * phash moves with a resize or a lossy re-save; its block means and gradients barely do:
+   * ahash at most this (<= 15)…
+   */
+  flatAhashMax: number;
+  /** …and dhash at most this. */
+  flatDhashMax: number;
 }
 
 export type HashName = keyof ImageHashes;
@@ -16,6 +24,8 @@ export type HashName = keyof ImageHashes;
 export interface RuleMatch {
   hash: HashName;
   distance: number;
+  /** close: phash alone; crop: ahash with phash; flat: ahash with dhash. */
+  clause: "close" | "crop" | "flat";
 }
 
 /** phash of a uniform image: DC bit only. */
@@ -33,10 +43,10 @@ export function isLowInformation(h: ImageHashes): boolean {
 export function matchHashes(a: ImageHashes, b: ImageHashes, t: DuplicateThresholds): RuleMatch | undefined {
   if (isLowInformation(a) || isLowInformation(b)) return undefined;
   const phash = hammingDistanceHex(a.phash, b.phash);
-  if (phash <= t.phashMax) return { hash: "phash", distance: phash };
-  if (phash > t.cropPhashMax) return undefined;
+  if (phash <= t.phashMax) return { hash: "phash", distance: phash, clause: "close" };
   const ahash = hammingDistanceHex(a.ahash, b.ahash);
-  if (ahash <= t.cropAhashMax) return { hash: "ahash", distance: ahash };
+  if (ahash <= t.cropAhashMax && phash <= t.cropPhashMax) return { hash: "ahash", distance: ahash, clause: "crop" };
+  if (ahash <= t.flatAhashMax && hammingDistanceHex(a.dhash, b.dhash) <= t.flatDhashMax) return { hash: "ahash", distance: ahash, clause: "flat" };
   return undefined;
 }
 

@@ -39,6 +39,7 @@ export async function importHashes(sql: Sql, shopName: string | undefined, csv: 
       report.skipped.push({ line: r + 1, reason: !filename ? "no filename" : `${bad![0]} is not 64 hex digits` });
       continue;
     }
+    const lowInformation = isLowInformation(hashes);
     batch.push({
       id: Bun.randomUUIDv7(),
       shopId: shop.id,
@@ -47,7 +48,9 @@ export async function importHashes(sql: Sql, shopName: string | undefined, csv: 
       path: path || filename,
       sourceSha256: null,
       hashes,
-      lowInformation: isLowInformation(hashes),
+      lowInformation,
+      // No image to see: the old system's hashes are what the history is compared by.
+      match: { basis: "legacy", hashes, lowInformation },
     });
     if (batch.length === 1000) await flush();
   }

@@ -47,7 +47,7 @@ describe("the web app in a real browser", () => {
   beforeAll(async () => {
     if (skip) return;
     etsy = FakeEtsy.start();
-    [web, browser] = await Promise.all([startWebServer({ ETSY_API_BASE_URL: etsy.url }), launchChromium()]);
+    [web, browser] = await Promise.all([startWebServer({ ETSY_API_BASE_URL: etsy.url, PRINT_SIZES: '{"poster":4}' }), launchChromium()]);
   }, 90_000);
 
   afterAll(async () => {
@@ -116,7 +116,8 @@ describe("the web app in a real browser", () => {
 
     // Four files: more than a few, so they go as a job followed through its events.
     await page.check('input[name="kind"][value="digital"]');
-    await page.fill("#upload-product", "poster");
+    await page.locator('#upload-product option[value="poster"]').waitFor({ state: "attached" });
+    await page.selectOption("#upload-product", "poster");
     await page.setInputFiles("#upload-files", [
       join(FIXTURES, "duplicates/garden-original.jpg"),
       join(FIXTURES, "artwork/storm-1920.jpg"),
@@ -149,7 +150,7 @@ describe("the web app in a real browser", () => {
     const duplicate = page.locator('#upload-results li[data-outcome="duplicate"]');
     expect(await duplicate.getAttribute("data-duplicate-of")).toBe(original);
     expect(await duplicate.locator("img").getAttribute("data-src")).toBe(`/api/designs/${original}/thumbnail`);
-    expect(await duplicate.textContent()).toMatch(/the same picture as your design garden-original\.jpg \((exact|near) match/i);
+    expect(await duplicate.textContent()).toMatch(/Same image as garden-original\.jpg, uploaded \d+ \w{3}/);
     const truncated = page.locator('#upload-results li[data-outcome="rejected"]', { hasText: "truncated.jpg" });
     expect(await truncated.textContent()).toContain("damaged or cut off");
     const empty = page.locator('#upload-results li[data-outcome="rejected"]', { hasText: "zero-bytes.jpg" });

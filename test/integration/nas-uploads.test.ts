@@ -91,6 +91,25 @@ describe.skipIf(unavailable !== undefined)("uploads to the NAS over SFTP (real s
     expect(health.storage).toMatchObject({ ok: true, driver: "sftp" });
   });
 
+  test("the same file for poster then mug with onDuplicate=add-product: one design, two print files of the two sizes on the NAS", async () => {
+    const driver = nas();
+    const t = await makeTestApp({ storage: () => driver, env: { PRINT_SIZES: '{"poster":2,"mug":1}' } });
+    const file: [string, Uint8Array] = ["art.png", art[0]![1]];
+    const poster = (await (await t.upload([file], { product: "poster" })).json()) as UploadResult;
+    const design = poster.created[0]!;
+    const mug = (await (await t.upload([file], { product: "mug", onDuplicate: "add-product" })).json()) as UploadResult;
+    const added = mug.duplicates[0]!.addedPrintFile!;
+    expect(added).toMatchObject({ designId: design.id, product: "mug", storageDriver: "sftp" });
+    expect(Math.max(design.width, design.height)).toBe(800);
+    expect(Math.max(added.width, added.height)).toBe(400);
+    for (const p of [design.printFiles![0]!, added]) {
+      expect(sha256(readFileSync(join(driver.root, p.storagePath)))).toBe(p.sha256);
+      const served = new Uint8Array(await (await t.request(`/api/designs/${design.id}/print-files/${p.product}`)).arrayBuffer());
+      expect(sha256(served)).toBe(p.sha256);
+    }
+    expect(added.storagePath).toMatch(/\/mug\//);
+  });
+
   test("50 files use at most NAS_MAX_CONNECTIONS SSH connections", async () => {
     const proxy = await startTcpProxy({ targetHost: sshd.host, targetPort: sshd.port, latencyMs: 2 });
     proxies.push(proxy);

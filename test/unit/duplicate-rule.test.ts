@@ -28,13 +28,18 @@ test("16 chunks of 16 bits; hashes within r differ in at most r chunks", () => {
 test("uniform images are low-information; the rule never matches them", () => {
   const uniform = { phash: `8${"0".repeat(63)}`, ahash: zero, dhash: zero, whash: zero };
   expect(isLowInformation(uniform)).toBe(true);
-  const t = { phashMax: 8, cropAhashMax: 10, cropPhashMax: 40 };
+  const t = { phashMax: 8, cropAhashMax: 10, cropPhashMax: 40, flatAhashMax: 15, flatDhashMax: 24 };
   expect(matchHashes(uniform, uniform, t)).toBeUndefined();
   const art = { phash: some, ahash: some, dhash: some, whash: some };
   expect(isLowInformation(art)).toBe(false);
-  expect(matchHashes(art, { ...art, phash: flip(some, [1, 2, 3]) }, t)).toEqual({ hash: "phash", distance: 3 });
+  expect(matchHashes(art, { ...art, phash: flip(some, [1, 2, 3]) }, t)).toEqual({ hash: "phash", distance: 3, clause: "close" });
   const cropped = { ...art, phash: flip(some, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), ahash: flip(some, [5, 6, 7]) };
-  expect(matchHashes(art, cropped, t)).toEqual({ hash: "ahash", distance: 3 });
+  expect(matchHashes(art, cropped, t)).toEqual({ hash: "ahash", distance: 3, clause: "crop" });
+  // Flat artwork: phash far, ahash and dhash close.
+  const far = flip(some, Array.from({ length: 60 }, (_, i) => i * 4));
+  const flat = { ...art, phash: far, ahash: flip(some, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), dhash: flip(some, [9, 10, 11]) };
+  expect(matchHashes(art, flat, t)).toEqual({ hash: "ahash", distance: 12, clause: "flat" });
+  expect(matchHashes(art, { ...flat, dhash: flip(some, Array.from({ length: 30 }, (_, i) => i * 8)) }, t)).toBeUndefined();
 });
 
 test("the hash pool accepts any Buffer, including views of buffers it cannot transfer", async () => {
@@ -44,7 +49,8 @@ test("the hash pool accepts any Buffer, including views of buffers it cannot tra
   try {
     const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: "#48c" } }).jpeg().toBuffer();
     const h = await pool.hash(jpeg.subarray(0)); // a view of sharp's external buffer
-    expect(h.phash).toMatch(/^[0-9a-f]{64}$/);
+    expect(h.legacy.phash).toMatch(/^[0-9a-f]{64}$/);
+    expect(h.visible).toBeNull(); // opaque: its visible hashes are the legacy ones
   } finally {
     await pool.close();
   }

@@ -29,20 +29,20 @@ export const PILLOW_MAX_PIXELS = 178_956_970;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** True for a PNG whose IHDR says 16-bit greyscale without alpha (colour type 0). */
-function isPng16BitGrey(bytes: Uint8Array): boolean {
+export function isPng16BitGrey(bytes: Uint8Array): boolean {
   if (bytes.length < 26) return false;
   for (let i = 0; i < PNG_SIGNATURE.length; i++) if (bytes[i] !== PNG_SIGNATURE[i]) return false;
   return bytes[24] === 16 && bytes[25] === 0;
 }
 
-function open(bytes: Uint8Array): Sharp {
+export function openForHash(bytes: Uint8Array): Sharp {
   // "truncated" mirrors Pillow, which rejects cut-off files but tolerates libjpeg warnings.
   return sharp(bytes, { ignoreIcc: true, pages: 1, failOn: "truncated", limitInputPixels: PILLOW_MAX_PIXELS, sequentialRead: true });
 }
 
-async function decodePng16Grey(bytes: Uint8Array): Promise<HashPixels> {
+export async function decodePng16Grey(bytes: Uint8Array): Promise<HashPixels> {
   // Asking for "grey16" keeps the stored samples; a plain ushort raw output is rescaled from 8 bits.
-  const { data, info } = await open(bytes).toColourspace("grey16").raw({ depth: "ushort" }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await openForHash(bytes).toColourspace("grey16").raw({ depth: "ushort" }).toBuffer({ resolveWithObject: true });
   const samples = new Uint16Array(data.buffer, data.byteOffset, info.width * info.height);
   const rgb = new Uint8Array(samples.length * 3);
   for (let i = 0; i < samples.length; i++) {
@@ -57,7 +57,7 @@ async function decodePng16Grey(bytes: Uint8Array): Promise<HashPixels> {
 /** Decodes the first frame of an image to 8-bit RGB as Pillow's convert("RGB") would. */
 export async function decodeForHash(bytes: Uint8Array): Promise<HashPixels> {
   if (isPng16BitGrey(bytes)) return decodePng16Grey(bytes);
-  const { data, info } = await open(bytes).toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await openForHash(bytes).toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels after decode, got ${info.channels}`);
   const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
   return { rgb, width: info.width, height: info.height };

@@ -2,8 +2,11 @@ import type { AppError } from "../../errors.ts";
 import type { ImageHeader } from "../../media/read-image-header.ts";
 import type { NewDesignHash } from "../../repositories/design-hash.repository.ts";
 import type { NewDesign } from "../../repositories/design.repository.ts";
+import type { NewPrintFile } from "../../repositories/print-file.repository.ts";
 import type { WeightedSemaphore } from "../../util/concurrency.ts";
-import type { HashedFile } from "../duplicate-finder.ts";
+import type { DuplicateFile } from "../design-upload.service.ts";
+import type { DistinctPair } from "../../repositories/design-hash.repository.ts";
+import type { Duplicate, HashedFile } from "../duplicate-finder.ts";
 
 /** A file that passed inspection and hashing: what the dedupe, print and insert steps get. */
 export interface Inspected extends HashedFile {
@@ -13,6 +16,9 @@ export interface Inspected extends HashedFile {
   header: ImageHeader;
   inspectMs: number;
   hashMs: number;
+  hashId: string;
+  /** Stored although it duplicates this (onDuplicate=keep): the pair is kept apart from then on. */
+  keptApart?: Duplicate;
 }
 
 /** A file refused by a step, with its reason. */
@@ -20,5 +26,5 @@ export type Rejection = { index: number; filename: string; error: AppError };
 /** Per batch: print renders at once, and storage writes at once. */
 export type Slots = { renders: WeightedSemaphore; stores: WeightedSemaphore };
 /** A print file stored, with the rows the insert step writes for it. */
-export type Stored = { index: number; row: NewDesign; hash: NewDesignHash };
+export type Stored = { index: number; row: NewDesign; printFile: NewPrintFile; hash: NewDesignHash; distinct: DistinctPair[]; kept?: DuplicateFile };
 

@@ -10,6 +10,48 @@ export interface Design {
   height: number;
   bytes: number;
   createdAt: string;
+  /** Upload answers: the print file's preflight. */
+  dpi?: number | null;
+  printWidthIn?: number | null;
+  printHeightIn?: number | null;
+  effectiveDpi?: number | null;
+  warnings?: PreflightWarning[];
+  keptDuplicateOf?: DuplicateFile;
+  /** Gallery items: the print file of the product it was uploaded for. */
+  print?: PrintSummary | null;
+}
+
+/** What preflight says of a print file. */
+export interface PreflightWarning {
+  code: string;
+  message: string;
+  effectiveDpi?: number;
+}
+
+/** A print file's size and preflight, as the gallery and upload answers carry them. */
+export interface PrintSummary {
+  dpi: number | null;
+  printWidthIn: number | null;
+  printHeightIn: number | null;
+  effectiveDpi: number | null;
+  warnings: PreflightWarning[];
+}
+
+export interface PrintFile extends PrintSummary {
+  id: string;
+  designId: string;
+  product: string;
+  width: number;
+  height: number;
+}
+
+export interface Product {
+  name: string;
+  kind: "physical" | "digital";
+  longestSideIn: number | null;
+  widthIn: number | null;
+  heightIn: number | null;
+  dpi: number;
 }
 
 export interface Page<T> {
@@ -29,6 +71,12 @@ export interface DuplicateFile {
   hash: string;
   /** `id` is absent when the match is an earlier file of the same upload. */
   duplicateOf: { id?: string; filename: string };
+  /** The same in a seller's words. */
+  reason?: string;
+  /** The design it matched has no print file for the upload's product yet. */
+  addProduct?: { designId: string; product: string; printFilesUrl: string };
+  /** onDuplicate=add-product made this print file for the matched design. */
+  addedPrintFile?: PrintFile;
 }
 
 export interface RejectedFile {

@@ -2,7 +2,8 @@ import { apiJson, messageOf } from "./api-client.ts";
 import type { Design, Page } from "./api-types.ts";
 import { showApiImage } from "./authed-image.ts";
 import { byId, h } from "./dom.ts";
-import { formatBytes, formatSize } from "./format.ts";
+import { formatBytes, formatSize, printSizeText } from "./format.ts";
+import { warningList } from "./print-warnings.ts";
 import { fetchApiBlob, safeFileName, saveBlob } from "./save-file.ts";
 import { thumbnailUrl } from "./upload-results.ts";
 
@@ -62,7 +63,8 @@ export class DesignsPanel {
       { class: "tile", "data-design-id": d.id },
       img,
       h("p", { class: "tile__title" }, d.filename),
-      h("p", { class: "tile__meta" }, `${d.product} · ${d.kind} · ${formatSize(d.width, d.height)} · ${formatBytes(d.bytes)}`),
+      h("p", { class: "tile__meta" }, [d.product, d.kind, d.print ? printSizeText(d.print) : "", formatSize(d.width, d.height), formatBytes(d.bytes)].filter(Boolean).join(" · ")),
+      warningList(d.print?.warnings),
       h(
         "div",
         { class: "actions" },

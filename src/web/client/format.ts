@@ -24,3 +24,17 @@ export function formatWhen(iso: string, now = Date.now()): string {
 
 /** "1 file", "3 files". */
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "9.6 × 6.4 in at 400 DPI (192 DPI of detail)"; "" when nothing is known. */
+export function printSizeText(p: { printWidthIn?: number | null; printHeightIn?: number | null; dpi?: number | null; effectiveDpi?: number | null }): string {
+  if (!p.dpi || p.printWidthIn == null || p.printHeightIn == null) return "";
+  const detail = p.effectiveDpi != null && p.effectiveDpi < p.dpi ? ` (${p.effectiveDpi} DPI of detail)` : "";
+  return `${p.printWidthIn} × ${p.printHeightIn} in at ${p.dpi} DPI${detail}`;
+}
+
+/** A product as the picker lists it: "poster (24 in, 400 DPI)", "tote (15 × 16 in, 300 DPI)". */
+export function productLabel(p: { name: string; kind: string; longestSideIn: number | null; widthIn: number | null; heightIn: number | null; dpi: number }): string {
+  if (p.kind === "digital") return `${p.name} (digital)`;
+  const size = p.longestSideIn !== null ? `${p.longestSideIn} in` : `${p.widthIn} × ${p.heightIn} in`;
+  return `${p.name} (${size}, ${p.dpi} DPI)`;
+}

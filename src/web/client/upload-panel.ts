@@ -1,12 +1,12 @@
-import { apiJson, messageOf, reportUnauthorized } from "./api-client.ts";
-import { JOB_TYPES, type ApiErrorBody, type Job, type JobDone, type JobLinks, type UploadResult } from "./api-types.ts";
-import { byId, replaceChildren } from "./dom.ts";
-import { formatBytes, plural } from "./format.ts";
+import { apiJson, jsonBody, messageOf, reportUnauthorized } from "./api-client.ts";
+import { JOB_TYPES, type ApiErrorBody, type DuplicateFile, type Job, type JobDone, type JobLinks, type PrintFile, type Product, type UploadResult } from "./api-types.ts";
+import { byId, h, replaceChildren } from "./dom.ts";
+import { formatBytes, plural, printSizeText, productLabel } from "./format.ts";
 import type { JobTracker } from "./job-tracker.ts";
 import { reasonText } from "./reason-text.ts";
 import { sendWithProgress } from "./send-with-progress.ts";
 import { readSession, writeSession } from "./session-memory.ts";
-import { summaryText, uploadResultRows } from "./upload-results.ts";
+import { createdRow, rowStatus, summaryText, uploadResultRows, type DuplicateActions } from "./upload-results.ts";
 
 /** Uploads of more files than this run as a job (async=true), followed through its events. */
 const ASYNC_OVER = 3;
@@ -28,7 +28,7 @@ export class UploadPanel {
   private readonly input = byId("upload-files", HTMLInputElement);
   private readonly dropZone = byId("drop-zone", HTMLDivElement);
   private readonly chosen = byId("upload-chosen", HTMLParagraphElement);
-  private readonly product = byId("upload-product", HTMLInputElement);
+  private readonly product = byId("upload-product", HTMLSelectElement);
   private readonly submit = byId("upload-submit", HTMLButtonElement);
   private readonly progressBlock = byId("upload-progress-block", HTMLDivElement);
   private readonly progressLabel = byId("upload-progress-label", HTMLLabelElement);
@@ -37,6 +37,10 @@ export class UploadPanel {
   private readonly resultsTitle = byId("upload-results-title", HTMLHeadingElement);
   private readonly results = byId("upload-results", HTMLUListElement);
   private files: File[] = [];
+  /** The files of the last upload by name, for "Keep anyway" (gone after a reload). */
+  private sent = new Map<string, File>();
+  /** Kind and product of the last upload, which its rows' actions repeat. */
+  private sentWith = { kind: "physical", product: "default" };
 
   constructor(
     private readonly tracker: JobTracker,
@@ -48,6 +52,7 @@ export class UploadPanel {
       void this.upload();
     });
     this.setUpDropZone();
+    void this.loadProducts();
     tracker.on((jobId, _type, e) => {
       if (jobId === this.memory().jobId) this.onJobEvent(jobId, e.event, e.data);
     });
@@ -83,6 +88,22 @@ export class UploadPanel {
     this.chosen.textContent = files.length ? `${plural(files.length, "file")} chosen (${formatBytes(bytes)}): ${names}` : "No files chosen.";
   }
 
+  /** Fills the product picker from the shop's products; "default" stays first. */
+  async loadProducts(): Promise<void> {
+    try {
+      const { products } = await apiJson<{ products: Product[] }>("/api/products");
+      const chosen = this.product.value;
+      replaceChildren(
+        this.product,
+        h("option", { value: "default" }, "default"),
+        ...products.filter((p) => p.name !== "default").map((p) => h("option", { value: p.name }, productLabel(p))),
+      );
+      if ([...this.product.options].some((o) => o.value === chosen)) this.product.value = chosen;
+    } catch (err) {
+      this.setStatus(`The products could not be loaded: ${messageOf(err)}`);
+    }
+  }
+
   private kind(): string {
     return new FormData(this.form).get("kind") === "digital" ? "digital" : "physical";
   }
@@ -98,8 +119,10 @@ export class UploadPanel {
     const form = new FormData();
     for (const f of files) form.append("files", f, f.name);
     form.append("kind", this.kind());
-    form.append("product", this.product.value.trim() || "default");
+    form.append("product", this.product.value || "default");
     if (asJob) form.append("async", "true");
+    this.sent = new Map(files.map((f) => [f.name, f]));
+    this.sentWith = { kind: this.kind(), product: this.product.value || "default" };
 
     this.busy(true);
     this.clearResults();
@@ -172,7 +195,58 @@ export class UploadPanel {
 
   private renderResult(result: UploadResult): void {
     this.resultsTitle.hidden = false;
-    replaceChildren(this.results, ...uploadResultRows(result));
+    replaceChildren(this.results, ...uploadResultRows(result, this.actions()));
+  }
+
+  private actions(): DuplicateActions {
+    return {
+      keep: (d, row) => void this.keepAnyway(d, row),
+      useForProduct: (d, row) => void this.useForProduct(d, row),
+    };
+  }
+
+  /** Sends the file again with onDuplicate=keep; the row becomes the design it made. */
+  private async keepAnyway(d: DuplicateFile, row: HTMLLIElement): Promise<void> {
+    const file = this.sent.get(d.filename);
+    if (!file) {
+      rowStatus(row, "Choose the file again to keep it: it is no longer at hand after a reload.", false);
+      return;
+    }
+    rowStatus(row, "Keeping it…", true);
+    const form = new FormData();
+    form.append("files", file, file.name);
+    form.append("kind", this.sentWith.kind);
+    form.append("product", this.sentWith.product);
+    form.append("onDuplicate", "keep");
+    try {
+      const result = await apiJson<UploadResult>("/api/designs", { method: "POST", body: form });
+      const created = result.created[0];
+      if (created) {
+        row.replaceWith(createdRow(created));
+        this.onDesignsChanged();
+      } else {
+        rowStatus(row, result.rejected[0] ? reasonText(result.rejected[0].error) : "It was not kept.", false);
+      }
+    } catch (err) {
+      rowStatus(row, `It could not be kept: ${messageOf(err)}`, false);
+    }
+  }
+
+  /** Asks for the matched design's print file for this product (a job) and waits for it. */
+  private async useForProduct(d: DuplicateFile, row: HTMLLIElement): Promise<void> {
+    const hint = d.addProduct!;
+    rowStatus(row, `Making the ${hint.product} print file…`, true);
+    try {
+      const links = await apiJson<JobLinks>(hint.printFilesUrl, jsonBody("POST", { product: hint.product }));
+      const job = await waitForJob(links.jobId);
+      const print = (job.result as { printFile?: PrintFile } | null)?.printFile;
+      if (job.state !== "succeeded" || !print) throw new Error(job.error ? reasonText(job.error) : `the job ${job.state}`);
+      rowStatus(row, `Added a ${print.product} print file to ${d.duplicateOf.filename}: ${printSizeText(print)}.`, true);
+      row.setAttribute("data-added-product", print.product);
+      this.onDesignsChanged();
+    } catch (err) {
+      rowStatus(row, `The print file could not be made: ${messageOf(err)}`, false);
+    }
   }
 
   private clearResults(): void {
@@ -234,5 +308,14 @@ export class UploadPanel {
 
   private remember(m: UploadMemory): void {
     writeSession(KEY, m);
+  }
+}
+
+/** Polls a job until it has finished (print files take a second or two). */
+async function waitForJob(jobId: string): Promise<Job> {
+  for (;;) {
+    const job = await apiJson<Job>(`/api/jobs/${encodeURIComponent(jobId)}`);
+    if (job.state === "succeeded" || job.state === "failed" || job.state === "cancelled") return job;
+    await new Promise((r) => setTimeout(r, 400));
   }
 }

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import type { Design } from "../../../types.ts";
+import type { Design, PrintFile } from "../../../types.ts";
 import { DESIGN_KINDS } from "../../../types.ts";
 import type { CheckResult, UploadResult } from "../../../services/design-upload.service.ts";
 import { designListQuery } from "../../design-list-query.ts";
 import { deleteBody, tagsBody } from "../../design-catalog.routes.ts";
+import { printFileBody } from "../../designs.routes.ts";
 import { fieldsSchema } from "../../read-upload-form.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { fitsShape } from "../fits-shape.ts";
@@ -12,6 +13,39 @@ import { binaryFile, fileContent, idParams, jobQueuedResponse } from "../shared-
 const hashesSchema = z
   .object({ phash: z.string(), ahash: z.string(), dhash: z.string(), whash: z.string() })
   .meta({ id: "ImageHashes", description: "Perceptual hashes, 64 hex digits (256 bits) each, as Python ImageHash 4.3 makes them." });
+
+export const warningSchema = z
+  .object({
+    code: z.enum(["upscaled", "low_resolution", "aspect_mismatch", "converted_cmyk", "converted_16bit"]),
+    message: z.string(),
+    effectiveDpi: z.number().optional(),
+    artworkAspect: z.number().optional(),
+    printAspect: z.number().optional(),
+  })
+  .meta({ id: "PreflightWarning", description: "What preflight says of a print file: a stable code, words, and the figure it is about." });
+
+export const printFileSchema = fitsShape<PrintFile>()(
+  z
+    .object({
+      id: z.string(),
+      designId: z.string(),
+      product: z.string(),
+      kind: z.enum(DESIGN_KINDS),
+      storagePath: z.string(),
+      storageDriver: z.string(),
+      width: z.number().int(),
+      height: z.number().int(),
+      bytes: z.number().int(),
+      sha256: z.string(),
+      dpi: z.number().nullable().describe("DPI written in the file; null for print files made before preflight."),
+      printWidthIn: z.number().nullable(),
+      printHeightIn: z.number().nullable(),
+      effectiveDpi: z.number().nullable().describe("Source pixels over printed inches."),
+      warnings: z.array(warningSchema),
+      createdAt: z.string(),
+    })
+    .meta({ id: "PrintFile", description: "A design's print file for one product." }),
+);
 
 export const designSchema = fitsShape<Design>()(
   z
@@ -35,6 +69,11 @@ export const designSchema = fitsShape<Design>()(
       tags: z.array(z.string()).describe("Lower-case words the seller gave it, searchable with the file name."),
       mockupCount: z.number().int().describe("Its mockups (not deleted)."),
       onEtsy: z.boolean().describe("One of its mockups has gone to an Etsy listing."),
+      print: z
+        .object({ dpi: z.number().nullable(), effectiveDpi: z.number().nullable(), warnings: z.array(warningSchema), printWidthIn: z.number().nullable(), printHeightIn: z.number().nullable() })
+        .nullable()
+        .optional()
+        .describe("Gallery pages: the size and preflight of the print file of the product it was uploaded for."),
     })
     .meta({ id: "Design" }),
 );
@@ -45,7 +84,11 @@ const duplicateSchema = z
     tier: z.enum(["batch", "exact", "near"]).describe("batch: an earlier file of this upload; exact: identical bytes or hash; near: within the duplicate rule."),
     distance: z.number().int(),
     hash: z.enum(["phash", "ahash", "dhash", "whash", "bytes"]).describe("The hash that matched, or `bytes`."),
-    duplicateOf: z.object({ id: z.string().optional().describe("Absent inside a batch."), filename: z.string() }),
+    compared: z.enum(["visible", "legacy", "bytes"]).describe("Which hashes were compared: the visible images' (alpha over grey), or the legacy ImageHash ones."),
+    duplicateOf: z.object({ id: z.string().optional().describe("Absent inside a batch."), filename: z.string(), createdAt: z.string().optional() }),
+    reason: z.string().describe("In words: \"Same image as storm.jpg, uploaded 3 Dec, resized.\""),
+    addProduct: z.object({ designId: z.string(), product: z.string(), printFilesUrl: z.string() }).optional().describe("The matching design lacks this upload's product: `onDuplicate=add-product` (or POST printFilesUrl) makes its print file."),
+    addedPrintFile: printFileSchema.optional().describe("With `onDuplicate=add-product`: the print file made for the matching design."),
   })
   .meta({ id: "DuplicateFile" });
 
@@ -64,7 +107,18 @@ const rejectedSchema = z
 const uploadResultSchema = fitsShape<UploadResult>()(
   z
     .object({
-      created: z.array(designSchema.extend({ hashes: hashesSchema })),
+      created: z.array(
+        designSchema.extend({
+          hashes: hashesSchema,
+          keptDuplicateOf: duplicateSchema.optional().describe("With `onDuplicate=keep`: what it duplicates, remembered as distinct."),
+          printFiles: z.array(printFileSchema).optional(),
+          warnings: z.array(warningSchema).optional(),
+          effectiveDpi: z.number().nullable().optional(),
+          dpi: z.number().nullable().optional(),
+          printWidthIn: z.number().nullable().optional(),
+          printHeightIn: z.number().nullable().optional(),
+        }),
+      ),
       duplicates: z.array(duplicateSchema),
       rejected: z.array(rejectedSchema),
       summary: z.object({ uploaded: z.number().int(), created: z.number().int(), duplicates: z.number().int(), rejected: z.number().int(), ms: z.number() }),
@@ -168,8 +222,31 @@ export function registerDesignPaths(registry: ApiRegistry): void {
     tags,
     summary: "One design",
     request: { params: idParams("design") },
-    responses: { 200: { description: "The design.", content: { "application/json": { schema: designSchema } } } },
+    responses: {
+      200: { description: "The design, with its print files (one per product).", content: { "application/json": { schema: designSchema.extend({ printFiles: z.array(printFileSchema) }) } } },
+    },
     errors: { 404: ["not_found"] },
+  });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/designs/{id}/print-files",
+    operationId: "makePrintFile",
+    tags,
+    summary: "Make the design's print file for another product",
+    description: "A job: the print file at the product's print size (`GET /api/products`), stored at `{shop}/{product}/…`, with its preflight.",
+    request: { params: idParams("design"), body: { required: true, content: { "application/json": { schema: printFileBody } } } },
+    responses: { 202: jobQueuedResponse },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields"], 404: ["not_found"], 409: ["print_file_exists"], 429: ["shop_queue_full"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/designs/{id}/print-files/{product}",
+    operationId: "getPrintFile",
+    tags,
+    summary: "One of the design's print files",
+    request: { params: idParams("design").extend({ product: z.string().describe("The product's name.") }) },
+    responses: { 200: { description: "The PNG (304 when the client has it: ETag).", content: fileContent("image/png", "The print file.") } },
+    errors: { 404: ["not_found"], 503: ["storage_unavailable", "storage_not_configured"] },
   });
   registerOperation(registry, {
     method: "get",

@@ -3,6 +3,10 @@ import type { ApiTokenRow } from "../../../repositories/api-token.repository.ts"
 import type { ApiTokenView } from "../../../services/api-token.service.ts";
 import type { StorageOverview } from "../../../services/storage-overview.ts";
 import { createTokenBody } from "../../tokens.routes.ts";
+import { putProductsBody, shopSettingsBody } from "../../products.routes.ts";
+import type { Product } from "../../../types.ts";
+import type { ShopSettings } from "../../../repositories/shop-settings.repository.ts";
+import { DESIGN_KINDS } from "../../../types.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { fitsShape } from "../fits-shape.ts";
 import { idParams } from "../shared-schemas.ts";
@@ -26,7 +30,25 @@ const storageSchema = fitsShape<StorageOverview>()(
     .meta({ id: "StorageOverview" }),
 );
 
-/** /api/tokens (tokens.routes.ts) and /api/shop (shop.routes.ts). */
+const productsSchema = fitsShape<{ products: Product[] }>()(
+  z
+    .object({
+      products: z.array(
+        z.object({
+          name: z.string(),
+          kind: z.enum(DESIGN_KINDS),
+          longestSideIn: z.number().nullable(),
+          widthIn: z.number().nullable(),
+          heightIn: z.number().nullable(),
+          dpi: z.number().int(),
+        }),
+      ),
+    })
+    .meta({ id: "Products", description: "The shop's products: print area (longest side, or exact width × height, in inches) and DPI." }),
+);
+const settingsSchema = fitsShape<ShopSettings>()(z.object({ refuseLowResolution: z.boolean() }).meta({ id: "ShopSettings" }));
+
+/** /api/tokens (tokens.routes.ts), /api/shop (shop.routes.ts), /api/products and /api/shop/settings (products.routes.ts). */
 export function registerShopPaths(registry: ApiRegistry): void {
   const tags: [string] = ["Shop"];
   registerOperation(registry, {
@@ -44,6 +66,43 @@ export function registerShopPaths(registry: ApiRegistry): void {
     tags,
     summary: "Where the shop's files go, their health, and how much it stores",
     responses: { 200: { description: "From the database's recorded sizes.", content: { "application/json": { schema: storageSchema } } } },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/products",
+    operationId: "listProducts",
+    tags,
+    summary: "The shop's products",
+    description: "Seeded from `PRINT_SIZES` the first time; the upload's product picker.",
+    responses: { 200: { description: "Every product.", content: { "application/json": { schema: productsSchema } } } },
+  });
+  registerOperation(registry, {
+    method: "put",
+    path: "/api/products",
+    operationId: "putProducts",
+    tags,
+    summary: "Replace the shop's products",
+    request: { body: { required: true, content: { "application/json": { schema: putProductsBody } } } },
+    responses: { 200: { description: "The products now.", content: { "application/json": { schema: productsSchema } } } },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields", "duplicate_product"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/shop/settings",
+    operationId: "getShopSettings",
+    tags,
+    summary: "The shop's preflight choice",
+    responses: { 200: { description: "Its settings.", content: { "application/json": { schema: settingsSchema } } } },
+  });
+  registerOperation(registry, {
+    method: "put",
+    path: "/api/shop/settings",
+    operationId: "putShopSettings",
+    tags,
+    summary: "Refuse low-resolution uploads, or warn",
+    request: { body: { required: true, content: { "application/json": { schema: shopSettingsBody } } } },
+    responses: { 200: { description: "Its settings now.", content: { "application/json": { schema: settingsSchema } } } },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields"] },
   });
   registerOperation(registry, {
     method: "get",

@@ -1,5 +1,5 @@
 import type { Metrics } from "../../../metrics/atelier-metrics.ts";
-import type { DuplicateFinder, DuplicateFinding, HashedFile } from "../../duplicate-finder.ts";
+import type { Duplicate, DuplicateFinder, HashedFile } from "../../duplicate-finder.ts";
 
 /**
  * The dedupe step: an exact or near duplicate of the shop's designs or of a file accepted earlier
@@ -10,7 +10,7 @@ export async function findDuplicate(
   shopId: string,
   file: HashedFile,
   accepted: HashedFile[],
-): Promise<DuplicateFinding | undefined> {
+): Promise<Duplicate | undefined> {
   const t0 = performance.now();
   const found = await deps.duplicates.find(shopId, file, accepted);
   deps.metrics?.duplicateCheckDuration.observe((performance.now() - t0) / 1000);

@@ -2,8 +2,9 @@ import type { Sql } from "../../../db/database.ts";
 import { toAppError, type AppError } from "../../../errors.ts";
 import type { Logger } from "../../../logger.ts";
 import { thumbnailPath } from "../../../media/make-thumbnail.ts";
-import { insertDesignHashes } from "../../../repositories/design-hash.repository.ts";
+import { insertDesignHashes, insertDistinctPairs } from "../../../repositories/design-hash.repository.ts";
 import { insertDesigns } from "../../../repositories/design.repository.ts";
+import { insertPrintFiles } from "../../../repositories/print-file.repository.ts";
 import type { Storage } from "../../../storage/storage.ts";
 import type { CreatedDesign } from "../../design-upload.service.ts";
 import type { UploadOutcomes } from "../upload-outcomes.ts";
@@ -37,10 +38,26 @@ export async function insertBatch(deps: { sql: Sql; storage: Storage }, work: Ar
 
 /** One multi-row INSERT per table in one transaction. */
 async function insertRows(sql: Sql, stored: Stored[]): Promise<CreatedDesign[]> {
-  const designs = await sql.begin(async (tx) => {
-    const rows = await insertDesigns(tx, stored.map((s) => s.row));
+  const { designs, prints } = await sql.begin(async (tx) => {
+    const designs = await insertDesigns(tx, stored.map((s) => s.row));
+    const prints = await insertPrintFiles(tx, stored.map((s) => s.printFile));
     await insertDesignHashes(tx, stored.map((s) => s.hash));
-    return rows;
+    await insertDistinctPairs(tx, stored.flatMap((s) => s.distinct));
+    return { designs, prints };
   });
-  return designs.map((d, i) => ({ ...d, hashes: stored[i]!.hash.hashes }));
+  return designs.map((d, i) => {
+    const kept = stored[i]!.kept;
+    const p = prints[i]!;
+    return {
+      ...d,
+      hashes: stored[i]!.hash.hashes,
+      ...(kept ? { keptDuplicateOf: kept } : {}),
+      dpi: p.dpi,
+      printWidthIn: p.printWidthIn,
+      printHeightIn: p.printHeightIn,
+      effectiveDpi: p.effectiveDpi,
+      warnings: p.warnings,
+      printFiles: [p],
+    };
+  });
 }

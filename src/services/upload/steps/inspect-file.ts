@@ -1,10 +1,10 @@
 import { AppError } from "../../../errors.ts";
 import type { Logger } from "../../../logger.ts";
-import type { ImageHashes } from "../../../media/imagehash/image-hashes.ts";
+import type { HashSet } from "../../../media/imagehash/hash-set.ts";
 import { imageErrors } from "../../../media/image-errors.ts";
 import { readImageHeader } from "../../../media/read-image-header.ts";
 import type { UploadFile, UploadSettings } from "../../design-upload.service.ts";
-import { isLowInformation } from "../../duplicate-rule.ts";
+import { hashFields } from "../../duplicate-finder.ts";
 import { stepTimer } from "../step-timer.ts";
 import type { Inspected } from "../upload-steps.ts";
 
@@ -15,7 +15,7 @@ import type { Inspected } from "../upload-steps.ts";
 export async function inspectFile(
   file: UploadFile,
   index: number,
-  deps: { settings: Pick<UploadSettings, "maxInputPixels" | "sourceShape">; hash(bytes: Uint8Array): Promise<ImageHashes> },
+  deps: { settings: Pick<UploadSettings, "maxInputPixels" | "sourceShape">; hash(bytes: Uint8Array): Promise<HashSet> },
   log: Logger,
 ): Promise<Inspected> {
   const timer = stepTimer();
@@ -34,8 +34,9 @@ export async function inspectFile(
     bytes,
     header,
     sourceSha256,
-    hashes,
-    lowInformation: isLowInformation(hashes),
+    ...hashFields(hashes),
+    source: { width: header.width, height: header.height, format: header.format },
+    hashId: Bun.randomUUIDv7(),
     inspectMs,
     hashMs: timer.lap(),
   };
