@@ -34,7 +34,7 @@ try {
   }
   throw err;
 }
-// pg_trgm: the gallery's file-name search (migration 0013 creates the extension).
+// pg_trgm: the gallery's file-name search (migration 0012 creates the extension).
 const db = await PGlite.create({ dataDir: dir, postgresqlconf: EMBEDDED_SETTINGS, extensions: { pg_trgm } });
 const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
 await server.start();

@@ -78,7 +78,7 @@ describe("finding designs: search, filters, tags, bulk actions", () => {
     const one = (await (await t.request(`/api/designs/${id["ladybird.jpg"]}`)).json()) as D;
     expect(one).toMatchObject({ mockupCount: 2, onEtsy: false });
 
-    // A published image marks its design (the trigger of migration 0013).
+    // A published image marks its design (the trigger of migration 0012).
     const [m] = await t.sql<{ id: string }[]>`select id from mockups where design_id = ${id["ladybird.jpg"]!} limit 1`;
     const [job] = await t.sql<{ id: string }[]>`select id from jobs where shop_id = ${t.shop.id} limit 1`;
     await t.sql`insert into etsy_published_images (job_id, listing_id, mockup_id, shop_id, rank, listing_image_id) values (${job!.id}, 1, ${m!.id}, ${t.shop.id}, 1, 99)`;
