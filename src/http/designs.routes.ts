@@ -9,6 +9,9 @@ import { DESIGN_UPLOAD_JOB } from "../services/design-upload.job.ts";
 import { uploadSizeLimit } from "./upload-size-limit.ts";
 import { validate } from "./validate-request.ts";
 import { designListQuery } from "./design-list-query.ts";
+import { z } from "zod";
+
+const thumbnailQuery = z.object({ size: z.enum(["small", "large"]).default("small") });
 
 
 export interface DesignRoutesDeps {
@@ -76,11 +79,12 @@ export function designRoutes(deps: DesignRoutesDeps) {
     });
   });
 
-  app.get("/:id/thumbnail", async (c) => {
-    const { design, webp } = await deps.designs.thumbnail(c.get("shop"), c.req.param("id"));
+  app.get("/:id/thumbnail", validate("query", thumbnailQuery), async (c) => {
+    const large = c.req.valid("query").size === "large";
+    const { design, webp } = await (large ? deps.designs.largeThumbnail : deps.designs.thumbnail).call(deps.designs, c.get("shop"), c.req.param("id"));
     return c.body(new Uint8Array(webp), 200, {
       "Content-Type": "image/webp",
-      ETag: `"t-${design.sha256}"`,
+      ETag: `"${large ? "l" : "t"}-${design.sha256}"`,
       "Cache-Control": "private, max-age=31536000, immutable",
     });
   });

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/database.ts";
-import { thumbnailPath } from "../media/make-thumbnail.ts";
+import { largeThumbnailPath, thumbnailPath } from "../media/make-thumbnail.ts";
 import { listRowPaths } from "../repositories/stored-paths.repository.ts";
 import type { Storage, StoredEntry } from "../storage/storage.ts";
 
@@ -12,7 +12,7 @@ const NOT_ROW_FILES = new Set(["incoming", "templates"]);
  */
 export async function findOrphans(sql: Queryable, storage: Storage): Promise<StoredEntry[]> {
   const rows = await listRowPaths(sql);
-  const known = new Set([...rows, ...rows.map(thumbnailPath)]);
+  const known = new Set([...rows, ...rows.map(thumbnailPath), ...rows.map(largeThumbnailPath)]);
   return (await storage.list("")).filter((f) => {
     const parts = f.path.split("/");
     return parts.length > 2 && !NOT_ROW_FILES.has(parts[1]!) && !parts.at(-1)!.startsWith(".") && !known.has(f.path);

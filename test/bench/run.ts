@@ -1,10 +1,11 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
  * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp, jobs, async-upload,
- * sftp, fairness (default: all).
+ * sftp, fairness, gallery (default: all).
  */
 import { benchAsyncUpload } from "./async-upload.bench.ts";
 import { benchFairness } from "./fairness.bench.ts";
+import { benchGallery } from "./gallery.bench.ts";
 import { benchHash } from "./hash.bench.ts";
 import { benchHashPool } from "./hash-pool.bench.ts";
 import { benchJobs } from "./jobs.bench.ts";
@@ -29,6 +30,7 @@ const benches: Record<string, () => Promise<void>> = {
   "async-upload": benchAsyncUpload,
   sftp: benchSftp,
   fairness: benchFairness,
+  gallery: benchGallery,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

@@ -10,6 +10,31 @@ export interface Design {
   height: number;
   bytes: number;
   createdAt: string;
+  tags: string[];
+  mockupCount: number;
+  onEtsy: boolean;
+}
+
+/** One of GET /api/mockups (the history). */
+export interface MockupListed {
+  id: string;
+  designId: string | null;
+  designFilename: string | null;
+  templateId: string;
+  jobId: string | null;
+  width: number;
+  height: number;
+  createdAt: string;
+  url: string;
+  previewUrl: string;
+}
+
+/** One design's answer in a bulk request. */
+export interface BulkOutcome {
+  id: string;
+  ok: boolean;
+  tags?: string[];
+  error?: ApiErrorBody;
 }
 
 export interface Page<T> {

@@ -15,6 +15,8 @@ import { setUpTabs } from "./tabs.ts";
 import { TemplatesPanel } from "./templates-panel.ts";
 import { TokensPanel } from "./tokens-panel.ts";
 import { RecentSets } from "./recent-sets.ts";
+import { DesignDialog } from "./design-dialog.ts";
+import type { Design } from "./api-types.ts";
 import { StorageCard } from "./storage-card.ts";
 import type { ShopInfo } from "./api-types.ts";
 import { UploadPanel } from "./upload-panel.ts";
@@ -98,11 +100,20 @@ function startWorkspace(): void {
   const mockups = new MockupsPanel(tracker, viewer, (ids, label) => publisher.open(ids, label), () => void recentSets?.refresh());
   recentSets = new RecentSets((job) => mockups.showJob(job));
   const openTab = setUpTabs(byId("tabs", HTMLDivElement));
-  const designs = new DesignsPanel((d) => {
+  const mockupsOf = (d: Design) => {
     mockups.chooseDesign(d);
     openTab("tab-mockups");
     byId("mockup-design", HTMLSelectElement).focus();
+  };
+  // Until bulk mockups (POST /api/mockup-batches) land: the first design on the Mockups tab.
+  const batches = { open: (list: Design[]) => mockupsOf(list[0]!) };
+  let dialog: DesignDialog | undefined;
+  const designs = new DesignsPanel({
+    open: (d) => dialog?.open(d),
+    // One design: the Mockups tab; several: one batch over all of them.
+    makeMockups: (list) => (list.length === 1 ? mockupsOf(list[0]!) : batches.open(list)),
   });
+  dialog = new DesignDialog(viewer, { changed: (d) => designs.updated(d), makeMockups: mockupsOf });
   const designsChanged = () => {
     void designs.refresh();
     void mockups.loadDesigns();
