@@ -6,7 +6,7 @@ import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
 import { MeasuredStorage } from "./storage/measured.storage.ts";
 import { openStorage, registerStorageMetrics } from "./storage/open-storage.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
-import { startLeftoverSweep } from "./jobs/sweep-leftovers.ts";
+import { startMaintenance } from "./jobs/maintenance.ts";
 import { JobEventHub } from "./jobs/job-events.ts";
 import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
@@ -87,8 +87,19 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     const runner = config.role === "api" ? undefined : createJobRunner(config, db, log, wired);
     await wired.events.start();
     await runner?.start();
-    // Workers sweep what crashes left behind (api-only processes run no jobs to leave any).
-    const sweep = runner && startLeftoverSweep({ sql: db.sql, storage, log, everyMs: config.leftovers.sweepEveryMs, graceMs: config.leftovers.graceMs });
+    // Workers sweep what crashes left behind and prune old jobs (api-only processes run no jobs).
+    const sweep =
+      runner &&
+      startMaintenance({
+        sql: db.sql,
+        storage,
+        log,
+        everyMs: config.leftovers.sweepEveryMs,
+        leftoverGraceMs: config.leftovers.graceMs,
+        jobRetentionMs: config.retention.jobMs,
+        pruneBatch: config.retention.pruneBatch,
+        orphans: config.orphans,
+      });
     let jobsStopped: Promise<void> | undefined;
     const stopJobs = (graceMs: number) => (jobsStopped ??= (sweep?.stop(), runner?.stop(graceMs) ?? Promise.resolve()).then(() => wired.events.stop()));
     return {
