@@ -40,6 +40,8 @@ import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
 import { ApiTokenService } from "./services/api-token.service.ts";
 import { DesignCatalogService } from "./services/design-catalog.service.ts";
+import { MOCKUP_BATCH_JOB, mockupBatchJob } from "./services/mockup-batch.job.ts";
+import { MockupBatchService } from "./services/mockup-batch.service.ts";
 import { adminApp } from "./http/admin.routes.ts";
 import { serveAdminSocket } from "./http/admin-socket.ts";
 
@@ -194,6 +196,10 @@ export function wireApp(
     maxInputPixels: config.maxInputPixels,
     maxRenderBytes: config.templateMaxRenderBytes,
   });
+  // Renders the shop's queued mockup jobs will put in the queue at once: a set all its templates,
+  // a batch one design's templates.
+  const queuedRenders = async (shopId: string) =>
+    (await countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds")) + (await countQueuedItems(db.sql, shopId, MOCKUP_BATCH_JOB, "templateIds"));
   const mockups = new MockupService({
     sql: db.sql,
     storage,
@@ -205,7 +211,7 @@ export function wireApp(
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,
-    queuedRenders: (shopId) => countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds"),
+    queuedRenders,
   });
   const staging = new UploadStaging(storage);
   const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl });
@@ -219,6 +225,7 @@ export function wireApp(
   const handlers = {
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
+    [MOCKUP_BATCH_JOB]: mockupBatchJob({ sql: db.sql, mockups }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
   // On PGlite the hub's poll is how events from other processes arrive; events of this
@@ -256,6 +263,7 @@ export function wireApp(
     jobs,
     tokens: new ApiTokenService({ sql: db.sql }),
     catalog: new DesignCatalogService({ sql: db.sql }),
+    batches: new MockupBatchService({ sql: db.sql, storage, jobs, templates: templateService, renderer, queuedRenders, log }),
     staging,
     etsy: {
       connections: etsyConnections,
