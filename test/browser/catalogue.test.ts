@@ -146,6 +146,36 @@ describe("the catalogue in a real browser", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  test.skipIf(skip)("bulk mockups from the selection: one batch, progress over the whole, the ZIP", async () => {
+    await designViaApi(web!, "twowings-2560.jpg");
+    const page = await signIn();
+    await page.click("#tab-designs");
+    const tiles = page.locator("#design-grid li");
+    await tiles.nth(1).waitFor();
+    await page.click("#designs-select-all");
+    const n = await tiles.count();
+    expect(n).toBe(2);
+    await page.click("#designs-bulk-mockups");
+    await page.locator("#batch-dialog").waitFor({ state: "visible" });
+    const boxes = page.locator("#batch-templates input");
+    await boxes.first().waitFor();
+    for (let i = 0; i < (await boxes.count()); i++) if (i >= 2) await boxes.nth(i).uncheck();
+    expect(await page.locator("#batch-template-count").textContent()).toContain("4 mockups");
+    await page.click("#batch-start");
+    await page.locator("#batch-status", { hasText: "4 mockups made." }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-batch-1280.png` });
+    const download = page.waitForEvent("download");
+    await page.click("#batch-zip");
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^mockups-.*\.zip$/);
+    const path = `${ARTIFACTS}catalogue-batch.zip`;
+    await file.saveAs(path);
+    expect(Bun.spawnSync(["unzip", "-t", path]).stdout.toString()).toContain("No errors detected");
+    await page.click("#batch-close");
+    await page.locator("#jobs li", { hasText: "Mockups of 2 designs × 2 templates" }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
   test.skipIf(skip)("Designs tab at 390 px", async () => {
     const page = await signIn(390, 844);
     await page.click("#tab-designs");

@@ -87,4 +87,19 @@ describe("bulk mockups", () => {
     expect(result.mockups.length + result.failed.length).toBe(2);
     expect(job.state).toBe("succeeded");
   });
+
+  test("fair to other shops: another shop's single mockup is done long before the batch", async () => {
+    const other = await makeTestApp();
+    const theirs = (await (await other.upload([["storm.jpg", fixture("artwork/storm-1920.jpg")]], { kind: "digital" })).json()) as UploadResult;
+    const res = await post({ designIds: ids, templateIds: ["poster-straight", "living-room-angled", "gallery-wall-2up", "canvas-wood-occluded"] });
+    const { jobId } = (await res.json()) as { jobId: string };
+    // Once the batch renders, the other shop asks for one mockup.
+    for (let i = 0; i < 400 && ((await (await t.request(`/api/jobs/${jobId}`)).json()) as { progress: { done: number } | null }).progress?.done !== 1; i++) await Bun.sleep(25);
+    const single = await other.request("/api/mockups", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ designId: theirs.created[0]!.id, templateIds: ["poster-straight"] }) });
+    const singleJob = await waitForJob(other, ((await single.json()) as { jobId: string }).jobId);
+    expect(singleJob.state).toBe("succeeded");
+    const batchNow = (await (await t.request(`/api/jobs/${jobId}`)).json()) as { state: string; progress: { done: number; total: number } };
+    expect(batchNow.progress.done).toBeLessThan(batchNow.progress.total); // the batch still had renders to do
+    expect((await waitForJob(t, jobId)).state).toBe("succeeded");
+  });
 });

@@ -139,7 +139,7 @@ export interface JobDone {
 }
 
 /** Job types this app starts. */
-export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish" } as const;
+export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", batch: "mockup-batch", etsy: "etsy-publish" } as const;
 
 /** One of GET /api/tokens (the token itself only in POST's answer). */
 export interface ApiToken {

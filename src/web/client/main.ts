@@ -16,6 +16,7 @@ import { TemplatesPanel } from "./templates-panel.ts";
 import { TokensPanel } from "./tokens-panel.ts";
 import { RecentSets } from "./recent-sets.ts";
 import { DesignDialog } from "./design-dialog.ts";
+import { BatchDialog } from "./batch-dialog.ts";
 import type { Design } from "./api-types.ts";
 import { StorageCard } from "./storage-card.ts";
 import type { ShopInfo } from "./api-types.ts";
@@ -105,8 +106,7 @@ function startWorkspace(): void {
     openTab("tab-mockups");
     byId("mockup-design", HTMLSelectElement).focus();
   };
-  // Until bulk mockups (POST /api/mockup-batches) land: the first design on the Mockups tab.
-  const batches = { open: (list: Design[]) => mockupsOf(list[0]!) };
+  const batches = new BatchDialog(tracker);
   let dialog: DesignDialog | undefined;
   const designs = new DesignsPanel({
     open: (d) => dialog?.open(d),
@@ -119,7 +119,10 @@ function startWorkspace(): void {
     void mockups.loadDesigns();
   };
   new UploadPanel(tracker, designsChanged);
-  const templates = new TemplatesPanel((list) => mockups.setTemplates(list));
+  const templates = new TemplatesPanel((list) => {
+    mockups.setTemplates(list);
+    batches.setTemplates(list);
+  });
   const shop = new ShopPanel(etsyOutcome);
   const tokens = new TokensPanel();
   const storage = new StorageCard();
