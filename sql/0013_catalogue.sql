@@ -27,8 +27,10 @@ create table design_search (
 );
 insert into design_search (id, shop_id, created_at, name, tags)
 select id, shop_id, created_at, lower(filename), tags from designs where deleted_at is null;
-create index design_search_name_trgm_idx on design_search using gin (name gin_trgm_ops);
-create index design_search_tags_idx on design_search using gin (tags);
+-- fastupdate off, as for the duplicate hashes: a pending list makes every lookup scan it (measured
+-- here: a tag that no design has took 34 ms after a bulk insert, instead of 0.1 ms).
+create index design_search_name_trgm_idx on design_search using gin (name gin_trgm_ops) with (fastupdate = off);
+create index design_search_tags_idx on design_search using gin (tags) with (fastupdate = off);
 create function atelier_sync_design_search() returns trigger language plpgsql as $$
 begin
   if new.deleted_at is null then
@@ -42,7 +44,7 @@ begin
 end $$;
 create trigger designs_sync_search after insert or update of filename, tags, deleted_at, created_at on designs
   for each row execute function atelier_sync_design_search();
-create index designs_tags_idx on designs using gin (tags) where deleted_at is null;
+create index designs_tags_idx on designs using gin (tags) with (fastupdate = off) where deleted_at is null;
 create index designs_shop_product_idx on designs (shop_id, product, created_at desc, id desc) where deleted_at is null;
 create index designs_shop_with_mockups_idx on designs (shop_id, created_at desc, id desc) where deleted_at is null and mockup_count > 0;
 create index designs_shop_on_etsy_idx on designs (shop_id, created_at desc, id desc) where deleted_at is null and on_etsy;

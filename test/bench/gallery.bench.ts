@@ -36,6 +36,7 @@ export async function benchGallery(): Promise<void> {
     await fill(db, 20_000);
     await fill(db, 20_000);
     await db.sql`vacuum analyze designs`;
+    await db.sql`vacuum analyze design_search`;
     await measure(db, shop);
   } finally {
     await db.close();
