@@ -32,6 +32,8 @@ import { apiReferenceRoutes } from "./http/api-reference.routes.ts";
 import { tokenRoutes } from "./http/tokens.routes.ts";
 import { shopRoutes } from "./http/shop.routes.ts";
 import { designCatalogRoutes } from "./http/design-catalog.routes.ts";
+import { mockupBatchRoutes } from "./http/mockup-batches.routes.ts";
+import type { MockupBatchService } from "./services/mockup-batch.service.ts";
 import type { DesignCatalogService } from "./services/design-catalog.service.ts";
 import type { ApiTokenService } from "./services/api-token.service.ts";
 import { productRoutes } from "./http/products.routes.ts";
@@ -59,6 +61,7 @@ export interface AppDeps {
   jobs: JobService;
   tokens: ApiTokenService;
   catalog: DesignCatalogService;
+  batches: MockupBatchService;
   staging: UploadStaging;
   etsy: EtsyRouteDeps;
   metrics: { registry: Registry; token: string | undefined };
@@ -93,6 +96,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   api.route("/", productRoutes(deps));
   api.route("/templates", templateRoutes(deps));
   api.route("/mockups", mockupRoutes(deps));
+  api.route("/mockup-batches", mockupBatchRoutes(deps));
   api.route("/jobs", jobRoutes(deps));
   api.route("/tokens", tokenRoutes(deps));
   api.route("/shop", shopRoutes(deps));

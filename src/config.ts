@@ -98,6 +98,10 @@ const envSchema = z.object({
   BODY_GRACE_S: int(1, 3600).default(10),
   LEFTOVER_SWEEP_MINUTES: int(0, 10_080).default(60),
   LEFTOVER_GRACE_MINUTES: int(1, 10_080).default(60),
+  JOB_RETENTION_DAYS: int(1, 3650).default(30),
+  JOB_PRUNE_BATCH: int(1, 100_000).default(1000),
+  ORPHAN_MIN_AGE_HOURS: int(1, 8760).default(24),
+  ORPHAN_SWEEP_REMOVE: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   ADMIN_SOCKET: z.string().min(1).max(100).optional(),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   NAS_HOST: z.string().min(1).optional(),
@@ -221,6 +225,8 @@ const configSchema = envSchema.transform((e) => {
       graceMs: e.BODY_GRACE_S * 1000,
     }),
     leftovers: Object.freeze({ sweepEveryMs: e.LEFTOVER_SWEEP_MINUTES * 60_000, graceMs: e.LEFTOVER_GRACE_MINUTES * 60_000 }),
+    retention: Object.freeze({ jobMs: e.JOB_RETENTION_DAYS * 86_400_000, pruneBatch: e.JOB_PRUNE_BATCH }),
+    orphans: Object.freeze({ minAgeMs: e.ORPHAN_MIN_AGE_HOURS * 3_600_000, remove: e.ORPHAN_SWEEP_REMOVE }),
     metricsToken: e.METRICS_TOKEN,
     // The shop's NAS over SFTP; local storage under storageDir when absent.
     nas: e.NAS_HOST

@@ -6,7 +6,7 @@ import { createMetrics, type Metrics } from "./metrics/atelier-metrics.ts";
 import { MeasuredStorage } from "./storage/measured.storage.ts";
 import { openStorage, registerStorageMetrics } from "./storage/open-storage.ts";
 import { JobRunner } from "./jobs/job-runner.ts";
-import { startLeftoverSweep } from "./jobs/sweep-leftovers.ts";
+import { startMaintenance } from "./jobs/maintenance.ts";
 import { JobEventHub } from "./jobs/job-events.ts";
 import { JobService } from "./services/job.service.ts";
 import { UploadStaging } from "./services/upload-staging.ts";
@@ -55,6 +55,8 @@ import { Readiness } from "./services/readiness.ts";
 import type { Storage } from "./storage/storage.ts";
 import { ApiTokenService } from "./services/api-token.service.ts";
 import { DesignCatalogService } from "./services/design-catalog.service.ts";
+import { MOCKUP_BATCH_JOB, mockupBatchJob } from "./services/mockup-batch.job.ts";
+import { MockupBatchService } from "./services/mockup-batch.service.ts";
 import { adminApp } from "./http/admin.routes.ts";
 import { serveAdminSocket } from "./http/admin-socket.ts";
 
@@ -113,8 +115,19 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
     await runner?.start();
     // Designs stored before visible-image hashes existed get them in the background.
     if (runner) await scheduleVisibleHashBackfill({ sql: db.sql, jobs: wired.jobs, log }).catch((err: unknown) => log.warn("visible hash backfill not queued", { err }));
-    // Workers sweep what crashes left behind (api-only processes run no jobs to leave any).
-    const sweep = runner && startLeftoverSweep({ sql: db.sql, storage, log, everyMs: config.leftovers.sweepEveryMs, graceMs: config.leftovers.graceMs });
+    // Workers sweep what crashes left behind and prune old jobs (api-only processes run no jobs).
+    const sweep =
+      runner &&
+      startMaintenance({
+        sql: db.sql,
+        storage,
+        log,
+        everyMs: config.leftovers.sweepEveryMs,
+        leftoverGraceMs: config.leftovers.graceMs,
+        jobRetentionMs: config.retention.jobMs,
+        pruneBatch: config.retention.pruneBatch,
+        orphans: config.orphans,
+      });
     let jobsStopped: Promise<void> | undefined;
     const stopJobs = (graceMs: number) => (jobsStopped ??= (sweep?.stop(), runner?.stop(graceMs) ?? Promise.resolve()).then(() => wired.events.stop()));
     return {
@@ -232,6 +245,12 @@ export function wireApp(
     limits: { maxSidePx: config.psdImport.maxSidePx, maxLayers: config.psdImport.maxLayers },
     maxRenderBytes: config.templateMaxRenderBytes,
   });
+  // Renders the shop's queued jobs will put in the queue at once: a set all its templates, a
+  // batch one design's templates, a listing the templates it renders.
+  const queuedRenders = async (shopId: string) =>
+    (await countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds")) +
+    (await countQueuedItems(db.sql, shopId, MOCKUP_BATCH_JOB, "templateIds")) +
+    (await countQueuedItems(db.sql, shopId, ETSY_LISTING_JOB, "templates"));
   const mockups = new MockupService({
     sql: db.sql,
     storage,
@@ -243,9 +262,7 @@ export function wireApp(
     dpi: config.mockupDpi,
     artworkCacheMb: config.mockupArtworkCacheMb,
     metrics,
-    // Listing jobs that render count against the shop's render queue like mockup sets.
-    queuedRenders: async (shopId) =>
-      (await countQueuedItems(db.sql, shopId, MOCKUP_SET_JOB, "templateIds")) + (await countQueuedItems(db.sql, shopId, ETSY_LISTING_JOB, "templates")),
+    queuedRenders,
   });
   const staging = new UploadStaging(storage);
   const etsyClient = new EtsyClient({ baseUrl: config.etsyApiBaseUrl, budget: new EtsyRateBudget({ sql: db.sql, limits: config.etsyRateLimits }) });
@@ -267,6 +284,7 @@ export function wireApp(
       pixels,
       settings: { maxInputPixels: config.maxInputPixels, digitalDpi: config.digitalDpi, pngAdaptiveFilter: config.pngAdaptiveFilter, preflight: config.preflight },
     }),
+    [MOCKUP_BATCH_JOB]: mockupBatchJob({ sql: db.sql, mockups }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
     [ETSY_LISTING_JOB]: etsyListingJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
   };
@@ -317,6 +335,7 @@ export function wireApp(
     jobs,
     tokens: new ApiTokenService({ sql: db.sql }),
     catalog: new DesignCatalogService({ sql: db.sql }),
+    batches: new MockupBatchService({ sql: db.sql, storage, jobs, templates: templateService, renderer, queuedRenders, log }),
     staging,
     etsy: {
       connections: etsyConnections,

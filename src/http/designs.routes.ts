@@ -16,6 +16,8 @@ import { productName } from "./product-name.ts";
 
 export const printFileBody = z.object({ product: productName });
 
+const thumbnailQuery = z.object({ size: z.enum(["small", "large"]).default("small") });
+
 
 export interface DesignRoutesDeps {
   uploads: DesignUploadService;
@@ -98,11 +100,12 @@ export function designRoutes(deps: DesignRoutesDeps) {
     return servePrint(c, printFile, file);
   });
 
-  app.get("/:id/thumbnail", async (c) => {
-    const { design, webp } = await deps.designs.thumbnail(c.get("shop"), c.req.param("id"));
+  app.get("/:id/thumbnail", validate("query", thumbnailQuery), async (c) => {
+    const large = c.req.valid("query").size === "large";
+    const { design, webp } = await (large ? deps.designs.largeThumbnail : deps.designs.thumbnail).call(deps.designs, c.get("shop"), c.req.param("id"));
     return c.body(new Uint8Array(webp), 200, {
       "Content-Type": "image/webp",
-      ETag: `"t-${design.sha256}"`,
+      ETag: `"${large ? "l" : "t"}-${design.sha256}"`,
       "Cache-Control": "private, max-age=31536000, immutable",
     });
   });

@@ -20,8 +20,8 @@ function stagingFolder(path: string): string | undefined {
  * writes (`.tmp-*`) and staged job input (`<shop>/incoming/<id>/`) that no queued or running
  * job names. Only files older than `graceMs` go: a write or a staging in progress is younger.
  */
-export async function sweepLeftovers(o: { sql: Queryable; storage: Storage; log: Logger; graceMs: number }): Promise<{ removed: number }> {
-  const cutoff = Date.now() - o.graceMs;
+export async function sweepLeftovers(o: { sql: Queryable; storage: Storage; log: Logger; graceMs: number; now?: () => number }): Promise<{ removed: number }> {
+  const cutoff = (o.now ?? Date.now)() - o.graceMs;
   const old = (await o.storage.list("")).filter((f) => f.modifiedMs < cutoff);
   const folders = [...new Set(old.map((f) => stagingFolder(f.path)).filter((f): f is string => f !== undefined))];
   const live = await pathsOfLiveJobs(o.sql, folders.map((f) => `${f}/`));
@@ -40,13 +40,4 @@ export async function sweepLeftovers(o: { sql: Queryable; storage: Storage; log:
   await removeFolders(o.storage, doomed.map((f) => f.path));
   if (removed > 0) o.log.info("leftovers removed", { removed, stagingFolders: folders.length - live.size });
   return { removed };
-}
-
-/** Sweeps now and then every `everyMs` (0: only now); `stop()` ends it. */
-export function startLeftoverSweep(o: Parameters<typeof sweepLeftovers>[0] & { everyMs: number }): { stop(): void } {
-  const sweep = () => void sweepLeftovers(o).catch((err: unknown) => o.log.warn("leftover sweep failed", { err }));
-  sweep();
-  const timer = o.everyMs > 0 ? setInterval(sweep, o.everyMs) : undefined;
-  timer?.unref();
-  return { stop: () => clearInterval(timer) };
 }

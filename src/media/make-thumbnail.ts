@@ -8,12 +8,20 @@ export const THUMBNAIL_SIZE = 320;
  * sources decode at a fraction of their size (libvips shrink-on-load), so this costs little
  * next to the print file.
  */
-export async function makeThumbnail(bytes: Uint8Array, maxPixels: number): Promise<Buffer> {
+export async function makeThumbnail(bytes: Uint8Array, maxPixels: number, size = THUMBNAIL_SIZE): Promise<Buffer> {
   return openUntrusted(bytes, maxPixels)
-    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+    .resize(size, size, { fit: "inside", withoutEnlargement: true })
     .toColourspace("srgb")
     .webp({ quality: 75 })
     .toBuffer();
+}
+
+/** Longest side of the large view a gallery click opens. */
+export const LARGE_THUMBNAIL_SIZE = 1200;
+
+/** Where a design's large view is kept once made: next to its print file. */
+export function largeThumbnailPath(printPath: string): string {
+  return printPath.replace(/\.[^./]+$/, "") + ".large.webp";
 }
 
 /** Where a design's thumbnail is stored: next to its print file. */

@@ -14,7 +14,7 @@ export interface MockupRow {
   storagePath: string;
   previewPath: string;
   renderMs: number;
-  /** The set (job) that made it; null for mockups of jobs pruned before 0013 could name them. */
+  /** The set (job) that made it; null for mockups of jobs pruned before 0012 could name them. */
   jobId?: string | null;
 }
 
@@ -103,4 +103,31 @@ export async function listMockups(sql: Queryable, shopId: string, q: MockupListQ
   const items = rows.slice(0, q.limit).map(({ createdAtUs: _, ...m }) => m);
   const last = rows.length > q.limit ? rows[q.limit - 1]! : undefined;
   return { items, next: last ? { createdAt: last.createdAtUs, id: last.id } : null };
+}
+
+/** A set's stored mockup, as the ZIP of a batch needs it. */
+export interface MockupFile {
+  id: string;
+  designFilename: string | null;
+  templateId: string;
+  format: string;
+  storageDriver: string;
+  storagePath: string;
+  createdAt: Date;
+  /** Page key: creation time (µs, UTC text) and id. */
+  key: string;
+}
+
+/** A page of one job's mockups, oldest first, after `after` (the previous page's last key). */
+export async function listMockupFilesOfJob(sql: Queryable, shopId: string, jobId: string, after: string | undefined, limit: number): Promise<MockupFile[]> {
+  const [at, id] = after ? after.split("_") : [];
+  return sql<MockupFile[]>`
+    select m.id, d.filename as "designFilename", m.template_id as "templateId", m.format,
+      m.storage_driver as "storageDriver", m.storage_path as "storagePath", m.created_at as "createdAt",
+      to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '_' || m.id as key
+    from mockups m left join designs d on d.id = m.design_id
+    where m.job_id = ${jobId} and m.shop_id = ${shopId} and m.deleted_at is null
+      ${at && id ? sql`and (m.created_at, m.id) > (${at}::text::timestamptz, ${id}::uuid)` : sql``}
+    order by m.created_at, m.id
+    limit ${limit}`;
 }

@@ -15,19 +15,16 @@ export interface ShopUsage {
   templates: UsageLine;
 }
 
-/** One statement, four aggregates over the shop's own index ranges. */
+/** The shop's counters (kept by triggers, migration 0015) and its few templates. */
 export async function shopUsage(sql: Queryable, shopId: string): Promise<ShopUsage> {
   const [r] = await sql<Array<Record<string, number>>>`
     select
-      count(*) filter (where deleted_at is null)::int as "designCount",
-      coalesce(sum(bytes) filter (where deleted_at is null), 0)::float8 as "designBytes",
-      count(*) filter (where deleted_at is not null)::int as "deletedCount",
-      coalesce(sum(bytes) filter (where deleted_at is not null), 0)::float8 as "deletedBytes",
-      (select count(*)::int from mockups where shop_id = ${shopId} and deleted_at is null) as "mockupCount",
-      (select coalesce(sum(bytes), 0)::float8 from mockups where shop_id = ${shopId} and deleted_at is null) as "mockupBytes",
-      (select count(*)::int from shop_templates where shop_id = ${shopId} and deleted_at is null) as "templateCount",
-      (select coalesce(sum(bytes), 0)::float8 from shop_templates where shop_id = ${shopId} and deleted_at is null) as "templateBytes"
-    from designs where shop_id = ${shopId}`;
+      coalesce(u.design_count, 0)::float8 as "designCount", coalesce(u.design_bytes, 0)::float8 as "designBytes",
+      coalesce(u.deleted_design_count, 0)::float8 as "deletedCount", coalesce(u.deleted_design_bytes, 0)::float8 as "deletedBytes",
+      coalesce(u.mockup_count, 0)::float8 as "mockupCount", coalesce(u.mockup_bytes, 0)::float8 as "mockupBytes",
+      t.n::float8 as "templateCount", t.bytes::float8 as "templateBytes"
+    from (select count(*) as n, coalesce(sum(bytes), 0) as bytes from shop_templates where shop_id = ${shopId} and deleted_at is null) t
+    left join shop_usage u on u.shop_id = ${shopId}`;
   return {
     designs: { count: r!.designCount!, bytes: r!.designBytes! },
     deletedDesigns: { count: r!.deletedCount!, bytes: r!.deletedBytes! },

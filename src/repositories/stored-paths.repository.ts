@@ -1,11 +1,13 @@
 import type { Queryable } from "../db/database.ts";
 
-/** Every storage path a design, print file or mockup row names (print files, mockups, previews). */
-export async function listRowPaths(sql: Queryable): Promise<string[]> {
+/** Those of `paths` that no design, print file or mockup (image or preview) row names, deleted rows included. */
+export async function storedPathsWithoutRow(sql: Queryable, paths: string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
   const rows = await sql<{ path: string }[]>`
-    select storage_path as path from designs
-    union select storage_path from print_files
-    union all select storage_path from mockups
-    union all select preview_path from mockups`;
-  return rows.map((r) => r.path);
+    select p as path from unnest(${paths}::text[]) as p
+    where not exists (select 1 from designs where storage_path = p)
+      and not exists (select 1 from print_files where storage_path = p)
+      and not exists (select 1 from mockups where storage_path = p)
+      and not exists (select 1 from mockups where preview_path = p)`;
+  return new Set(rows.map((r) => r.path));
 }

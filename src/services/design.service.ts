@@ -7,7 +7,7 @@ import { StorageNotFoundError } from "../storage/storage.ts";
 import type { Design, PrintFile, Shop } from "../types.ts";
 import { listPrintFiles, softDeletePrintFilesOfDesign } from "../repositories/print-file.repository.ts";
 import { isUuid } from "../util/uuid.ts";
-import { makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
+import { LARGE_THUMBNAIL_SIZE, largeThumbnailPath, makeThumbnail, thumbnailPath } from "../media/make-thumbnail.ts";
 import { dateRange, searchWords } from "./design-tags.ts";
 
 
@@ -78,6 +78,22 @@ export class DesignService {
     const { file } = await this.openFile(shop, id);
     const webp = await makeThumbnail(new Uint8Array(await new Response(file.body).arrayBuffer()), Number.MAX_SAFE_INTEGER);
     // Next time it is read, not made; only beside a print file of the storage that writes.
+    if (design.storageDriver === this.deps.storage.driver) await this.deps.storage.put(path, webp).catch(() => {});
+    return { design, webp };
+  }
+
+  /** The large view (1200 px WebP) a gallery click opens: made from the print file on first ask, then kept beside it. */
+  async largeThumbnail(shop: Shop, id: string): Promise<{ design: Design; webp: Uint8Array }> {
+    const design = await this.get(shop, id);
+    const path = largeThumbnailPath(design.storagePath);
+    try {
+      const file = await this.deps.storage.get(path, design.storageDriver);
+      return { design, webp: new Uint8Array(await new Response(file.body).arrayBuffer()) };
+    } catch (err) {
+      if (!(err instanceof StorageNotFoundError)) throw err;
+    }
+    const { file } = await this.openFile(shop, id);
+    const webp = await makeThumbnail(new Uint8Array(await new Response(file.body).arrayBuffer()), Number.MAX_SAFE_INTEGER, LARGE_THUMBNAIL_SIZE);
     if (design.storageDriver === this.deps.storage.driver) await this.deps.storage.put(path, webp).catch(() => {});
     return { design, webp };
   }

@@ -1,11 +1,13 @@
 /**
  * `bun run bench <name>`: prints figures (medians of several runs, peak RSS). Never pass/fail.
  * Names: upload, startup, hash, hash-pool, near-duplicate, mockups, mockups-pool, warp, jobs, async-upload,
- * sftp, fairness, render-stop, psd-import, detect (default: all).
+ * sftp, fairness, render-stop, psd-import, detect, gallery, mockup-batch (default: all).
  */
 import { benchAsyncUpload } from "./async-upload.bench.ts";
 import { benchDetect } from "./detect.bench.ts";
 import { benchFairness } from "./fairness.bench.ts";
+import { benchGallery } from "./gallery.bench.ts";
+import { benchMockupBatch } from "./mockup-batch.bench.ts";
 import { benchHash } from "./hash.bench.ts";
 import { benchHashPool } from "./hash-pool.bench.ts";
 import { benchJobs } from "./jobs.bench.ts";
@@ -35,6 +37,8 @@ const benches: Record<string, () => Promise<void>> = {
   "render-stop": benchRenderStop,
   "psd-import": benchPsdImport,
   detect: benchDetect,
+  gallery: benchGallery,
+  "mockup-batch": benchMockupBatch,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

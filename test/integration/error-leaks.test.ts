@@ -74,6 +74,10 @@ function bodiesFor(method: string, path: string, ids: { design: string }): Reque
       { body: uploadForm({ templateIds: BUILT_IN_TEMPLATE }, "artwork") },
     ];
   }
+  if (path === "/api/tokens") return [json({ name: "probe" })];
+  if (path === "/api/designs/tags") return [json({ designIds: [ids.design], add: ["probe"] })];
+  if (path === "/api/designs/delete") return [json({ designIds: [RANDOM_ID] })];
+  if (path === "/api/mockup-batches") return [json({ designIds: [ids.design], templateIds: [BUILT_IN_TEMPLATE] })];
   if (path === "/api/shop/etsy") return [json({ shopId: "12345", accessToken: "12345.token", refreshToken: "12345.refresh", apiKey: "key" })];
   return [json({ mockupIds: [RANDOM_ID] })];
 }

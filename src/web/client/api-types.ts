@@ -19,6 +19,9 @@ export interface Design {
   keptDuplicateOf?: DuplicateFile;
   /** Gallery items: the print file of the product it was uploaded for. */
   print?: PrintSummary | null;
+  tags: string[];
+  mockupCount: number;
+  onEtsy: boolean;
 }
 
 /** What preflight says of a print file. */
@@ -52,6 +55,28 @@ export interface Product {
   widthIn: number | null;
   heightIn: number | null;
   dpi: number;
+}
+
+/** One of GET /api/mockups (the history). */
+export interface MockupListed {
+  id: string;
+  designId: string | null;
+  designFilename: string | null;
+  templateId: string;
+  jobId: string | null;
+  width: number;
+  height: number;
+  createdAt: string;
+  url: string;
+  previewUrl: string;
+}
+
+/** One design's answer in a bulk request. */
+export interface BulkOutcome {
+  id: string;
+  ok: boolean;
+  tags?: string[];
+  error?: ApiErrorBody;
 }
 
 export interface Page<T> {
@@ -168,7 +193,7 @@ export interface JobDone {
 }
 
 /** Job types this app starts. */
-export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish", listing: "etsy-listing" } as const;
+export const JOB_TYPES = { upload: "design-upload", mockups: "mockup-set", etsy: "etsy-publish", listing: "etsy-listing", batch: "mockup-batch" } as const;
 
 /** GET /api/shop/etsy/profiles: what a physical listing needs, for pickers. */
 export interface ShopProfiles {

@@ -1,35 +1,92 @@
-import { apiJson, messageOf } from "./api-client.ts";
-import type { Design, Page } from "./api-types.ts";
+import { apiJson, jsonBody, messageOf } from "./api-client.ts";
+import type { BulkOutcome, Design, Page } from "./api-types.ts";
+import { announce } from "./announce.ts";
 import { showApiImage } from "./authed-image.ts";
 import { byId, h } from "./dom.ts";
-import { formatBytes, formatSize, printSizeText } from "./format.ts";
+import { formatBytes, formatSize, plural, printSizeText } from "./format.ts";
 import { warningList } from "./print-warnings.ts";
-import { fetchApiBlob, safeFileName, saveBlob } from "./save-file.ts";
 import { thumbnailUrl } from "./upload-results.ts";
+import { GallerySelection } from "./gallery-selection.ts";
 
 const PAGE_SIZE = 24;
 
-/** The gallery of the shop's designs: thumbnails, newest first, a page at a time; download, delete, make mockups. */
+/**
+ * The gallery of the shop's designs: searched (file names and tags) and filtered on the server, a
+ * page at a time; tiles are selected (click, shift-click for a range, all on the page) and acted
+ * on together (tag, delete, make mockups); a click on the picture opens the design large.
+ */
 export class DesignsPanel {
   private readonly grid = byId("design-grid", HTMLUListElement);
   private readonly more = byId("designs-more", HTMLButtonElement);
   private readonly status = byId("designs-status", HTMLParagraphElement);
+  private readonly filter = byId("designs-filter", HTMLFormElement);
+  private readonly tagInput = byId("designs-tag", HTMLInputElement);
+  private readonly selection: GallerySelection;
+  private readonly designs = new Map<string, Design>();
   private cursor: string | null = null;
   private loading = false;
+  private query = new URLSearchParams();
 
   constructor(
-    private readonly onMakeMockups: (design: Design) => void,
-    private readonly onCreateListing: (design: Design) => void,
+    private readonly actions: {
+      open(design: Design): void;
+      makeMockups(designs: Design[]): void;
+    },
   ) {
+    this.selection = new GallerySelection(this.grid, byId("designs-select-all", HTMLInputElement), () => this.selectionChanged());
     byId("designs-refresh", HTMLButtonElement).addEventListener("click", () => void this.refresh());
     this.more.addEventListener("click", () => void this.loadPage(true));
+    this.filter.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.refresh();
+    });
+    this.filter.addEventListener("reset", () => setTimeout(() => void this.refresh()));
+    for (const el of this.filter.querySelectorAll("select, input[type=date]")) el.addEventListener("change", () => void this.refresh());
+    byId("designs-tag-add", HTMLButtonElement).addEventListener("click", () => void this.retag("add"));
+    byId("designs-tag-remove", HTMLButtonElement).addEventListener("click", () => void this.retag("remove"));
+    byId("designs-bulk-delete", HTMLButtonElement).addEventListener("click", () => void this.removeSelected());
+    byId("designs-bulk-mockups", HTMLButtonElement).addEventListener("click", () => this.actions.makeMockups(this.selected()));
+    this.tagInput.addEventListener("input", () => this.selectionChanged());
+    this.selectionChanged();
   }
 
-  /** Shows the first page again. */
+  /** Shows the first page again, with the filters as they are now. */
   async refresh(): Promise<void> {
+    this.query = new URLSearchParams();
+    for (const [k, v] of new FormData(this.filter)) if (typeof v === "string" && v.trim()) this.query.set(k, v.trim());
     this.cursor = null;
+    this.designs.clear();
     this.grid.replaceChildren();
+    this.selection.clear();
     await this.loadPage();
+  }
+
+  /** A design changed elsewhere (its tags in the design dialog): its tile follows. */
+  updated(d: Design): void {
+    if (!this.designs.has(d.id)) return;
+    this.designs.set(d.id, d);
+    this.grid.querySelector(`li[data-design-id="${d.id}"] .tile__tags`)?.replaceWith(tagLine(d));
+  }
+
+  /** A design deleted elsewhere leaves the gallery. */
+  removed(id: string): void {
+    this.designs.delete(id);
+    this.grid.querySelector(`li[data-design-id="${id}"]`)?.remove();
+    this.selection.forget(id);
+  }
+
+  private selected(): Design[] {
+    return this.selection.ids().flatMap((id) => this.designs.get(id) ?? []);
+  }
+
+  private selectionChanged(): void {
+    const n = this.selection.ids().length;
+    byId("designs-selected", HTMLSpanElement).textContent = n ? `${plural(n, "design")} selected` : "None selected";
+    const tag = this.tagInput.value.trim() !== "";
+    byId("designs-tag-add", HTMLButtonElement).disabled = !n || !tag;
+    byId("designs-tag-remove", HTMLButtonElement).disabled = !n || !tag;
+    byId("designs-bulk-delete", HTMLButtonElement).disabled = !n;
+    byId("designs-bulk-mockups", HTMLButtonElement).disabled = !n;
   }
 
   private async loadPage(focusNew = false): Promise<void> {
@@ -37,17 +94,23 @@ export class DesignsPanel {
     this.loading = true;
     this.status.textContent = "Loading designs…";
     try {
-      const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      const q = new URLSearchParams(this.query);
+      q.set("limit", String(PAGE_SIZE));
       if (this.cursor) q.set("cursor", this.cursor);
       const page = await apiJson<Page<Design>>(`/api/designs?${q}`);
       const firstNew = page.items.length ? this.grid.children.length : -1;
+      for (const d of page.items) this.designs.set(d.id, d);
       this.grid.append(...page.items.map((d) => this.tile(d)));
       this.cursor = page.nextCursor;
       this.more.hidden = !page.nextCursor;
       const count = this.grid.children.length;
-      this.status.textContent = count === 0 ? "No designs yet. Upload some on the Upload tab." : `Showing ${count} design${count === 1 ? "" : "s"}${page.nextCursor ? "" : " (all of them)"}.`;
-      // After "Show more", keyboard users continue from the first new design.
-      if (focusNew && firstNew >= 0) this.grid.children[firstNew]?.querySelector("button")?.focus();
+      const filtered = [...this.query.keys()].length > 0;
+      this.status.textContent =
+        count === 0
+          ? filtered ? "No design matches. Change the search or the filters." : "No designs yet. Upload some on the Upload tab."
+          : `Showing ${plural(count, "design")}${filtered ? " that match" : ""}${page.nextCursor ? "" : " (all of them)"}.`;
+      this.selection.pageChanged();
+      if (focusNew && firstNew >= 0) this.grid.children[firstNew]?.querySelector("input")?.focus();
     } catch (err) {
       this.status.textContent = `The designs could not be loaded: ${messageOf(err)}`;
     } finally {
@@ -56,48 +119,62 @@ export class DesignsPanel {
   }
 
   private tile(d: Design): HTMLLIElement {
-    const img = h("img", { class: "tile__image", alt: d.filename, width: 176, height: 176 });
+    const img = h("img", { class: "tile__image", alt: "", width: 176, height: 176 });
     showApiImage(img, thumbnailUrl(d.id), { lazy: true });
-    const li: HTMLLIElement = h(
+    return h(
       "li",
-      { class: "tile", "data-design-id": d.id },
-      img,
+      { class: "tile design-tile", "data-design-id": d.id },
+      h("input", { type: "checkbox", class: "design-tile__select", "aria-label": `Select ${d.filename}`, "data-id": d.id }),
+      h("button", { type: "button", class: "design-tile__open", "aria-label": `Open ${d.filename} large`, onclick: () => this.actions.open(this.designs.get(d.id) ?? d) }, img),
       h("p", { class: "tile__title" }, d.filename),
       h("p", { class: "tile__meta" }, [d.product, d.kind, d.print ? printSizeText(d.print) : "", formatSize(d.width, d.height), formatBytes(d.bytes)].filter(Boolean).join(" · ")),
       warningList(d.print?.warnings),
-      h(
-        "div",
-        { class: "actions" },
-        h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Make mockups of ${d.filename}`, onclick: () => this.onMakeMockups(d) }, "Mockups"),
-        h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Create an Etsy listing of ${d.filename}`, onclick: () => this.onCreateListing(d) }, "List on Etsy"),
-        h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Download the print file of ${d.filename}`, onclick: () => void this.download(d) }, "Download"),
-        h("button", { type: "button", class: "button button--danger button--small", "aria-label": `Delete ${d.filename}`, onclick: () => void this.remove(d, li) }, "Delete"),
-      ),
+      h("p", { class: "tile__meta" }, [d.mockupCount ? plural(d.mockupCount, "mockup") : "no mockups", d.onEtsy ? "on Etsy" : ""].filter(Boolean).join(" · ")),
+      tagLine(d),
     );
-    return li;
   }
 
-  private async download(d: Design): Promise<void> {
-    this.status.textContent = `Downloading ${d.filename}…`;
+  private async retag(how: "add" | "remove"): Promise<void> {
+    const tag = this.tagInput.value.trim().toLowerCase();
+    const ids = this.selection.ids();
+    if (!tag || !ids.length) return;
     try {
-      saveBlob(await fetchApiBlob(`/api/designs/${encodeURIComponent(d.id)}/file`), `${safeFileName(d.filename)}.png`);
-      this.status.textContent = "";
+      const { results } = await apiJson<{ results: BulkOutcome[] }>("/api/designs/tags", jsonBody("POST", { designIds: ids, [how]: [tag] }));
+      for (const r of results) {
+        const d = this.designs.get(r.id);
+        if (r.ok && d && r.tags) this.updated({ ...d, tags: r.tags });
+      }
+      const failed = results.filter((r) => !r.ok);
+      const done = results.length - failed.length;
+      this.say(`${how === "add" ? "Tagged" : "Untagged"} ${plural(done, "design")} "${tag}"${failed.length ? `; ${failed.length} not: ${failed[0]!.error?.message ?? ""}` : "."}`);
+      this.tagInput.value = "";
+      this.selectionChanged();
     } catch (err) {
-      this.status.textContent = `The download failed: ${messageOf(err)}`;
+      this.say(`The tags could not be changed: ${messageOf(err)}`);
     }
   }
 
-  private async remove(d: Design, li: HTMLLIElement): Promise<void> {
-    if (!confirm(`Delete "${d.filename}"? It will no longer appear here or count as a duplicate.`)) return;
+  private async removeSelected(): Promise<void> {
+    const ids = this.selection.ids();
+    if (!ids.length || !confirm(`Delete ${plural(ids.length, "design")}? They will no longer appear here or count as duplicates.`)) return;
     try {
-      await apiJson<void>(`/api/designs/${encodeURIComponent(d.id)}`, { method: "DELETE" });
-      // Focus goes to the neighbour, so keyboard users are not dropped at the top of the page.
-      const next = (li.nextElementSibling ?? li.previousElementSibling)?.querySelector("button");
-      li.remove();
-      next?.focus();
-      this.status.textContent = `${d.filename} deleted.`;
+      const { results } = await apiJson<{ results: BulkOutcome[] }>("/api/designs/delete", jsonBody("POST", { designIds: ids }));
+      for (const r of results) if (r.ok) this.removed(r.id);
+      const failed = results.filter((r) => !r.ok).length;
+      this.say(`Deleted ${plural(results.length - failed, "design")}${failed ? `; ${failed} could not be deleted` : "."}`);
+      this.grid.querySelector<HTMLInputElement>("input.design-tile__select")?.focus();
     } catch (err) {
-      this.status.textContent = `${d.filename} could not be deleted: ${messageOf(err)}`;
+      this.say(`The designs could not be deleted: ${messageOf(err)}`);
     }
   }
+
+  private say(text: string): void {
+    this.status.textContent = text;
+    announce(text);
+  }
+}
+
+/** A tile's tags, as small labels. */
+function tagLine(d: Design): HTMLElement {
+  return h("p", { class: "tile__tags tag-list" }, ...d.tags.map((t) => h("span", { class: "tag" }, t)));
 }

@@ -5,6 +5,7 @@ import { byId, h, replaceChildren } from "./dom.ts";
 import { formatWhen, plural } from "./format.ts";
 import type { JobTracker } from "./job-tracker.ts";
 import { reasonText } from "./reason-text.ts";
+import { fetchApiBlob, saveBlob } from "./save-file.ts";
 
 /** While a listed job is queued or running, the list is read again this often. */
 const POLL_MS = 4_000;
@@ -12,6 +13,7 @@ const POLL_MS = 4_000;
 const TYPE_NAMES: Record<string, string> = {
   [JOB_TYPES.upload]: "Upload",
   [JOB_TYPES.mockups]: "Mockups",
+  [JOB_TYPES.batch]: "Bulk mockups",
   [JOB_TYPES.etsy]: "Publish to Etsy",
   [JOB_TYPES.listing]: "Etsy listing",
 };
@@ -112,10 +114,21 @@ export class JobsPanel {
           : null,
       h("p", { class: "small muted" }, `Started ${formatWhen(j.createdAt)}${summaryOf(j)}`),
       j.state === "failed" && j.error ? h("p", { class: "small error" }, reasonText(j.error)) : null,
+      j.type === JOB_TYPES.batch && j.state === "succeeded"
+        ? h("div", { class: "actions" }, h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Download ${j.title || "the batch"} as a ZIP`, onclick: () => void this.downloadZip(j) }, "Download .zip"))
+        : null,
       active && !j.cancelRequested
         ? h("div", { class: "actions" }, h("button", { type: "button", class: "button button--danger button--small", "aria-label": `Cancel the ${title.toLowerCase()} job`, onclick: () => void this.cancel(j) }, "Cancel"))
         : null,
     );
+  }
+
+  private async downloadZip(j: Job): Promise<void> {
+    try {
+      saveBlob(await fetchApiBlob(`/api/mockup-batches/${encodeURIComponent(j.id)}/zip`), `mockups-${j.id.slice(0, 8)}.zip`);
+    } catch (err) {
+      this.connection.textContent = `The download failed: ${messageOf(err)}`;
+    }
   }
 
   private async cancel(j: Job): Promise<void> {
@@ -135,7 +148,7 @@ function summaryOf(j: Job): string {
   const s = (j.result as { summary?: Record<string, number> } | null)?.summary;
   if (!s || j.state !== "succeeded") return "";
   if (j.type === JOB_TYPES.upload) return ` · ${s.created ?? 0} added, ${plural(s.duplicates ?? 0, "duplicate")}, ${s.rejected ?? 0} refused`;
-  if (j.type === JOB_TYPES.mockups) return ` · ${s.succeeded ?? 0} made${s.failed ? `, ${s.failed} failed` : ""}`;
+  if (j.type === JOB_TYPES.mockups || j.type === JOB_TYPES.batch) return ` · ${s.succeeded ?? 0} made${s.failed ? `, ${s.failed} failed` : ""}`;
   if (j.type === JOB_TYPES.etsy) return ` · ${s.published ?? 0} published${s.failed ? `, ${s.failed} failed` : ""}`;
   if (j.type === JOB_TYPES.listing) return ` · draft with ${plural(s.published ?? 0, "photo")}${s.failed ? `, ${s.failed} not taken` : ""}`;
   return "";

@@ -16,6 +16,9 @@ import { setUpTabs } from "./tabs.ts";
 import { TemplatesPanel } from "./templates-panel.ts";
 import { TokensPanel } from "./tokens-panel.ts";
 import { RecentSets } from "./recent-sets.ts";
+import { DesignDialog } from "./design-dialog.ts";
+import { BatchDialog } from "./batch-dialog.ts";
+import type { Design } from "./api-types.ts";
 import { StorageCard } from "./storage-card.ts";
 import type { ShopInfo } from "./api-types.ts";
 import { UploadPanel } from "./upload-panel.ts";
@@ -99,15 +102,20 @@ function startWorkspace(): void {
   const mockups = new MockupsPanel(tracker, viewer, (ids, label) => publisher.open(ids, label), () => void recentSets?.refresh());
   recentSets = new RecentSets((job) => mockups.showJob(job));
   const openTab = setUpTabs(byId("tabs", HTMLDivElement));
+  const mockupsOf = (d: Design) => {
+    mockups.chooseDesign(d);
+    openTab("tab-mockups");
+    byId("mockup-design", HTMLSelectElement).focus();
+  };
+  const batches = new BatchDialog(tracker);
+  let dialog: DesignDialog | undefined;
+  const designs = new DesignsPanel({
+    open: (d) => dialog?.open(d),
+    // One design: the Mockups tab; several: one batch over all of them.
+    makeMockups: (list) => (list.length === 1 ? mockupsOf(list[0]!) : batches.open(list)),
+  });
   const listings = new ListingCreator(tracker);
-  const designs = new DesignsPanel(
-    (d) => {
-      mockups.chooseDesign(d);
-      openTab("tab-mockups");
-      byId("mockup-design", HTMLSelectElement).focus();
-    },
-    (d) => listings.open(d),
-  );
+  dialog = new DesignDialog(viewer, { changed: (d) => designs.updated(d), makeMockups: mockupsOf, createListing: (d) => listings.open(d) });
   const designsChanged = () => {
     void designs.refresh();
     void mockups.loadDesigns();
@@ -116,6 +124,7 @@ function startWorkspace(): void {
   const templates = new TemplatesPanel((list) => {
     mockups.setTemplates(list);
     listings.setTemplates(list);
+    batches.setTemplates(list);
   });
   const shop = new ShopPanel(etsyOutcome);
   const tokens = new TokensPanel();

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { jsonSchema, mockupListQuery, optionsSchema, previewSchema } from "../../mockups.routes.ts";
+import { batchBody } from "../../mockup-batches.routes.ts";
+import { jobSchema } from "./jobs.openapi.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
 import { binaryFile, fileContent, idParams, jobQueuedResponse } from "../shared-schemas.ts";
 
@@ -21,6 +23,42 @@ const EVENTS = [
 /** /api/mockups (mockups.routes.ts). */
 export function registerMockupPaths(registry: ApiRegistry): void {
   const tags: [string] = ["Mockups"];
+  const batchLinks = z
+    .object({ jobId: z.string(), batchId: z.string(), statusUrl: z.string(), eventsUrl: z.string(), zipUrl: z.string().describe("`GET` it for every mockup made so far as one ZIP.") })
+    .meta({ id: "BatchLinks" });
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/mockup-batches",
+    operationId: "startMockupBatch",
+    tags,
+    summary: "Mockups of many designs in many templates, as one job",
+    description: "Item k is design ⌊k / T⌋ in template k mod T; each mockup streams as a `mockup` event (with `Accept: text/event-stream` on this connection), progress over the total.",
+    request: { body: { required: true, content: { "application/json": { schema: batchBody } } } },
+    responses: {
+      202: { description: "Queued; `Location` is its status URL.", headers: { Location: { description: "The job's status URL.", schema: { type: "string" } } }, content: { "application/json": { schema: batchLinks } } },
+    },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields", "invalid_designs", "invalid_templates"], 404: ["not_found", "design_not_found"], 429: ["shop_queue_full"], 503: ["render_busy"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/mockup-batches/{id}",
+    operationId: "getMockupBatch",
+    tags,
+    summary: "A batch: its job, with the ZIP's address",
+    request: { params: idParams("batch") },
+    responses: { 200: { description: "The batch's job.", content: { "application/json": { schema: jobSchema.extend({ zipUrl: z.string() }) } } } },
+    errors: { 404: ["not_found"] },
+  });
+  registerOperation(registry, {
+    method: "get",
+    path: "/api/mockup-batches/{id}/zip",
+    operationId: "getMockupBatchZip",
+    tags,
+    summary: "Every mockup of the batch so far, as one ZIP made while it is sent",
+    request: { params: idParams("batch") },
+    responses: { 200: { description: "A store-only ZIP, `{design}/{template}.jpg`.", content: fileContent("application/zip", "The ZIP.") } },
+    errors: { 404: ["not_found"], 503: ["storage_unavailable"] },
+  });
   registerOperation(registry, {
     method: "post",
     path: "/api/mockups/preview",
