@@ -149,7 +149,9 @@ describe("the Shop panel and the listing picker in a real browser", () => {
     const page = await signIn();
     await page.click("#tab-designs");
     const tile = page.locator(`#design-grid li[data-design-id="${designId}"]`);
-    await tile.getByRole("button", { name: /Create an Etsy listing/ }).click();
+    // The design opens large; List on Etsy is beside Make mockups.
+    await tile.locator(".design-tile__open").click();
+    await page.click("#design-dialog-listing");
     await page.locator("#listing-dialog[open]").waitFor();
     expect(await page.inputValue("#listing-name")).toBe("Ladybird on a leaf poster");
     expect(await page.inputValue("#listing-price")).toBe("24.00");
