@@ -364,9 +364,12 @@ export async function deferJob(sql: Queryable, lease: JobLease, error: JobError,
 /**
  * Takes back running jobs whose lease expired (their worker was killed or stalled): queued
  * again at once with the attempt counted, failed when that was the last attempt, cancelled when
- * a cancel was requested. Returns them after the change.
+ * a cancel was requested. Returns them after the change. Only the given types: the reaper runs
+ * the reaped job's cleanup, which only a runner with that type's handler can do, so a worker
+ * never takes back another kind of worker's jobs.
  */
-export async function requeueExpiredJobs(sql: Queryable, lastError: JobError): Promise<Job[]> {
+export async function requeueExpiredJobs(sql: Queryable, lastError: JobError, types: string[]): Promise<Job[]> {
+  if (types.length === 0) return [];
   return sql<Job[]>`${updateWithEvent(
     sql,
     sql`update jobs set
@@ -375,7 +378,8 @@ export async function requeueExpiredJobs(sql: Queryable, lastError: JobError): P
           finished_at = case when cancel_requested or attempts >= max_attempts then now() end,
           run_at = now(), locked_by = null, lease_token = null, lease_until = null, updated_at = now(),
           last_event_seq = last_event_seq + 1
-        where id in (select id from jobs where state = 'running' and lease_until < now() for update skip locked)
+        where id in (select id from jobs where state = 'running' and lease_until < now() and type = any(${types})
+                     for update skip locked)
         returning *`,
     sql`case when state = 'queued' then 'requeued' else state end`,
     sql`case when state = 'cancelled' then '{}'::jsonb

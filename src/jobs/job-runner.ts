@@ -184,7 +184,7 @@ export class JobRunner {
   private async claimAndLaunch(): Promise<void> {
     if (Date.now() >= this.nextReapAt) {
       this.nextReapAt = Date.now() + this.pollMs;
-      for (const job of await requeueExpiredJobs(this.o.db.sql, LEASE_EXPIRED_ERROR)) {
+      for (const job of await requeueExpiredJobs(this.o.db.sql, LEASE_EXPIRED_ERROR, this.types)) {
         this.log.warn("job lease expired", { jobId: job.id, jobType: job.type, state: job.state, attempts: job.attempts });
         await cleanupFinishedJob(this.o.handlers, job, this.log);
       }

@@ -551,7 +551,6 @@ describe("per-item jobs (ctx.eachItem) and final cleanup", () => {
       expect(await service.cancel(shop, queued.id)).toMatchObject({ state: "cancelled" });
       expect(cleaned).toEqual([queued.id]);
       const dead = await enqueueJob(db.sql, { shopId, type, payload: { items: ["ok"] }, maxAttempts: 1 });
-      // Earlier tests' runners would reap it too, with handlers that do not know this type.
       await Promise.all(runners.splice(0).map((r) => r.stop(0)));
       await claimJobs(db.sql, { workerId: "dead-worker", types: [type], limit: 1, leaseMs: 50 });
       await startRunner(handlers);
@@ -560,5 +559,22 @@ describe("per-item jobs (ctx.eachItem) and final cleanup", () => {
     } finally {
       await hub.stop();
     }
+  });
+
+  test("a runner takes back only expired jobs of its own types: their cleanup needs that type's handler", async () => {
+    const mine = uniqueType("reap-mine");
+    const theirs = uniqueType("reap-theirs");
+    const cleaned: string[] = [];
+    const foreign = await enqueueJob(db.sql, { shopId, type: theirs, payload: { items: ["ok"] }, maxAttempts: 1 });
+    const own = await enqueueJob(db.sql, { shopId, type: mine, payload: { items: ["ok"] }, maxAttempts: 1 });
+    await claimJobs(db.sql, { workerId: "dead-worker", types: [mine, theirs], limit: 2, leaseMs: 50 });
+    await startRunner({ [mine]: itemsHandler(new Map(), { busyFor: 0, cleaned }) });
+    expect(await waitForJob(own.id, ["failed"])).toMatchObject({ lastError: { code: "lease_expired" } });
+    await waitUntil(() => cleaned.includes(own.id));
+    const [row] = await db.sql<{ state: string }[]>`select state from jobs where id = ${foreign.id}`;
+    expect(row!.state).toBe("running");
+    await startRunner({ [theirs]: itemsHandler(new Map(), { busyFor: 0, cleaned }) });
+    expect(await waitForJob(foreign.id, ["failed"])).toMatchObject({ lastError: { code: "lease_expired" } });
+    await waitUntil(() => cleaned.includes(foreign.id));
   });
 });
