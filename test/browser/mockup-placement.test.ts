@@ -57,7 +57,7 @@ describe("placing the artwork on the Mockups tab", () => {
         await page.locator('#mockup-results[data-state="done"]').waitFor({ timeout: 30_000 });
         // Every colour: the t-shirt's five colourways and the tote, as six tiles named by colour.
         await page.locator('#template-choices input[value="tote-canvas"]').check();
-        await page.check("#mockup-all-colors");
+        await page.locator('#template-colors fieldset[data-template="tshirt-folds"] label.swatch--all').click();
         const coloured = page.waitForRequest((r) => r.url().endsWith("/api/mockups") && r.method() === "POST");
         await page.click("#mockup-submit");
         const body = JSON.parse((await coloured).postData() ?? "{}") as { templates: Array<{ templateId: string; color?: string }> };
@@ -67,7 +67,7 @@ describe("placing the artwork on the Mockups tab", () => {
         ]);
         await page.locator('#mockup-results[data-state="done"]').waitFor({ timeout: 60_000 });
         expect(await page.locator("#mockup-results li.mockup-tile--ready").count()).toBe(6);
-        expect(await page.locator("#mockup-results").textContent()).toContain("(heather navy)");
+        expect(await page.locator("#mockup-results").textContent()).toContain("Colour: heather navy");
         await page.screenshot({ path: join(ARTIFACTS, "web-app-mockups-colours.png"), fullPage: true });
       }
     }

@@ -41,6 +41,6 @@ test("the render estimate counts maps, overlays, the colourway mask and a warp's
     colorways: { mask: "m.png", colors: [{ name: "a", hex: "#000000" }] },
   });
   const frame = 1000 * 800;
-  expect(templateLayerBytes(rich) - templateLayerBytes(plain)).toBe(frame * (1 + 1 + 6));
+  expect(templateLayerBytes(rich) - templateLayerBytes(plain)).toBe(frame * (2 + 1 + 6));
   expect(renderMemoryBytes(rich) - renderMemoryBytes(plain)).toBeGreaterThan(frame * 8); // + artwork and coordinate map
 });

@@ -136,27 +136,68 @@ describe("cylinder warp", () => {
 
 describe("displacement", () => {
   const edgeArt = artwork(200, 160, (x) => (x < 100 ? [0, 0, 0] : [255, 255, 255]));
+  // Black above artwork row 80, white below: the horizontal edge for vertical shifts.
+  const rowEdgeArt = artwork(200, 160, (_x, y) => (y < 80 ? [0, 0, 0] : [255, 255, 255]));
   const square = (s: number, t: number): [number, number] => [80 + 200 * s, 80 + 160 * t];
   const surface = meshSurface(meshThrough(4, 4, square));
+  const flat = () => new Uint8Array(W * H).fill(128);
+  const grey = (map: Uint8Array, strength: number): Displacement => ({ x: map, y: map, strength });
+  // Where a row's black-to-white edge is (the black mass from x = 140), and a column's (from y = 120).
+  const edgeInRow = (f: { pixels: Uint8Array }, y: number) => {
+    let dark = 0;
+    for (let x = 140; x < 220; x++) dark += 1 - f.pixels[(y * W + x) * 3]! / 255;
+    return 140 + dark;
+  };
+  const edgeInColumn = (f: { pixels: Uint8Array }, x: number) => {
+    let dark = 0;
+    for (let y = 120; y < 200; y++) dark += 1 - f.pixels[(y * W + x) * 3]! / 255;
+    return 120 + dark;
+  };
 
-  test("a flat mid-grey map changes nothing", () => {
+  test("a flat mid-grey map changes nothing, greyscale or colour", () => {
     const plain = draw(surface, gradient);
-    const grey = draw(surface, gradient, { displacement: { map: new Uint8Array(W * H).fill(128), strength: 30 } });
-    expect(meanAbsDiff(plain.pixels, grey.pixels)).toBe(0);
+    expect(meanAbsDiff(plain.pixels, draw(surface, gradient, { displacement: grey(flat(), 30) }).pixels)).toBe(0);
+    expect(meanAbsDiff(plain.pixels, draw(surface, gradient, { displacement: { x: flat(), y: flat(), strength: 30 } }).pixels)).toBe(0);
   });
 
-  test("a step map shifts the artwork by the strength within 0.5 px", () => {
-    const map = new Uint8Array(W * H).fill(128);
-    map.fill(255, 160 * W); // white below row 160: sampled 12 px right and down, so the edge moves left
-    const frame = draw(surface, edgeArt, { displacement: { map, strength: 12 } });
-    // Where a row's black-to-white edge is: the black mass from the artwork's left side.
-    const edgeOf = (y: number) => {
-      let dark = 0;
-      for (let x = 140; x < 220; x++) dark += 1 - frame.pixels[(y * W + x) * 3]! / 255;
-      return 140 + dark;
-    };
-    const above = edgeOf(120), below = edgeOf(200);
+  test("a greyscale step map shifts the artwork on both axes by the strength within 0.5 px", () => {
+    const map = flat();
+    map.fill(255, 160 * W); // white below row 160: sampled 12 px right and down, so the edges move left and up
+    const across = draw(surface, edgeArt, { displacement: grey(map, 12) });
+    const above = edgeInRow(across, 120), below = edgeInRow(across, 200);
     expect(Math.abs(above - 180)).toBeLessThan(0.5);
     expect(Math.abs(above - below - 12)).toBeLessThan(0.5);
+    // Vertically as well: a map white right of column 180 lifts the row edge there by 12 px.
+    const right = flat();
+    for (let y = 0; y < H; y++) right.fill(255, y * W + 180, (y + 1) * W);
+    const down = draw(surface, rowEdgeArt, { displacement: grey(right, 12) });
+    expect(Math.abs(edgeInColumn(down, 120) - 160)).toBeLessThan(0.5);
+    expect(Math.abs(edgeInColumn(down, 120) - edgeInColumn(down, 240) - 12)).toBeLessThan(0.5);
+  });
+
+  test("a colour map's red step shifts only x, by the strength within 0.5 px", () => {
+    const red = flat();
+    red.fill(255, 160 * W); // red full below row 160, green mid-grey everywhere
+    const stepped = { x: red, y: flat(), strength: 12 };
+    const across = draw(surface, edgeArt, { displacement: stepped });
+    expect(Math.abs(edgeInRow(across, 120) - 180)).toBeLessThan(0.5);
+    expect(Math.abs(edgeInRow(across, 120) - edgeInRow(across, 200) - 12)).toBeLessThan(0.5);
+    // A horizontal edge does not move anywhere: nothing shifts vertically.
+    const down = draw(surface, rowEdgeArt, { displacement: stepped });
+    const plain = draw(surface, rowEdgeArt);
+    for (const x of [120, 240]) expect(Math.abs(edgeInColumn(down, x) - edgeInColumn(plain, x))).toBeLessThan(0.05);
+    expect(Math.abs(edgeInColumn(plain, 240) - 160)).toBeLessThan(0.5);
+  });
+
+  test("a colour map's green step shifts only y, by the strength within 0.5 px", () => {
+    const green = flat();
+    for (let y = 0; y < H; y++) green.fill(255, y * W + 180, (y + 1) * W); // green full right of column 180
+    const stepped = { x: flat(), y: green, strength: 12 };
+    const down = draw(surface, rowEdgeArt, { displacement: stepped });
+    expect(Math.abs(edgeInColumn(down, 120) - 160)).toBeLessThan(0.5);
+    expect(Math.abs(edgeInColumn(down, 120) - edgeInColumn(down, 240) - 12)).toBeLessThan(0.5);
+    const across = draw(surface, edgeArt, { displacement: stepped });
+    const plain = draw(surface, edgeArt);
+    for (const y of [120, 200]) expect(Math.abs(edgeInRow(across, y) - edgeInRow(plain, y))).toBeLessThan(0.05);
   });
 });

@@ -1,15 +1,15 @@
 import { BLEND_CODE } from "../../src/media/mockup/blend-modes.ts";
 import { compositeMap } from "../../src/media/mockup/composite-map.ts";
-import { rasterizeSurface, type CoordMapBuffer } from "../../src/media/mockup/coord-map.ts";
+import { rasterizeSurface, type CoordMapBuffer, type Displacement } from "../../src/media/mockup/coord-map.ts";
 import type { Quad } from "../../src/media/mockup/homography.ts";
 import type { Placement } from "../../src/media/mockup/template-manifest.ts";
 import { warpInto, type WarpArtwork } from "../../src/media/mockup/warp-perspective.ts";
 import { placementSurface } from "../../src/media/mockup/warp-surface.ts";
 
-/** The template layers a placement may use, one byte per background pixel each. */
+/** The template layers a placement may use, one byte per background pixel each (a displacement map one per axis). */
 export interface PlacementLayers {
   mask?: Uint8Array;
-  displacement?: Uint8Array;
+  displacement?: Omit<Displacement, "strength">;
 }
 
 /**
@@ -32,7 +32,7 @@ export function drawPlacement(
     warpInto(frame, art, quad, { mask: layers.mask, blend: p.blend, shading: p.shading ?? 1 });
     return;
   }
-  const displacement = p.displacement && layers.displacement ? { map: layers.displacement, strength: p.displacement.strength } : undefined;
+  const displacement = p.displacement && layers.displacement ? { ...layers.displacement, strength: p.displacement.strength } : undefined;
   const map = rasterizeSurface(placementSurface(p), art, frame, maps, displacement);
   try {
     compositeMap(frame, art, map, { blend: BLEND_CODE[p.blend], opacity, shading: p.shading ?? 1, mask: layers.mask });

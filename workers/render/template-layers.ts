@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { BLEND_CODE } from "../../src/media/mockup/blend-modes.ts";
+import type { Displacement } from "../../src/media/mockup/coord-map.ts";
 import { overlayLayer, type OverlayLayer } from "../../src/media/mockup/overlay-layer.ts";
 import { colorwayLayer, type ColorwayLayer } from "../../src/media/mockup/recolor.ts";
 import { templateLayerBytes } from "../../src/media/mockup/render-cost.ts";
@@ -15,11 +16,14 @@ export interface TemplateLayers {
   height: number;
   /** By placement id, one byte per pixel. */
   masks: Map<string, Uint8Array>;
-  /** Displacement maps by placement id, one byte per pixel. */
-  displacements: Map<string, Uint8Array>;
+  /** Displacement maps by placement id: one byte per pixel for each axis (the same array for a greyscale map). */
+  displacements: Map<string, DisplacementMap>;
   overlays: OverlayLayer[];
   colorway: ColorwayLayer | undefined;
 }
+
+/** A displacement map's horizontal and vertical channels. */
+export type DisplacementMap = Omit<Displacement, "strength">;
 
 /** Decoded layers stay in the worker, bounded in bytes, so a warm template costs no decode. */
 export class TemplateLayerCache {
@@ -57,6 +61,22 @@ async function grey(dir: string, file: string): Promise<Uint8Array> {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
+// As Photoshop's Displace reads a map: with colour, red shifts across and green down; greyscale shifts both.
+async function displacementMap(dir: string, file: string): Promise<DisplacementMap> {
+  const { channels = 1 } = await sharp(join(dir, file)).metadata();
+  if (channels < 3) {
+    const g = await grey(dir, file);
+    return { x: g, y: g };
+  }
+  const channel = async (n: 0 | 1) => {
+    const b = await sharp(join(dir, file)).toColourspace("srgb").extractChannel(n).raw().toBuffer();
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  };
+  const x = await channel(0), y = await channel(1);
+  // A grey map saved as RGB (as ours are) keeps one channel, as a greyscale file does.
+  return { x, y: Buffer.from(x.buffer, x.byteOffset, x.length).equals(y) ? x : y };
+}
+
 async function decodeLayers(dir: string, m: TemplateManifest): Promise<TemplateLayers> {
   const background = await sharp(join(dir, m.background))
     .toColourspace("srgb")
@@ -66,10 +86,10 @@ async function decodeLayers(dir: string, m: TemplateManifest): Promise<TemplateL
   const bg = new Uint8Array(background.data.buffer, background.data.byteOffset, background.data.length);
   const { width, height } = background.info;
   const masks = new Map<string, Uint8Array>();
-  const displacements = new Map<string, Uint8Array>();
+  const displacements = new Map<string, DisplacementMap>();
   for (const p of m.placements) {
     if (p.mask) masks.set(p.id, await grey(dir, p.mask));
-    if (p.displacement) displacements.set(p.id, await grey(dir, p.displacement.map));
+    if (p.displacement) displacements.set(p.id, await displacementMap(dir, p.displacement.map));
   }
   const overlays: OverlayLayer[] = [];
   for (const o of m.overlays ?? []) {

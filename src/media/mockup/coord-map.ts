@@ -18,9 +18,14 @@ export interface CoordMap {
   spans: Int32Array;
 }
 
-/** Displacement as Photoshop's Displace: one byte per background pixel, 128 = no shift. */
+/**
+ * Displacement as Photoshop's Displace: per background pixel one byte for the horizontal shift
+ * and one for the vertical, 128 = no shift. A colour map gives its red channel as `x` and its
+ * green as `y`; a greyscale map is the same array for both.
+ */
 export interface Displacement {
-  map: Uint8Array;
+  x: Uint8Array;
+  y: Uint8Array;
   strength: number;
 }
 
@@ -189,11 +194,12 @@ class Triangles {
       for (let x = lo; x < hi; x++, o += 3) {
         let px = x + 0.5, qy = py;
         if (disp) {
-          // Photoshop's Displace: sample where the map points, mid-grey in place.
-          let d = (disp.map[dispRow + x]! - 128) * dk;
-          if (d < -disp.strength) d = -disp.strength;
-          px += d;
-          qy += d;
+          // Photoshop's Displace: sample where the map points, mid-grey in place (0 would reach 128/127 of the strength).
+          let dx = (disp.x[dispRow + x]! - 128) * dk, dy = (disp.y[dispRow + x]! - 128) * dk;
+          if (dx < -disp.strength) dx = -disp.strength;
+          if (dy < -disp.strength) dy = -disp.strength;
+          px += dx;
+          qy += dy;
         }
         const u = ua * px + ub * qy + uc, v = va * px + vb * qy + vc;
         if (inner) {

@@ -8,13 +8,14 @@ const MB = 1024 * 1024;
 
 /**
  * The decoded layers the render worker caches for a template: the background (RGB), one byte
- * a pixel for each mask, displacement map and the colourway mask, and each overlay as prepared
- * (overlay-layer.ts; at most the full frame).
+ * a pixel for each mask and the colourway mask, two for each displacement map (a colour map
+ * keeps its red and green channels), and each overlay as prepared (overlay-layer.ts; at most
+ * the full frame).
  */
 export function templateLayerBytes(m: TemplateManifest): number {
   const frame = m.width * m.height;
   const greys =
-    m.placements.filter((p) => p.mask).length + m.placements.filter((p) => p.displacement).length + (m.colorways ? 1 : 0);
+    m.placements.filter((p) => p.mask).length + 2 * m.placements.filter((p) => p.displacement).length + (m.colorways ? 1 : 0);
   const overlays = (m.overlays ?? []).reduce((sum, o) => sum + overlayBytesPerPixel(BLEND_CODE[o.blend]), 0);
   return frame * (3 + greys + overlays);
 }

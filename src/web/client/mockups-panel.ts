@@ -25,16 +25,26 @@ import { readSession, writeSession } from "./session-memory.ts";
 import { SseReader } from "./sse-reader.ts";
 import { thumbnailUrl } from "./upload-results.ts";
 import { PlacementControls } from "./placement-controls.ts";
+import { TemplateColors, type MockupEntry } from "./template-colors.ts";
 
-const MAX_TEMPLATES = 10;
+/** Mockups per request (templates × colours), as the server allows. */
+const MAX_MOCKUPS = 10;
 const KEY = "atelier.mockupSet";
+
+/** One tile of a set: its template (id for file names: "template-colour" for a colour), name and colour. */
+interface SetSlot {
+  id: string;
+  name: string;
+  color?: string;
+  hex?: string;
+}
 
 /** The mockup set on show, kept for reloads: what has arrived so far and whether it is finished. */
 interface MockupSet {
   jobId: string;
   designId: string;
   designName: string;
-  templates: Array<{ id: string; name: string }>;
+  templates: SetSlot[];
   mockups: MockupMade[];
   failed: MockupFailed[];
   state: "running" | JobDone["state"] | "lost";
@@ -42,9 +52,10 @@ interface MockupSet {
 }
 
 /**
- * Mockups: choose a design and up to 10 templates, start the set (POST /api/mockups answering
- * with its event stream), and show each mockup the moment its `mockup` event arrives; failed
- * templates say why. Finished sets can be downloaded (one image or a ZIP) and published to Etsy.
+ * Mockups: choose a design, templates and the colours of those that have colourways (up to 10
+ * mockups in all), start the set (POST /api/mockups answering with its event stream), and show
+ * each mockup the moment its `mockup` event arrives; failed ones say why. Finished sets can be
+ * downloaded (one image or a ZIP) and published to Etsy.
  */
 export class MockupsPanel {
   private readonly form = byId("mockup-form", HTMLFormElement);
@@ -52,6 +63,7 @@ export class MockupsPanel {
   private readonly designThumb = byId("mockup-design-thumb", HTMLImageElement);
   private readonly choices = byId("template-choices", HTMLUListElement);
   private readonly count = byId("template-count", HTMLSpanElement);
+  private readonly limit = byId("mockup-limit", HTMLParagraphElement);
   private readonly submit = byId("mockup-submit", HTMLButtonElement);
   private readonly progressBlock = byId("mockup-progress-block", HTMLDivElement);
   private readonly progressLabel = byId("mockup-progress-label", HTMLLabelElement);
@@ -60,11 +72,17 @@ export class MockupsPanel {
   private readonly setSection = byId("mockup-set", HTMLElement);
   private readonly results = byId("mockup-results", HTMLUListElement);
   private readonly downloadAll = byId("mockup-download-all", HTMLButtonElement);
-  private readonly allColors = byId("mockup-all-colors", HTMLInputElement);
   private readonly publish = byId("mockup-publish", HTMLButtonElement);
   private templates: Template[] = [];
   private set: MockupSet | undefined;
-  private readonly placement = new PlacementControls(() => ({ designId: this.designSelect.value, templateId: this.chosenTemplateIds()[0] }));
+  private readonly colors = new TemplateColors(byId("template-colors", HTMLDivElement), () => {
+    this.limitChoices();
+    this.placement.refresh();
+  });
+  private readonly placement = new PlacementControls(() => {
+    const e = this.colors.previewEntry(this.chosenTemplateIds());
+    return { designId: this.designSelect.value, templateId: e?.templateId, color: e?.color, label: e ? this.slotOf(e).name : undefined };
+  });
 
   constructor(
     private readonly tracker: JobTracker,
@@ -81,6 +99,7 @@ export class MockupsPanel {
       this.placement.refresh();
     });
     this.choices.addEventListener("change", () => {
+      this.colors.show(this.templates, this.chosenTemplateIds());
       this.limitChoices();
       this.placement.refresh();
     });
@@ -144,18 +163,18 @@ export class MockupsPanel {
         );
       }),
     );
+    this.colors.show(templates, this.chosenTemplateIds());
     this.limitChoices();
   }
 
   /** Puts a set from the history on show: a finished one from its result, a running one followed again. */
   showJob(job: Job): void {
-    const names = new Map(this.templates.map((t) => [t.id, t.name]));
     const result = (job.result ?? {}) as { mockups?: MockupMade[]; failed?: MockupFailed[] };
     const mockups = result.mockups ?? [];
     const failed = result.failed ?? [];
     const total = Math.max(job.progress?.total ?? 0, ...mockups.map((m) => m.total), ...failed.map((f) => f.total), 1);
-    const templates = Array.from({ length: total }, (_, i) => ({ id: "", name: `Template ${i + 1}` }));
-    for (const x of [...mockups, ...failed]) templates[x.index] = { id: x.templateId, name: names.get(x.templateId) ?? x.templateId };
+    const templates: SetSlot[] = Array.from({ length: total }, (_, i) => ({ id: "", name: `Template ${i + 1}` }));
+    for (const x of [...mockups, ...failed]) templates[x.index] = this.slotOf(x);
     const designName = /^Mockups of (.*), \d+ templates?$/.exec(job.title)?.[1] ?? "design";
     const running = job.state === "queued" || job.state === "running";
     this.set = { jobId: job.id, designId: "", designName, templates, mockups, failed, state: running ? "running" : job.state, error: job.error ?? undefined };
@@ -168,34 +187,36 @@ export class MockupsPanel {
   /** A running set shown from the history learns its templates from its events. */
   private learnTemplate(s: MockupSet, index: number, total: number, templateId: string, color?: string): void {
     while (s.templates.length < total) s.templates.push({ id: "", name: `Template ${s.templates.length + 1}` });
-    // A slot for a colour is named "template-colour": the event's template id is its first part.
-    const id = color ? `${templateId}-${safeFileName(color)}` : templateId;
-    if (s.templates[index]?.id === id) return;
-    const name = this.templates.find((t) => t.id === templateId)?.name ?? templateId;
-    s.templates[index] = { id, name: color ? `${name} (${color})` : name };
+    const slot = this.slotOf({ templateId, color });
+    if (s.templates[index]?.id === slot.id) return;
+    s.templates[index] = slot;
     this.results.dataset.renderedJob = ""; // redraw the slots
     this.render();
   }
 
-  // The mockups the form asks for: each chosen template, in each of its colours when "every colour" is ticked.
-  private entries(templateIds: string[]): Array<{ templateId: string; color?: string }> {
-    if (!this.allColors.checked) return templateIds.map((templateId) => ({ templateId }));
-    const colors = new Map(this.templates.map((t) => [t.id, t.colors ?? []]));
-    return templateIds.flatMap((templateId) => {
-      const palette = colors.get(templateId) ?? [];
-      return palette.length ? palette.map((c) => ({ templateId, color: c.name })) : [{ templateId }];
-    });
+  // A tile's template: a slot for a colour is "template-colour", so its files say the colour.
+  private slotOf(e: MockupEntry): SetSlot {
+    const name = this.templates.find((t) => t.id === e.templateId)?.name ?? e.templateId;
+    if (!e.color) return { id: e.templateId, name };
+    return { id: `${e.templateId}-${safeFileName(e.color)}`, name, color: e.color, hex: this.colors.hexOf(e.templateId, e.color) };
   }
 
   private chosenTemplateIds(): string[] {
     return [...this.choices.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
   }
 
-  /** At most 10: once 10 are chosen the others are disabled, and the count says so. */
+  /**
+   * At most 10 mockups (a template in three colours is three): once 10 are asked for, the other
+   * templates are disabled; colours stay free to change, and past 10 the message says by how much.
+   */
   private limitChoices(): void {
-    const n = this.chosenTemplateIds().length;
-    for (const input of this.choices.querySelectorAll<HTMLInputElement>("input")) input.disabled = !input.checked && n >= MAX_TEMPLATES;
-    this.count.textContent = n >= MAX_TEMPLATES ? `(${n} of ${MAX_TEMPLATES} chosen: the most at once)` : `(${n} chosen, up to ${MAX_TEMPLATES})`;
+    const ids = this.chosenTemplateIds();
+    const n = this.colors.entries(ids).length;
+    for (const input of this.choices.querySelectorAll<HTMLInputElement>("input")) input.disabled = !input.checked && n >= MAX_MOCKUPS;
+    const templates = ids.length === n ? "" : ` from ${plural(ids.length, "template")}`;
+    this.count.textContent =
+      n === MAX_MOCKUPS ? `(${n} mockups${templates}: the most at once)` : `(${plural(n, "mockup")}${templates}, up to ${MAX_MOCKUPS})`;
+    this.limit.textContent = n > MAX_MOCKUPS ? overLimit(n) : "";
   }
 
   private showDesignThumb(): void {
@@ -211,9 +232,11 @@ export class MockupsPanel {
     const templateIds = this.chosenTemplateIds();
     if (!designId) return void (this.status.textContent = "Choose a design first (upload one if the list is empty).");
     if (templateIds.length === 0) return void (this.status.textContent = "Choose at least one template.");
-    const entries = this.entries(templateIds);
-    if (entries.length > MAX_TEMPLATES) {
-      return void (this.status.textContent = `That is ${entries.length} mockups with every colour; at most ${MAX_TEMPLATES} at once: choose fewer templates.`);
+    const entries = this.colors.entries(templateIds);
+    if (entries.length > MAX_MOCKUPS) {
+      // The message stays where the colours are (and goes once fixed); said again for screen readers.
+      this.limit.scrollIntoView({ block: "center" });
+      return announce(overLimit(entries.length));
     }
     this.submit.disabled = true;
     this.status.textContent = "Starting…";
@@ -226,7 +249,7 @@ export class MockupsPanel {
         // Colours go as explicit entries, so the set's tiles and the server's indexes are the same list.
         body: JSON.stringify({
           designId,
-          ...(this.allColors.checked ? { templates: entries.map(({ templateId, color }) => (color ? { templateId, color } : { templateId })) } : { templateIds }),
+          ...(entries.some((e) => e.color) ? { templates: entries.map(({ templateId, color }) => (color ? { templateId, color } : { templateId })) } : { templateIds }),
           ...this.placement.value(),
         }),
       });
@@ -235,14 +258,12 @@ export class MockupsPanel {
       const first = await stream.next();
       if (first?.event !== "job") throw new Error("The server did not start the job.");
       const links = JSON.parse(first.data) as JobLinks;
-      const names = new Map(this.templates.map((t) => [t.id, t.name]));
-      const named = (e: { templateId: string; color?: string }) => (e.color ? `${names.get(e.templateId) ?? e.templateId} (${e.color})` : (names.get(e.templateId) ?? e.templateId));
       const designName = (this.designSelect.selectedOptions[0]?.textContent ?? "design").replace(/ \([^)]*\)$/, "");
       this.set = {
         jobId: links.jobId,
         designId,
         designName,
-        templates: entries.map((e) => ({ id: e.color ? `${e.templateId}-${safeFileName(e.color)}` : e.templateId, name: named(e) })),
+        templates: entries.map((e) => this.slotOf(e)),
         mockups: [],
         failed: [],
         state: "running",
@@ -354,8 +375,9 @@ export class MockupsPanel {
     if (made) {
       if (li.dataset.mockupId === made.mockupId) return;
       const fileBase = `${safeFileName(s.designName)}-${template.id}`;
+      const title = template.color ? `${template.name}, ${template.color}` : template.name;
       showMadeMockup(li, made, template, s.designName, {
-        open: () => this.viewer.open(made.url, template.name, `${s.designName} on ${template.name}`, fileBase),
+        open: () => this.viewer.open(made.url, title, `${s.designName} on ${template.name}${template.color ? ` in ${template.color}` : ""}`, fileBase),
         download: () => void this.run(() => downloadMockup(made, fileBase)),
       });
     } else if (failed) {
@@ -399,4 +421,8 @@ export class MockupsPanel {
     this.render();
     if (this.set.state === "running") this.tracker.follow(this.set.jobId, JOB_TYPES.mockups);
   }
+}
+
+function overLimit(n: number): string {
+  return `That is ${n} mockups; at most ${MAX_MOCKUPS} at once: untick ${plural(n - MAX_MOCKUPS, "colour or template", "colours or templates")}.`;
 }

@@ -12,10 +12,19 @@ export interface PlacementFields {
 
 const PREVIEW_DELAY_MS = 250;
 
+/** What the preview shows: a template, perhaps in one of its colours, and how to name it. */
+export interface PreviewTarget {
+  designId: string;
+  templateId: string | undefined;
+  color?: string;
+  label?: string;
+}
+
 /**
  * The Mockups tab's placement fields (fit, scale, offset, rotate, background) and their live
- * preview: the first chosen template with the chosen design, rendered by POST /api/mockups/preview
- * a moment after the last change (a newer change drops the answer of an older one).
+ * preview: one chosen template (in the colour last ticked) with the chosen design, rendered by
+ * POST /api/mockups/preview a moment after the last change (a newer change drops the answer of
+ * an older one).
  */
 export class PlacementControls {
   private readonly fit = byId("placement-fit", HTMLSelectElement);
@@ -27,11 +36,12 @@ export class PlacementControls {
   private readonly useBackground = byId("placement-use-background", HTMLInputElement);
   private readonly preview = byId("placement-preview", HTMLImageElement);
   private readonly status = byId("placement-status", HTMLParagraphElement);
+  private readonly caption = byId("placement-caption", HTMLParagraphElement);
   private timer: ReturnType<typeof setTimeout> | undefined;
   private asked = 0;
   private url: string | undefined;
 
-  constructor(private readonly target: () => { designId: string; templateId: string | undefined }) {
+  constructor(private readonly target: () => PreviewTarget) {
     byId("placement-fields", HTMLFieldSetElement).addEventListener("input", () => this.refresh());
   }
 
@@ -56,9 +66,10 @@ export class PlacementControls {
   }
 
   private async show(): Promise<void> {
-    const { designId, templateId } = this.target();
+    const { designId, templateId, color, label } = this.target();
     if (!designId || !templateId) {
       this.preview.hidden = true;
+      this.caption.textContent = "";
       this.status.textContent = "Choose a design and a template to see where the artwork goes.";
       return;
     }
@@ -68,7 +79,7 @@ export class PlacementControls {
       const res = await apiFetch("/api/mockups/preview", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ designId, templateId, width: 480, ...this.value() }),
+        body: JSON.stringify({ designId, templateId, ...(color ? { color } : {}), width: 480, ...this.value() }),
       });
       if (!res.ok) throw await errorOf(res);
       const blob = await res.blob();
@@ -76,6 +87,9 @@ export class PlacementControls {
       if (this.url) URL.revokeObjectURL(this.url);
       this.url = URL.createObjectURL(blob);
       this.preview.src = this.url;
+      const shows = `${label ?? templateId}${color ? ` in ${color}` : ""}`;
+      this.preview.alt = `Preview of ${shows} with this placement`;
+      this.caption.textContent = `Preview: ${shows}`;
       this.preview.hidden = false;
       this.status.textContent = "";
     } catch (err) {
