@@ -119,8 +119,10 @@ export class TemplateDraftPreviewer {
   }
 }
 
-/** Whether an image of `size` is the draft's `m` scaled: the same shape, each side within the rounding of a pixel. */
+/**
+ * Whether an image of `size` could be scaled to the draft's `m` with each side rounded to a
+ * pixel: m = (W·s + e₁, H·s + e₂) with |e| ≤ ½ gives |H·m.width − W·m.height| ≤ ½(W + H).
+ */
 function sameShape(size: { width: number; height: number }, m: { width: number; height: number }): boolean {
-  const k = size.width / m.width;
-  return Math.abs(size.height - m.height * k) <= k + 1e-9;
+  return Math.abs(size.height * m.width - size.width * m.height) <= 0.5 * (size.width + size.height) + 1e-9;
 }

@@ -291,6 +291,11 @@ describe("PUT /api/templates/:id replaces a shop template atomically", () => {
     };
     const preview = await t.request("/api/templates/preview", { method: "POST", body: form(small, [["background", "background.jpg", scaled]], { from: "mug-copy" }) });
     expect(preview.status, await preview.clone().text()).toBe(200);
+    // A kept file must have the draft's shape (it is scaled to it, not stretched).
+    const square = new Uint8Array(await sharp(mugFile("background.jpg")).resize(600, 600, { fit: "fill" }).jpeg().toBuffer());
+    const squashed = await t.request("/api/templates/preview", { method: "POST", body: form({ ...small, width: 600, height: 600 }, [["background", "background.jpg", square]], { from: "mug-copy" }) });
+    expect(squashed.status).toBe(422);
+    expect(((await squashed.json()) as ErrorBody).error.code).toBe("template_size_mismatch");
     const without = await t.request("/api/templates/preview", { method: "POST", body: form(small, [["background", "background.jpg", scaled]]) });
     expect(without.status).toBe(400);
     expect(((await without.json()) as ErrorBody).error.code).toBe("missing_mask");
