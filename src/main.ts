@@ -238,6 +238,7 @@ export function wireApp(
     files: new TemplateFileCache(config.templateFilesDir, storage),
     maxInputPixels: config.maxInputPixels,
     maxRenderBytes: config.templateMaxRenderBytes,
+    forgetLayers: renderer ? (dir) => renderer.forgetTemplate(dir) : undefined,
   });
   const psdImport = new PsdImportService({
     templates: templateService,
@@ -328,6 +329,7 @@ export function wireApp(
     templateDrafts: new TemplateDraftPreviewer({
       renderer,
       designs,
+      templates: templateService,
       layers: new DraftLayers(config.templateDraftsDir, DRAFT_PREVIEW_SIDE, DRAFTS_KEPT),
       maxInputPixels: config.maxInputPixels,
     }),

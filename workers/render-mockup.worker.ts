@@ -17,7 +17,7 @@ import { CoordMapBuffer } from "../src/media/mockup/coord-map.ts";
 import { drawOverlay } from "../src/media/mockup/overlay-layer.ts";
 import { recolor } from "../src/media/mockup/recolor.ts";
 import type { RenderWorkerData } from "../src/media/render-pool.ts";
-import type { RenderRequest, RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
+import { RENDER_CONTROL_CHANNEL, type ForgetTemplateMessage, type RenderRequest, type RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
 import { RenderGuard, RenderStopped } from "./render/render-guard.ts";
 
 const settings = workerData as RenderWorkerData;
@@ -43,6 +43,15 @@ const guard = new RenderGuard({
     frames.drop();
   },
 });
+
+// A replaced template's old version is never asked for again (its folder is per version): its
+// layers go now rather than when the cache would evict them.
+const control = new BroadcastChannel(RENDER_CONTROL_CHANNEL);
+control.addEventListener("message", (e) => {
+  const m = (e as { data?: ForgetTemplateMessage }).data;
+  if (m?.type === "forget-template") layers.forget(m.dir);
+});
+(control as unknown as { unref?: () => void }).unref?.();
 
 /** Piscina calls the default export with each request; the answer is packed and moved back, or says why it stopped. */
 export default async function renderRequest(req: RenderRequest<RenderTask>): Promise<ArrayBuffer | RenderStoppedAnswer> {

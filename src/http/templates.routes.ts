@@ -19,7 +19,7 @@ const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_PSD_PARTS = 8;
 const MAX_PSD_FIELD_BYTES = 1024;
 
-/** /api/templates: list, one, preview; a shop adds (multipart) and deletes its own. */
+/** /api/templates: list, one, preview; a shop adds (multipart), replaces and deletes its own. */
 export function templateRoutes(deps: {
   templates: TemplateService;
   printAreas: PrintAreaFinder;
@@ -29,7 +29,10 @@ export function templateRoutes(deps: {
   maxPsdBytes: number;
 }) {
   const app = new Hono<AppEnv>();
-  const withUrls = <T extends { id: string }>(t: T) => ({ ...t, previewUrl: `/api/templates/${encodeURIComponent(t.id)}/preview` });
+  const withUrls = <T extends { id: string; version?: string }>(t: T) => ({
+    ...t,
+    previewUrl: `/api/templates/${encodeURIComponent(t.id)}/preview${t.version ? `?v=${t.version}` : ""}`,
+  });
 
   app.get("/", async (c) => c.json({ items: (await deps.templates.list(c.get("shop"))).map(withUrls) }));
   app.get("/:id", async (c) => c.json(withUrls(await deps.templates.get(c.get("shop"), c.req.param("id")))));
@@ -44,8 +47,14 @@ export function templateRoutes(deps: {
     return c.body(new Uint8Array(file.bytes), 200, { "Content-Type": file.contentType, "Cache-Control": "private, max-age=3600" });
   });
   app.post("/", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
-    const created = await deps.templates.create(c.get("shop"), await readTemplateUpload(c, deps.maxUploadBytes), c.get("log"));
+    const { upload, from } = await readTemplateUpload(c, deps.maxUploadBytes);
+    const created = await deps.templates.create(c.get("shop"), upload, c.get("log"), from);
     return c.json(withUrls(created), 201, { Location: `/api/templates/${encodeURIComponent(created.id)}` });
+  });
+  // A new version of a shop template: the form of POST; files it leaves out are kept from the current version.
+  app.put("/:id", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
+    const { upload } = await readTemplateUpload(c, deps.maxUploadBytes, false);
+    return c.json(withUrls(await deps.templates.replace(c.get("shop"), c.req.param("id"), upload, c.get("log"))));
   });
   // The PSD's own limit, within the upload limit the whole app holds to.
   const maxPsdBytes = Math.min(deps.maxPsdBytes, deps.maxUploadBytes);
@@ -63,9 +72,13 @@ export function templateRoutes(deps: {
   app.post("/preview", uploadSizeLimit(deps.maxUploadBytes), async (c) => {
     const form = await readForm(c, deps.maxUploadBytes, "Send multipart/form-data with manifest, background and masks.");
     const draft = draftOf(form);
-    const designId = parseInput(z.object({ designId: z.string().min(1).max(64).optional() }), { designId: form.text.get("designId")?.[0] || undefined }, "form").designId;
+    const { designId, from } = parseInput(
+      z.object({ designId: z.string().min(1).max(64).optional(), from: templateIdField }),
+      { designId: form.text.get("designId")?.[0] || undefined, from: form.text.get("from")?.[0] || undefined },
+      "form",
+    );
     const artwork = form.files.find((f) => f.field === "artwork")?.bytes;
-    const out = await deps.templateDrafts.preview({ shop: c.get("shop"), ...draft, designId, artwork });
+    const out = await deps.templateDrafts.preview({ shop: c.get("shop"), ...draft, designId, artwork, from });
     return c.body(new Uint8Array(out.jpeg), 200, {
       "Content-Type": "image/jpeg",
       "Cache-Control": "no-store",
@@ -79,9 +92,19 @@ export function templateRoutes(deps: {
   return app;
 }
 
-/** multipart: `manifest` (JSON text or file), `background` (file), `masks` or `files` (masks, maps, overlays, named as in the manifest). */
-async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number): Promise<TemplateUpload> {
-  return draftOf(await readForm(c, maxBytes, "Send multipart/form-data with manifest, background and masks."));
+/** A template whose files fill in those a form leaves out. */
+const templateIdField = z.string().min(1).max(64).optional();
+
+/**
+ * multipart: `manifest` (JSON text or file), `background` (file), `masks` or `files` (masks,
+ * maps, overlays, named as in the manifest), `sample`, and (POST) `from`: a template id whose
+ * files fill in those the form leaves out.
+ */
+async function readTemplateUpload(c: Context<AppEnv>, maxBytes: number, withFrom = true): Promise<{ upload: TemplateUpload; from?: string }> {
+  const form = await readForm(c, maxBytes, "Send multipart/form-data with manifest, background and masks.");
+  const upload = draftOf(form);
+  if (!withFrom) return { upload };
+  return { upload, from: parseInput(z.object({ from: templateIdField }), { from: form.text.get("from")?.[0] || undefined }, "form").from };
 }
 
 function draftOf(form: Awaited<ReturnType<typeof readForm>>): TemplateUpload {

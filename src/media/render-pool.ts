@@ -5,6 +5,7 @@ import {
   RENDER_CONTROL_CHANNEL,
   RENDER_MEMORY_CHANNEL,
   sampleTotal,
+  type ForgetTemplateMessage,
   type RenderRequest,
   type RenderStoppedAnswer,
   type StopMessage,
@@ -140,6 +141,11 @@ export class RenderPool {
       "template_too_large",
       `One mockup of this template needs about ${Math.ceil(estimateBytes / MB)} MB; the render thread may use ${Math.floor(this.limitBytes / MB)} MB (RENDER_THREAD_MEMORY_MB).`,
     );
+  }
+
+  /** Tells every render thread to drop the decoded layers of the template folder `dir` (replaced or deleted). */
+  forgetTemplate(dir: string): void {
+    this.controlChannel.postMessage({ type: "forget-template", dir } satisfies ForgetTemplateMessage);
   }
 
   /** Renders waiting for the thread, and how many may wait: for readiness. */

@@ -18,8 +18,8 @@ const columns = (sql: Queryable) => sql`
   uid, shop_id as "shopId", template_id as "templateId", manifest, storage_driver as "storageDriver",
   storage_prefix as "storagePrefix", bytes::float8 as bytes, created_at as "createdAt"`;
 
-/** Records a new shop template; false when the shop already has a live one with this id. */
-export async function insertShopTemplate(sql: Queryable, t: Omit<ShopTemplateRow, "createdAt">): Promise<boolean> {
+/** Records a new shop template (a new version keeps the first one's `createdAt`); false when the shop already has a live one with this id. */
+export async function insertShopTemplate(sql: Queryable, t: Omit<ShopTemplateRow, "createdAt"> & { createdAt?: Date }): Promise<boolean> {
   const rows = await sql`
     insert into shop_templates ${sql({
       uid: t.uid,
@@ -29,6 +29,7 @@ export async function insertShopTemplate(sql: Queryable, t: Omit<ShopTemplateRow
       storage_driver: t.storageDriver,
       storage_prefix: t.storagePrefix,
       bytes: t.bytes,
+      ...(t.createdAt ? { created_at: t.createdAt } : {}),
     })}
     on conflict (shop_id, template_id) where deleted_at is null do nothing
     returning uid`;
@@ -50,4 +51,13 @@ export async function deleteShopTemplate(sql: Queryable, shopId: string, templat
     where shop_id = ${shopId} and template_id = ${templateId} and deleted_at is null
     returning ${columns(sql)}`;
   return row;
+}
+
+/** Marks this version of a template deleted (it is being replaced); false when it is no longer the live one. */
+export async function retireShopTemplateVersion(sql: Queryable, shopId: string, uid: string): Promise<boolean> {
+  const rows = await sql`
+    update shop_templates set deleted_at = now()
+    where shop_id = ${shopId} and uid = ${uid} and deleted_at is null
+    returning uid`;
+  return rows.length === 1;
 }

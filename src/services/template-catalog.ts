@@ -16,6 +16,8 @@ export interface TemplateSummary {
   builtIn: boolean;
   /** Shop templates: when it was added. */
   createdAt?: string;
+  /** Shop templates: changes each time the template is replaced (PUT). */
+  version?: string;
   placements: Array<Omit<TemplateManifest["placements"][number], "mask"> & { masked: boolean }>;
   /** The product colours a mockup may ask for (the template's colourways), if any. */
   colors?: Array<{ name: string; hex: string }>;

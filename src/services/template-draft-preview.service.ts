@@ -3,13 +3,14 @@ import { decodeArtwork, type DecodedArtwork } from "../media/mockup/decode-artwo
 import type { DraftLayers } from "../media/mockup/draft-layers.ts";
 import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
 import { sampleArtwork } from "../media/mockup/sample-artwork.ts";
-import { parseTemplateManifest } from "../media/mockup/template-manifest.ts";
+import { manifestFiles, parseTemplateManifest } from "../media/mockup/template-manifest.ts";
 import type { NamedFile } from "../media/mockup/check-template-upload.ts";
 import { readImageHeader } from "../media/read-image-header.ts";
 import type { RenderPool } from "../media/render-pool.ts";
 import type { Shop } from "../types.ts";
 import { SizedLru } from "../util/lru-cache.ts";
 import type { DesignService } from "./design.service.ts";
+import type { TemplateService } from "./template.service.ts";
 
 /** A draft template and what to show in it: a design of the shop, an artwork file, or neither (a sample). */
 export interface DraftPreviewRequest {
@@ -19,12 +20,15 @@ export interface DraftPreviewRequest {
   masks: NamedFile[];
   designId?: string;
   artwork?: Uint8Array;
+  /** A template the shop can use whose files (at their own size) fill in those the draft leaves out: the one being edited. */
+  from?: string;
 }
 
 export interface DraftPreviewDeps {
   /** Absent in an api-only process. */
   renderer: RenderPool | undefined;
   designs: DesignService;
+  templates: Pick<TemplateService, "filesOf">;
   layers: DraftLayers;
   maxInputPixels: number;
 }
@@ -51,21 +55,26 @@ export class TemplateDraftPreviewer {
     const m = parsed.manifest;
     if (!req.background) throw badRequest("missing_background", `Attach the background image "${m.background}" as the file field "background".`);
     const files = new Map<string, Uint8Array>([[m.background, req.background.bytes]]);
-    const masks = new Map(req.masks.map((f) => [f.name, f.bytes]));
-    for (const name of new Set(m.placements.flatMap((p) => (p.mask ? [p.mask] : [])))) {
-      if (name === m.background) throw badRequest("invalid_manifest", "The background and mask file names must differ.");
-      const bytes = masks.get(name);
-      if (!bytes) throw badRequest("missing_mask", `Attach the mask file "${name}" in the field "masks", named as in the manifest.`, { missing: [name] });
-      files.set(name, bytes);
+    const sent = new Map(req.masks.map((f) => [f.name, f.bytes]));
+    const others = manifestFiles(m);
+    if (others.some((f) => f.name === m.background)) throw badRequest("invalid_manifest", "The background and the other files' names must differ.");
+    const unsent = others.filter((f) => !sent.has(f.name)).map((f) => f.name);
+    // Kept files come at the stored template's size, which the draft's layers are scaled from.
+    const kept = req.from && unsent.length ? await this.deps.templates.filesOf(req.shop, req.from, unsent) : new Map<string, Uint8Array>();
+    const missing = unsent.filter((n) => !kept.has(n));
+    if (missing.length) {
+      throw badRequest("missing_mask", `Attach the file(s) ${missing.map((n) => `"${n}"`).join(", ")} in the field "masks" (or "files"), named as in the manifest.`, { missing });
     }
+    for (const f of others) files.set(f.name, sent.get(f.name) ?? kept.get(f.name)!);
     const problems: string[] = [];
     for (const [name, bytes] of files) {
-      const what = name === m.background ? `background "${name}"` : `mask "${name}"`;
+      const what = name === m.background ? `background "${name}"` : `${others.find((f) => f.name === name)?.role ?? "file"} "${name}"`;
       const header = await readImageHeader(bytes, this.deps.maxInputPixels).catch((err: unknown) => {
         if (err instanceof AppError) throw new AppError(err.status, err.code, `${what}: ${err.message}`);
         throw err;
       });
-      if (header.width !== m.width || header.height !== m.height) problems.push(`${what} is ${header.width}×${header.height}, the manifest says ${m.width}×${m.height}`);
+      const fits = kept.has(name) ? sameShape(header, m) : header.width === m.width && header.height === m.height;
+      if (!fits) problems.push(`${what} is ${header.width}×${header.height}, the manifest says ${m.width}×${m.height}`);
     }
     if (problems.length) throw new AppError(422, "template_size_mismatch", problems.join("; "), { details: { problems } });
     const renderer = this.deps.renderer;
@@ -108,4 +117,12 @@ export class TemplateDraftPreviewer {
     }
     return decoded;
   }
+}
+
+/**
+ * Whether an image of `size` could be scaled to the draft's `m` with each side rounded to a
+ * pixel: m = (W·s + e₁, H·s + e₂) with |e| ≤ ½ gives |H·m.width − W·m.height| ≤ ½(W + H).
+ */
+function sameShape(size: { width: number; height: number }, m: { width: number; height: number }): boolean {
+  return Math.abs(size.height * m.width - size.width * m.height) <= 0.5 * (size.width + size.height) + 1e-9;
 }

@@ -7,6 +7,12 @@ import type { ShopTemplateRow } from "../repositories/shop-template.repository.t
 import { sanitizeSegment, storagePath } from "../storage/storage-path.ts";
 import type { Storage } from "../storage/storage.ts";
 
+/**
+ * How long a replaced template version's local copy outlives the switch: renders queued before
+ * it still read it (a render waits at most RENDER_QUEUE turns; this is far longer).
+ */
+export const RETIRED_COPY_GRACE_MS = 10 * 60_000;
+
 /** The name of the preview next to a shop template's files; no manifest file may take it. */
 export const PREVIEW_FILE = "atelier-preview.jpg";
 
@@ -58,6 +64,17 @@ export class TemplateFileCache {
   /** Forgets a deleted template's local copy. */
   async drop(uid: string): Promise<void> {
     await rm(join(this.root, uid), { recursive: true, force: true });
+  }
+
+  /** Where a template version's local copy is (whether or not it has been fetched). */
+  dirOf(uid: string): string {
+    return join(this.root, uid);
+  }
+
+  /** Forgets a replaced version's local copy after `graceMs`, once renders that resolved it have read it. */
+  retire(uid: string, graceMs = RETIRED_COPY_GRACE_MS): void {
+    const timer = setTimeout(() => void this.drop(uid).catch(() => {}), graceMs);
+    (timer as { unref?: () => void }).unref?.();
   }
 
   // Written into a temporary folder renamed at the end: a folder that exists is complete.

@@ -1,12 +1,19 @@
 import type { Sql } from "../db/database.ts";
-import { AppError, notFound, storageUnavailable } from "../errors.ts";
+import { AppError, badRequest, notFound, storageUnavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { checkTemplateUpload, type CheckedTemplate, type TemplateUpload } from "../media/mockup/check-template-upload.ts";
+import { checkTemplateUpload, type CheckedTemplate, type NamedFile, type TemplateUpload } from "../media/mockup/check-template-upload.ts";
 import type { TemplateOnDisk } from "../media/mockup/load-template-dir.ts";
-import type { TemplateManifest } from "../media/mockup/template-manifest.ts";
+import { manifestFiles, parseTemplateManifest, type TemplateManifest } from "../media/mockup/template-manifest.ts";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { detectImageFormat } from "../media/detect-format.ts";
-import { deleteShopTemplate, findShopTemplates, insertShopTemplate, type ShopTemplateRow } from "../repositories/shop-template.repository.ts";
+import {
+  deleteShopTemplate,
+  findShopTemplates,
+  insertShopTemplate,
+  retireShopTemplateVersion,
+  type ShopTemplateRow,
+} from "../repositories/shop-template.repository.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Shop } from "../types.ts";
 import { summariseTemplate, type TemplateCatalog, type TemplateDetail, type TemplateSummary } from "./template-catalog.ts";
@@ -21,6 +28,8 @@ export interface TemplateServiceDeps {
   maxInputPixels: number;
   /** A template whose one render would hold more memory than this is refused (TEMPLATE_MAX_RENDER_MB). */
   maxRenderBytes: number;
+  /** Tells the render threads to drop a template folder's decoded layers; absent where nothing renders. */
+  forgetLayers?: (dir: string) => void;
 }
 
 /** A shop's view of templates: the built-in ones plus those it uploaded. */
@@ -47,10 +56,29 @@ export class TemplateService {
     return Promise.all(
       ids.map(async (id) => {
         const t = own.get(id);
-        if (!t) return this.deps.builtIns.onDisk(id);
-        return { manifest: t.manifest, dir: await this.deps.files.folder(t) };
+        return t ? this.localCopy(shop, t) : this.deps.builtIns.onDisk(id);
       }),
     );
+  }
+
+  /**
+   * A shop template's manifest and local folder. A version replaced while its files were being
+   * fetched has lost them in storage: the template is then read again and its new version used.
+   */
+  private async localCopy(shop: Shop, t: ShopTemplateRow): Promise<TemplateOnDisk> {
+    try {
+      return { manifest: t.manifest, dir: await this.deps.files.folder(t) };
+    } catch (err) {
+      const [now] = await findShopTemplates(this.deps.sql, shop.id, [t.templateId]);
+      if (!now || now.uid === t.uid) throw err;
+      return { manifest: now.manifest, dir: await this.deps.files.folder(now) };
+    }
+  }
+
+  /** The files among `names` that template `id` has (its manifest names them), read from its local folder; 404 for an unknown template. */
+  async filesOf(shop: Shop, id: string, names: string[]): Promise<Map<string, Uint8Array>> {
+    const [source] = await this.resolve(shop, [id]);
+    return readNamedFiles(source!, names);
   }
 
   /** The whole manifest, file names included: what the editor opens a template with. */
@@ -83,8 +111,56 @@ export class TemplateService {
    * Adds a shop template: checks everything, stores the files (and a preview), then the row.
    * If the row cannot be written the files are removed again.
    */
-  async create(shop: Shop, upload: TemplateUpload, log: Logger): Promise<TemplateSummary> {
-    return this.store(shop, await this.check(upload), log);
+  async create(shop: Shop, upload: TemplateUpload, log: Logger, from?: string): Promise<TemplateSummary> {
+    // A copy of another template (a built-in one opened in the editor) need not send the files it keeps.
+    const filled = from === undefined ? upload : await withKeptFiles(upload, (await this.resolve(shop, [from]))[0]!);
+    return this.store(shop, await this.check(filled), log);
+  }
+
+  /**
+   * Replaces a shop template with a new version, atomically: the upload is checked in full
+   * first (files the new manifest names but the upload leaves out are taken from the current
+   * version, so an edit need not send its background and overlays again), the new version's
+   * files are written to a folder of their own, and only then does one transaction switch the
+   * row. Any failure before the switch leaves the current version as it was. Afterwards the old
+   * version's stored files are removed, its local copy a while later (renders queued before the
+   * switch still read it), and the render threads drop its decoded layers.
+   */
+  async replace(shop: Shop, id: string, upload: TemplateUpload, log: Logger): Promise<TemplateSummary> {
+    const [current] = await findShopTemplates(this.deps.sql, shop.id, [id]);
+    if (!current) {
+      if (this.deps.builtIns.has(id)) {
+        throw new AppError(403, "builtin_template", `"${id}" is a built-in template, which cannot be changed; save your version under another id (POST /api/templates with from="${id}").`);
+      }
+      throw notFound("Template");
+    }
+    const manifest = manifestForId(upload.manifest, id);
+    const source = { manifest: current.manifest, dir: await this.deps.files.folder(current) };
+    const checked = await this.check(await withKeptFiles({ ...upload, manifest }, source));
+    const version = await this.writeVersion(shop, checked, log);
+    let swapped: boolean;
+    try {
+      swapped = await this.deps.sql.begin(async (tx) => {
+        if (!(await retireShopTemplateVersion(tx, shop.id, current.uid))) return false;
+        // The old version's row is no longer live, so the id is free within this transaction.
+        if (!(await insertShopTemplate(tx, { ...version.row, createdAt: current.createdAt }))) throw new Error(`template ${id}: the new version's row was not inserted`);
+        return true;
+      });
+    } catch (err) {
+      await version.remove();
+      throw err;
+    }
+    if (!swapped) {
+      await version.remove();
+      throw new AppError(409, "template_changed", `The template "${id}" was replaced or deleted by another request meanwhile; open it again and repeat your changes.`);
+    }
+    // The row names the new folder now: nothing reads the old version from storage again (a
+    // render that resolved it reads its local copy, kept for a while).
+    await this.removeStoredFiles(current, log);
+    this.deps.files.retire(current.uid);
+    this.deps.forgetLayers?.(this.deps.files.dirOf(current.uid));
+    log.info("template replaced", { templateId: id, uid: version.row.uid, replaced: current.uid, bytes: version.row.bytes });
+    return summariseOwn({ ...version.row, createdAt: current.createdAt });
   }
 
   /** Checks an upload completely (the manifest, every file, the render budget); stores nothing. */
@@ -98,10 +174,29 @@ export class TemplateService {
     if (this.deps.builtIns.has(id)) throw conflict(`"${id}" is the id of a built-in template; choose another id.`);
     if ((await findShopTemplates(this.deps.sql, shop.id, [id])).length) throw conflict(`The shop already has a template "${id}"; delete it first or choose another id.`);
 
+    const { row, remove } = await this.writeVersion(shop, checked, log);
+    let inserted: boolean;
+    try {
+      inserted = await insertShopTemplate(this.deps.sql, row);
+    } catch (err) {
+      await remove();
+      throw err;
+    }
+    if (!inserted) {
+      await remove(); // another request added the same id a moment ago
+      throw conflict(`The shop already has a template "${id}"; delete it first or choose another id.`);
+    }
+    log.info("template added", { templateId: id, uid: row.uid, bytes: row.bytes });
+    return summariseOwn({ ...row, createdAt: new Date() });
+  }
+
+  /** Writes a checked template's files and preview into a new version folder; `remove` takes them away again. */
+  private async writeVersion(shop: Shop, checked: CheckedTemplate, log: Logger): Promise<{ row: Omit<ShopTemplateRow, "createdAt">; remove: () => Promise<unknown> }> {
+    const id = checked.manifest.id;
     const uid = Bun.randomUUIDv7();
     const prefix = templateFolder(shop.slug, id, uid);
     const written: string[] = [];
-    const removeWritten = () => Promise.all(written.map((p) => this.deps.storage.delete(p).catch(() => {})));
+    const remove = () => Promise.all(written.map((p) => this.deps.storage.delete(p).catch(() => {})));
     let bytes = 0;
     try {
       for (const [name, data] of checked.files) {
@@ -113,24 +208,17 @@ export class TemplateService {
       await this.deps.storage.put(templatePreviewPath(prefix), checked.preview);
       written.push(templatePreviewPath(prefix));
     } catch (err) {
-      await removeWritten();
+      await remove();
       log.error("template files not stored", { err, templateId: id });
       throw storageUnavailable(err);
     }
-    const row = { uid, shopId: shop.id, templateId: id, manifest: checked.manifest, storageDriver: this.deps.storage.driver, storagePrefix: prefix, bytes };
-    let inserted: boolean;
-    try {
-      inserted = await insertShopTemplate(this.deps.sql, row);
-    } catch (err) {
-      await removeWritten();
-      throw err;
-    }
-    if (!inserted) {
-      await removeWritten(); // another request added the same id a moment ago
-      throw conflict(`The shop already has a template "${id}"; delete it first or choose another id.`);
-    }
-    log.info("template added", { templateId: id, uid, bytes });
-    return summariseOwn({ ...row, createdAt: new Date() });
+    return { row: { uid, shopId: shop.id, templateId: id, manifest: checked.manifest, storageDriver: this.deps.storage.driver, storagePrefix: prefix, bytes }, remove };
+  }
+
+  /** Removes a version's files and preview from storage; a file left behind is unreachable, not broken. */
+  private async removeStoredFiles(row: ShopTemplateRow, log: Logger): Promise<void> {
+    const paths = [...templateFileNames(row.manifest).map((n) => templateFilePath(row.storagePrefix, n)), templatePreviewPath(row.storagePrefix)];
+    await Promise.all(paths.map((p) => this.deps.storage.delete(p, row.storageDriver))).catch((err: unknown) => log.warn("template files not removed", { err, templateId: row.templateId }));
   }
 
   /** Deletes a shop template and its files; built-in templates cannot be deleted. */
@@ -141,9 +229,9 @@ export class TemplateService {
       throw notFound("Template");
     }
     // The row is gone first: a file left behind by a failed delete is unreachable, not broken.
-    const paths = [...templateFileNames(row.manifest).map((n) => templateFilePath(row.storagePrefix, n)), templatePreviewPath(row.storagePrefix)];
-    await Promise.all(paths.map((p) => this.deps.storage.delete(p, row.storageDriver))).catch((err: unknown) => log.warn("template files not removed", { err, templateId: id }));
+    await this.removeStoredFiles(row, log);
     await this.deps.files.drop(row.uid);
+    this.deps.forgetLayers?.(this.deps.files.dirOf(row.uid));
     log.info("template deleted", { templateId: id, uid: row.uid });
   }
 }
@@ -151,5 +239,48 @@ export class TemplateService {
 const conflict = (message: string) => new AppError(409, "template_exists", message);
 
 function summariseOwn(t: ShopTemplateRow): TemplateSummary {
-  return { ...summariseTemplate(t.manifest, false), createdAt: t.createdAt.toISOString() };
+  // The version changes with every replace: URLs carrying it are never answered from a stale cache.
+  return { ...summariseTemplate(t.manifest, false), createdAt: t.createdAt.toISOString(), version: t.uid.slice(-12) };
+}
+
+/** A replacement's manifest: its id is the template's (filled in when left out); another id is a problem of the manifest. */
+function manifestForId(manifest: unknown, id: string): unknown {
+  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) return manifest;
+  const given = (manifest as { id?: unknown }).id;
+  if (given === undefined) return { ...manifest, id };
+  if (given !== id) {
+    const problem = `id: "${String(given)}" differs from the template being replaced, "${id}" (to save it under a new id, use POST /api/templates)`;
+    throw badRequest("invalid_manifest", `The manifest has problems: ${problem}`, { problems: [problem] });
+  }
+  return manifest;
+}
+
+/**
+ * The upload with every file its manifest names but does not carry taken from `source` (where
+ * `source`'s own manifest names a file of that name). Files sent win; a name neither sent nor
+ * kept stays missing, for the checks to report.
+ */
+async function withKeptFiles(upload: TemplateUpload, source: TemplateOnDisk): Promise<TemplateUpload> {
+  const parsed = parseTemplateManifest(upload.manifest);
+  if (!parsed.ok) return upload; // the checks list its problems
+  const m = parsed.manifest;
+  const sent = new Set(upload.masks.map((f) => f.name));
+  const others = manifestFiles(m).map((f) => f.name).filter((n) => n !== m.background && !sent.has(n));
+  const wanted = [...(upload.background ? [] : [m.background]), ...others, ...(m.sample && !upload.sample ? [m.sample] : [])];
+  const kept = await readNamedFiles(source, wanted);
+  const named = (n: string): NamedFile[] => (kept.has(n) ? [{ name: n, bytes: kept.get(n)! }] : []);
+  return {
+    manifest: upload.manifest,
+    background: upload.background ?? named(m.background)[0],
+    masks: [...upload.masks, ...others.flatMap(named)],
+    sample: upload.sample ?? (m.sample ? named(m.sample)[0] : undefined),
+  };
+}
+
+/** The files among `names` that a template's manifest names, read from its folder. */
+async function readNamedFiles(t: TemplateOnDisk, names: string[]): Promise<Map<string, Uint8Array>> {
+  const own = new Set(templateFileNames(t.manifest));
+  const out = new Map<string, Uint8Array>();
+  for (const name of new Set(names)) if (own.has(name)) out.set(name, new Uint8Array(await readFile(join(t.dir, name))));
+  return out;
 }

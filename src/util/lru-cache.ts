@@ -39,6 +39,11 @@ export class SizedLru<K, V> {
     this.map.delete(key);
   }
 
+  /** Forgets every key `drop` picks. */
+  deleteWhere(drop: (key: K) => boolean): void {
+    for (const key of [...this.map.keys()]) if (drop(key)) this.delete(key);
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.map.clear();

@@ -19,6 +19,7 @@ import { benchPsdImport } from "./psd-import.bench.ts";
 import { benchSftp } from "./sftp.bench.ts";
 import { benchStartup } from "./startup.bench.ts";
 import { benchUpload } from "./upload.bench.ts";
+import { benchTemplateEdit } from "./template-edit.bench.ts";
 import { benchWarp } from "./warp.bench.ts";
 
 const benches: Record<string, () => Promise<void>> = {
@@ -39,6 +40,7 @@ const benches: Record<string, () => Promise<void>> = {
   detect: benchDetect,
   gallery: benchGallery,
   "mockup-batch": benchMockupBatch,
+  "template-edit": benchTemplateEdit,
 };
 const names = process.argv.slice(2);
 for (const name of names.length ? names : Object.keys(benches)) {

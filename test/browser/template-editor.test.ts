@@ -2,12 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ARTIFACTS, browserMissing, launchChromium, signedInPage, startWebServer, type WebServer } from "../support/browser.ts";
+import { readFileSync } from "node:fs";
 import { FIXTURES, fixture } from "../support/test-app.ts";
 import { note } from "../support/test-database.ts";
 import sharp from "sharp";
 
 if (browserMissing) note(browserMissing);
 const skip = browserMissing !== undefined;
+/** Bytes of a file relative to this test. */
+const fixtureOf = (path: string) => new Uint8Array(readFileSync(new URL(path, import.meta.url).pathname));
 
 /** Mean grey level of the preview image, read back from a canvas: it changes when the render does. */
 const PREVIEW_SIGNATURE = `(() => {
@@ -216,6 +219,130 @@ describe("the corner editor in a real browser", () => {
     await page.locator('#template-list li[data-template-id="canvas-wood-occluded-copy"]').waitFor();
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  test.skipIf(skip)("a template with overlays, a colourway, a displacement map and a mask keeps every file and field through the editor", async () => {
+    const designId = designViaApi("ladybird-2560.jpg");
+    const api = (path: string, init: RequestInit = {}) => fetch(`${web!.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${web!.token}` } });
+    const mug = (name: string) => fixtureOf(`../../src/templates/mug-cylinder/${name}`);
+    const builtIn = JSON.parse(new TextDecoder().decode(mug("template.json"))) as Record<string, any>;
+    // A mask with a band painted out, and gentle ripples to displace the print by.
+    const mask = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: "#ffffff" } })
+      .composite([{ input: { create: { width: 1600, height: 50, channels: 3, background: "#000000" } }, top: 700, left: 0 }])
+      .greyscale().png().toBuffer();
+    const ripples = await sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1200"><defs><linearGradient id="g" x1="0" x2="0" y1="0" y2="1" spreadMethod="reflect"><stop offset="0" stop-color="#707070"/><stop offset="0.1" stop-color="#909090"/></linearGradient></defs><rect width="1600" height="1200" fill="url(#g)"/></svg>`))
+      .greyscale().png().toBuffer();
+    const manifest = {
+      ...builtIn,
+      id: "studio-mug",
+      name: "Studio mug",
+      placements: [{ ...builtIn.placements[0], mask: "print-mask.png", displacement: { map: "ripples.png", strength: 5 } }],
+    };
+    const files: Array<[string, string, Uint8Array]> = [
+      ["background", "background.jpg", mug("background.jpg")],
+      ["masks", "print-mask.png", new Uint8Array(mask)],
+      ["masks", "ripples.png", new Uint8Array(ripples)],
+      ["masks", "shading.png", mug("shading.png")],
+      ["masks", "glare.png", mug("glare.png")],
+      ["masks", "product-mask.png", mug("product-mask.png")],
+    ];
+    const upload = (m: unknown) => {
+      const form = new FormData();
+      form.append("manifest", JSON.stringify(m));
+      for (const [field, name, bytes] of files) form.append(field, new File([bytes], name));
+      return api("/api/templates", { method: "POST", body: form });
+    };
+    expect((await upload(manifest)).status).toBe(201);
+    const before = (await (await api("/api/templates/studio-mug")).json()) as { version: string; manifest: Record<string, any> };
+
+    const page = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors });
+    await page.click("#tab-templates");
+    await page.locator('#template-list li[data-template-id="studio-mug"] button', { hasText: "Edit" }).click();
+    await page.locator("#editor-status", { hasText: "saving replaces it" }).waitFor();
+    expect(await page.textContent("#editor-status")).toContain("Kept as they are: its cylinder warp, displacement map, overlays and colourways.");
+    expect(await page.textContent("#editor-p0-mask-state")).toContain("print-mask.png");
+    // The live preview takes the overlays, the map and the colourway mask from the stored template.
+    await until(page, `Number(document.querySelector("#editor-preview").dataset.renders ?? 0) >= 1`);
+    expect(await page.textContent("#editor-preview-status")).toContain("Preview updated");
+    await page.screenshot({ path: join(ARTIFACTS, "template-editor-kept-desktop.png"), fullPage: true });
+
+    // Corner 1 moves 10 × 10 photo pixels right (Shift + arrow: ten stage pixels, at least ten photo pixels).
+    await page.locator('#editor-stage .handle[data-placement="0"][data-corner="0"]').focus();
+    await page.keyboard.press("Shift+ArrowRight");
+    const label = (await page.getAttribute('#editor-stage .handle[data-placement="0"][data-corner="0"]', "aria-label"))!;
+    const x = Number(/x (\d+)/.exec(label)![1]);
+    expect(x).toBeGreaterThan(534);
+    const sent: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "PUT") sent.push(r.postData() ?? "");
+    });
+    await page.click("#editor-save");
+    await page.locator("#editor-status", { hasText: "saved" }).waitFor();
+    // Only the manifest travelled: the photo and every file stayed on the server.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toContain('filename="');
+
+    const after = (await (await api("/api/templates/studio-mug")).json()) as { version: string; colors: unknown[]; manifest: Record<string, any> };
+    expect(after.version).not.toBe(before.version);
+    const { corners, ...rest } = after.manifest.placements[0];
+    const { corners: oldCorners, ...oldRest } = before.manifest.placements[0];
+    expect(rest).toEqual(oldRest); // warp, opacity, mask, displacement, blend, fit as they were
+    expect(Math.abs(corners[0][0] - x)).toBeLessThanOrEqual(0.5);
+    expect(corners.slice(1)).toEqual(oldCorners.slice(1));
+    expect(after.manifest.overlays).toEqual(builtIn.overlays);
+    expect(after.manifest.colorways).toEqual(builtIn.colorways);
+    expect(after.colors).toHaveLength(2);
+
+    // A mockup in black: exactly what a template uploaded from scratch with the saved manifest and the same files makes.
+    expect((await upload({ ...after.manifest, id: "studio-mug-check" })).status).toBe(201);
+    const renderOf = async (templateId: string) => {
+      const res = await api("/api/mockups", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ designId: await designId, templates: [{ templateId, color: "black" }], format: "png", maxWidth: 800 }) });
+      const { jobId } = (await res.json()) as { jobId: string };
+      for (;;) {
+        const job = (await (await api(`/api/jobs/${jobId}`)).json()) as { state: string; result: { mockups: Array<{ url: string }> } };
+        if (job.state === "succeeded") return sharp(new Uint8Array(await (await api(job.result.mockups[0]!.url)).arrayBuffer())).removeAlpha().raw().toBuffer();
+        if (job.state === "failed") throw new Error(`render of ${templateId} failed`);
+        await Bun.sleep(100);
+      }
+    };
+    const [edited, check] = await Promise.all([renderOf("studio-mug"), renderOf("studio-mug-check")]);
+    let diff = 0;
+    for (let i = 0; i < edited.length; i++) diff += Math.abs(edited[i]! - check[i]!);
+    expect(diff / edited.length).toBe(0);
+    // The colourway applies: the mug's handle (product, no print) is black.
+    const at = (px: number, py: number) => edited[(py * 800 + px) * 3]!;
+    expect(at(Math.round(1215 * 0.5), Math.round(590 * 0.5))).toBeLessThan(90);
+
+    // At 390 px the same editor, a mesh template's copy: its corner drags the mesh with it.
+    const phone = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors }, { width: 390, height: 844 });
+    await phone.click("#tab-templates");
+    await phone.locator('#template-list li[data-template-id="studio-mug"] button', { hasText: "Edit" }).click();
+    await phone.locator("#editor-status", { hasText: "saving replaces it" }).waitFor();
+    await until(phone, `Number(document.querySelector("#editor-preview").dataset.renders ?? 0) >= 1`);
+    expect(await phone.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(ARTIFACTS, "template-editor-kept-390.png"), fullPage: true });
+    await phone.locator('#template-list li[data-template-id="tshirt-folds"] button', { hasText: "Edit a copy" }).click();
+    await phone.locator("#editor-status", { hasText: "copy of the built-in template" }).waitFor();
+    expect(await phone.textContent("#editor-status")).toContain("mesh warp, displacement map, overlays and colourways");
+    await phone.locator('#editor-stage .handle[data-placement="0"][data-corner="0"]').focus();
+    await phone.keyboard.press("Shift+ArrowDown");
+    await phone.locator("#editor-stage path").waitFor({ state: "attached" }); // the mesh's curved outline
+    await phone.locator("#editor-stage").screenshot({ path: join(ARTIFACTS, "template-editor-mesh-390.png") });
+    await phone.click("#editor-save");
+    await phone.locator('#template-list li[data-template-id="tshirt-folds-copy"]').waitFor();
+    const shirt = JSON.parse(new TextDecoder().decode(fixtureOf("../../src/templates/tshirt-folds/template.json"))) as Record<string, any>;
+    const copy = (await (await api("/api/templates/tshirt-folds-copy")).json()) as { manifest: Record<string, any> };
+    const [p0, ...others] = copy.manifest.placements[0].warp.points as number[][];
+    const [s0, ...shirtOthers] = shirt.placements[0].warp.points as number[][];
+    expect(p0![0]).toBeCloseTo(s0![0]!, 1);
+    expect(p0![1]).toBeGreaterThan(s0![1]! + 5);
+    // The far corner stays; points near the moved one follow it.
+    expect(others.at(-1)).toEqual(shirtOthers.at(-1)!);
+    expect(others[0]![1]).toBeGreaterThan(shirtOthers[0]![1]!);
+    expect(copy.manifest.placements[0].displacement).toEqual(shirt.placements[0].displacement);
+    expect(copy.manifest.overlays).toEqual(shirt.overlays);
+    expect(copy.manifest.colorways).toEqual(shirt.colorways);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 
   test.skipIf(skip)("a phone photo stored sideways (EXIF orientation 6) is turned upright: size and found frame as the seller sees it", async () => {
     const page = await signedInPage(browser!, web!.signInLink, { contexts, pageErrors });

@@ -41,7 +41,9 @@ describe("shop templates", () => {
     const res = await add(manifest);
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; builtIn: boolean; previewUrl: string; placements: Array<{ masked: boolean }> };
-    expect(created).toMatchObject({ id: "my-canvas", builtIn: false, previewUrl: "/api/templates/my-canvas/preview" });
+    expect(created).toMatchObject({ id: "my-canvas", builtIn: false });
+    // The URL carries the version: a replaced template's preview is never served from a stale cache.
+    expect(created.previewUrl).toMatch(/^\/api\/templates\/my-canvas\/preview\?v=[0-9a-f]{12}$/);
     expect(created.placements[0]!.masked).toBe(true);
     expect(res.headers.get("location")).toBe("/api/templates/my-canvas");
 

@@ -102,6 +102,9 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
   spec.below.forEach(addPlain);
   spec.smartObjects.forEach((so, i) => {
     const id = `20953ddb-9391-11ec-b4f1-${(0xc15674f50bc4 + i).toString(16).padStart(12, "0")}`;
+    if (spec.reference !== false && (so.warp?.customEnvelopeWarp?.meshPoints.length ?? 16) !== 16) {
+      throw new Error("buildTestPsd: the reference renderer draws the one-patch envelope only; pass reference: false for a split warp");
+    }
     const drawn = spec.reference === false ? undefined : so.warp?.style === "custom" ? drawEnvelope(so.content, so.corners, so.warp.customEnvelopeWarp!.meshPoints, width, height) : drawPerspective(so.content, so.corners, width, height);
     const box = drawn ? opaqueBox(drawn) : { left: Math.floor(so.corners[0][0]), top: Math.floor(so.corners[0][1]), width: 1, height: 1 };
     const crop = drawn ? cropPixels(drawn, box) : paint(1, 1, () => [0, 0, 0, 0]);

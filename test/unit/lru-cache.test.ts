@@ -15,3 +15,13 @@ test("the sized LRU keeps the most recent entries within its budget", () => {
   expect(lru.get("huge")).toBeUndefined();
   expect(lru.size).toBe(8);
 });
+
+test("deleteWhere forgets the keys it picks, and their sizes", () => {
+  const lru = new SizedLru<string, number>(100);
+  lru.set("dir-a\u0000t", 1, 10);
+  lru.set("dir-a\u0000u", 2, 10);
+  lru.set("dir-b\u0000t", 3, 10);
+  lru.deleteWhere((k) => k.startsWith("dir-a\u0000"));
+  expect([lru.get("dir-a\u0000t"), lru.get("dir-a\u0000u"), lru.get("dir-b\u0000t")]).toEqual([undefined, undefined, 3]);
+  expect(lru.size).toBe(10);
+});

@@ -120,6 +120,57 @@ describe("Photoshop warp → mesh warp (Bézier control points in background pix
     for (const style of ["arch", "arcUpper", "wave", "cylinder"]) expect(corners(mesh({ style, value: 30 })!)).toEqual([[100, 50], [300, 50], [300, 150], [100, 150]]);
   });
 
+  test("a split (quilt) warp: evenly cut patches carried exactly under an affine transform, unevenly cut ones fitted", () => {
+    // 2 × 2 patches over a 240 × 120 content: 7 × 7 points, the middle row bowed down by 12 px.
+    const grid = (cols: number, rows: number, sx: number[], sy: number[]) =>
+      Array.from({ length: rows * cols }, (_, i) => {
+        const c = i % cols, r = Math.floor(i / cols);
+        const at = (s: number[], k: number) => { const p = Math.min(s.length - 2, Math.floor(k / 3)); return s[p]! + ((k - 3 * p) / 3) * (s[p + 1]! - s[p]!); };
+        return { x: at(sx, c), y: at(sy, r) + (r === 3 ? 12 : 0) };
+      });
+    const even = { style: "custom" as const, bounds: bounds(240, 120), deformNumRows: 7, deformNumCols: 7, customEnvelopeWarp: { meshPoints: grid(7, 7, [0, 120, 240], [0, 60, 120]), quiltSliceX: [0, 120, 240], quiltSliceY: [0, 60, 120] } };
+    const m = mesh(even, quad(100, 50, 340, 170))!;
+    expect([m.rows, m.cols]).toEqual([7, 7]);
+    expect(m.points).toEqual(even.customEnvelopeWarp.meshPoints.map(({ x, y }) => [x + 100, y + 50]));
+    expect(surface(m, 0.5, 0.5)[1]).toBeCloseTo(50 + 60 + 12, 3);
+    // The untouched split grid is no warp at all.
+    expect(mesh({ ...even, customEnvelopeWarp: { ...even.customEnvelopeWarp, meshPoints: grid(7, 7, [0, 120, 240], [0, 60, 120]).map((p, i) => (Math.floor(i / 7) === 3 ? { ...p, y: p.y - 12 } : p)) } })).toBeUndefined();
+
+    // Cut at a third across, the grid's columns evenly spread: the left patch holds a third of
+    // the artwork on half the width. As 3 even patches (the cut on a boundary) it is exact.
+    const spread = (cut: number) => ({
+      ...even,
+      customEnvelopeWarp: { meshPoints: grid(7, 7, [0, 120, 240], [0, 60, 120]), quiltSliceX: [0, cut, 240], quiltSliceY: [0, 60, 120] },
+    });
+    const truth = (cut: number) => (u: number, v: number): [number, number] => {
+      const c = cut / 240; // the left patch spans u ∈ [0, c] and x ∈ [0, 120]
+      const x = u < c ? (u / c) * 120 : 120 + ((u - c) / (1 - c)) * 120;
+      const bv = bern(v < 0.5 ? v * 2 : v * 2 - 1);
+      return [100 + x, 50 + 120 * v + (v < 0.5 ? bv[3]! : bv[0]!) * 12];
+    };
+    const worstOf = (m: MeshWarp, f: (u: number, v: number) => [number, number]) => {
+      let worst = 0;
+      for (let a = 0; a <= 48; a++) for (let b = 0; b <= 24; b++) {
+        const [x, y] = surface(m, a / 48, b / 24), [tx, ty] = f(a / 48, b / 24);
+        worst = Math.max(worst, Math.hypot(x - tx, y - ty));
+      }
+      return worst;
+    };
+    const third = mesh(spread(80), quad(100, 50, 340, 170))!;
+    expect([third.rows, third.cols]).toEqual([7, 10]);
+    expect(worstOf(third, truth(80))).toBeLessThan(0.01);
+    // A cut no few even patches share: the most patches the manifest allows, within a pixel.
+    const odd = mesh(spread(97), quad(100, 50, 340, 170))!;
+    expect(odd.cols).toBe(31);
+    expect(worstOf(odd, truth(97))).toBeLessThan(1);
+
+    // Under a perspective transform: at least four patches a side, following the true surface.
+    const q: Quad = [{ x: 100, y: 80 }, { x: 1100, y: 250 }, { x: 1050, y: 800 }, { x: 150, y: 1000 }];
+    const p = mesh(even, q)!;
+    expect([p.rows, p.cols]).toEqual([13, 13]);
+    expect([p.points[0], p.points[12], p.points[168], p.points[156]]).toEqual([[100, 80], [1100, 250], [1050, 800], [150, 1000]]);
+  });
+
   test("what cannot be represented says why", () => {
     const reason = (w: PsdWarp) => {
       const r = psdWarpToMesh(w, quad(0, 0, 10, 10));
@@ -129,6 +180,10 @@ describe("Photoshop warp → mesh warp (Bézier control points in background pix
     expect(reason({ style: "fisheye", value: 20 })).toMatch(/fisheye/);
     expect(reason({ style: "arc", value: 20, perspective: 10 })).toMatch(/distortion/);
     expect(reason({ style: "custom", customEnvelopeWarp: { meshPoints: identityMesh(10, 10).slice(0, 9) } })).toMatch(/9 mesh points/);
-    expect(reason({ style: "custom", customEnvelopeWarp: { meshPoints: identityMesh(10, 10), quiltSliceX: [0, 3, 7, 10] } })).toMatch(/quilt/);
+    expect(reason({ style: "custom", customEnvelopeWarp: { meshPoints: identityMesh(10, 10), quiltSliceX: [0, 3, 7, 10] } })).toMatch(/quilt.*16 mesh points for a 10 × 4 grid/);
+    expect(reason({ style: "custom", deformNumRows: 5, deformNumCols: 4, customEnvelopeWarp: { meshPoints: identityMesh(10, 10) } })).toMatch(/not one of Bézier patches/);
+    expect(reason({ style: "custom", deformNumRows: 34, deformNumCols: 4, customEnvelopeWarp: { meshPoints: identityMesh(10, 10) } })).toMatch(/more than 31 points/);
+    const sevens = Array.from({ length: 49 }, (_, i) => ({ x: i % 7, y: Math.floor(i / 7) }));
+    expect(reason({ style: "custom", deformNumRows: 7, deformNumCols: 7, customEnvelopeWarp: { meshPoints: sevens, quiltSliceX: [0, 4, 2], quiltSliceY: [0, 3, 6] } })).toMatch(/not in order/);
   });
 });

@@ -43,6 +43,11 @@ export class TemplateLayerCache {
     this.lru.clear();
   }
 
+  /** Forgets the decoded layers read from `dir` (a replaced template's old version). */
+  forget(dir: string): void {
+    this.lru.deleteWhere((key) => key.startsWith(`${dir}\u0000`));
+  }
+
   /** The layers of a template, decoded once. */
   get(dir: string, m: TemplateManifest): Promise<TemplateLayers> {
     const key = `${dir}\u0000${m.id}\u0000${m.width}x${m.height}`;

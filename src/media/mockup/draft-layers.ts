@@ -3,11 +3,12 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import type { TemplateManifest } from "./template-manifest.ts";
+import type { Placement, TemplateManifest } from "./template-manifest.ts";
 
 /**
- * A draft template's layers at preview size, in a folder the renderer can read: the background
- * and masks scaled so the longest side is at most `side`, and the manifest scaled to match.
+ * A draft template's layers at preview size, in a folder the renderer can read: the background,
+ * masks, maps and overlays scaled so the longest side is at most `side`, and the manifest (corners,
+ * meshes, displacement strengths) scaled to match.
  * Folders are named by their content, so the next preview of the same draft (only corners
  * moved) reuses the folder and the renderer's cache of its decoded layers; the `keep` newest
  * are kept, older ones removed.
@@ -46,7 +47,7 @@ export class DraftLayers {
       ...m,
       width,
       height,
-      placements: m.placements.map((p) => ({ ...p, corners: p.corners.map(([x, y]) => [x * sx, y * sy]) as typeof p.corners })),
+      placements: m.placements.map((p) => scalePlacement(p, sx, sy)),
     };
     return { dir, manifest };
   }
@@ -57,9 +58,15 @@ export class DraftLayers {
     const temp = `${dir}.tmp-${crypto.randomUUID().slice(0, 8)}`;
     await mkdir(temp);
     try {
+      const overlays = new Set((m.overlays ?? []).map((o) => o.file));
       for (const [name, bytes] of files) {
         const resized = sharp(bytes, { failOn: "warning", pages: 1 }).resize(width, height, { fit: "fill" });
-        const out = name === m.background ? resized.removeAlpha().jpeg({ quality: 90 }) : resized.greyscale().png({ compressionLevel: 1 });
+        const out =
+          name === m.background
+            ? resized.removeAlpha().jpeg({ quality: 90 })
+            : overlays.has(name)
+              ? resized.ensureAlpha().png({ compressionLevel: 1 }) // overlays keep their colour and alpha
+              : resized.greyscale().png({ compressionLevel: 1 });
         await out.toFile(join(temp, name));
       }
       await rename(temp, dir);
@@ -77,4 +84,15 @@ export class DraftLayers {
     dated.sort((a, b) => b.t - a.t);
     await Promise.all(dated.slice(this.keep).map(({ n }) => rm(join(this.root, n), { recursive: true, force: true })));
   }
+}
+
+/** A placement in a background scaled by (sx, sy): its corners, its mesh and its displacement (in background pixels). */
+function scalePlacement(p: Placement, sx: number, sy: number): Placement {
+  const warp = p.warp?.type === "mesh" ? { ...p.warp, points: p.warp.points.map(([x, y]) => [x * sx, y * sy] as [number, number]) } : p.warp;
+  return {
+    ...p,
+    corners: p.corners.map(([x, y]) => [x * sx, y * sy]) as Placement["corners"],
+    ...(warp ? { warp } : {}),
+    ...(p.displacement ? { displacement: { ...p.displacement, strength: p.displacement.strength * Math.sqrt(sx * sy) } } : {}),
+  };
 }

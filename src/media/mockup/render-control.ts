@@ -3,7 +3,7 @@
  * Piscina's task channel. Types and names only: both sides import this.
  */
 
-/** Main thread → worker: stop a render at its next step. */
+/** Main thread → worker: stop a render at its next step; forget a replaced template's layers. */
 export const RENDER_CONTROL_CHANNEL = "atelier-render-control";
 /** Worker → main thread: what the render thread holds, several times a second while it renders. */
 export const RENDER_MEMORY_CHANNEL = "atelier-render-memory";
@@ -15,6 +15,12 @@ export interface StopMessage {
   type: "stop";
   taskId: string;
   why: StopReason;
+}
+
+/** Main thread → worker: the template in this folder was replaced or deleted; drop its decoded layers. */
+export interface ForgetTemplateMessage {
+  type: "forget-template";
+  dir: string;
 }
 
 /** The render thread's memory as it accounts for it. */

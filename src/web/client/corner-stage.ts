@@ -1,5 +1,5 @@
 import { h } from "./dom.ts";
-import type { Point, TemplateDraft } from "./template-draft.ts";
+import { meshOutline, type Point, type TemplateDraft } from "./template-draft.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const CORNER_NAMES = ["top-left", "top-right", "bottom-right", "bottom-left"];
@@ -75,8 +75,11 @@ export class CornerStage {
     this.overlay.replaceChildren();
     d.placements.forEach((p, i) => {
       const colour = COLOURS[i % COLOURS.length]!;
-      const poly = document.createElementNS(SVG_NS, "polygon");
-      poly.setAttribute("points", p.corners.map(([x, y]) => `${x},${y}`).join(" "));
+      // A mesh warp shows its curved edges (they follow the corners); other placements their quad.
+      const outline = meshOutline(p);
+      const poly = document.createElementNS(SVG_NS, outline ? "path" : "polygon");
+      if (outline) poly.setAttribute("d", outline);
+      else poly.setAttribute("points", p.corners.map(([x, y]) => `${x},${y}`).join(" "));
       poly.setAttribute("fill", colour);
       poly.setAttribute("fill-opacity", "0.15");
       poly.setAttribute("stroke", colour);

@@ -1,4 +1,4 @@
-import { backgroundName, manifestOf, maskName, type PlacementDraft, type TemplateDraft } from "./template-draft.ts";
+import { manifestOf, type PlacementDraft, type TemplateDraft } from "./template-draft.ts";
 
 /** Longest side of the photo copy sent for live previews (the server renders at most 800 px). */
 export const PREVIEW_SIDE = 800;
@@ -52,16 +52,24 @@ async function scaledCopy(d: TemplateDraft): Promise<{ blob: Blob; scale: number
   return { blob: await canvasBlob(canvas, "image/jpeg", 0.9), scale };
 }
 
-/** The form of POST /api/templates (and, scaled, of /preview): manifest, background, masks. */
-export async function draftForm(d: TemplateDraft, options: { preview?: { blob: Blob; scale: number } } = {}): Promise<FormData> {
+/**
+ * The form of POST / PUT /api/templates (and, scaled, of /preview): the manifest, the photo and
+ * the masks. A draft opened from a template sends only what it changed: its photo and the masks
+ * it kept stay on the server (PUT keeps them; POST and the preview take them with `from`), and
+ * so do the files the editor does not show (overlays, displacement maps, the colourway mask).
+ * A preview sends the photo and every mask, scaled; the server scales the rest.
+ */
+export async function draftForm(d: TemplateDraft, options: { preview?: { blob: Blob; scale: number }; from?: string } = {}): Promise<FormData> {
   const scale = options.preview?.scale ?? 1;
   const manifest = manifestOf(d, { scale, forPreview: options.preview !== undefined });
   const form = new FormData();
   form.append("manifest", JSON.stringify(manifest));
-  form.append("background", options.preview?.blob ?? d.photo.blob, backgroundName(d));
+  if (options.preview || !d.photo.storedName) form.append("background", options.preview?.blob ?? d.photo.blob, manifest.background);
   for (const [i, p] of d.placements.entries()) {
     if (!p.mask) continue;
-    form.append("masks", await maskBlob(p, d.photo, manifest.width, manifest.height), maskName(p, i));
+    if (!options.preview && p.mask.kind === "file" && p.mask.stored) continue;
+    form.append("masks", await maskBlob(p, d.photo, manifest.width, manifest.height), manifest.placements[i]!.mask!);
   }
+  if (options.from) form.append("from", options.from);
   return form;
 }

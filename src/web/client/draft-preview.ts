@@ -55,7 +55,7 @@ export class DraftPreview {
     }
     this.running = true;
     try {
-      const form = await draftForm(d, { preview: await previewPhoto(d) });
+      const form = await draftForm(d, { preview: await previewPhoto(d), from: d.source?.id });
       const designId = this.designId();
       if (designId) form.append("designId", designId);
       this.status.textContent = "Rendering the preview…";

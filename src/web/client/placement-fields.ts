@@ -80,7 +80,8 @@ export function placementFields(p: PlacementDraft, i: number, on: PlacementActio
         "div",
         { class: "field" },
         h("label", { for: `${prefix}-blend` }, "Blend"),
-        select(`${prefix}-blend`, p.blend, [["multiply", "Multiply (shaded by the photo)"], ["normal", "Normal (flat)"]], (v) => {
+        // An opened template's other mode (screen, say) stays on offer: choosing nothing keeps it.
+        select(`${prefix}-blend`, p.blend, [["multiply", "Multiply (shaded by the photo)"], ["normal", "Normal (flat)"], ...(p.blend === "multiply" || p.blend === "normal" ? [] : [[p.blend, `${p.blend[0]!.toUpperCase()}${p.blend.slice(1).replace("-", " ")} (as opened)`] as [string, string]])], (v) => {
           p.blend = v as PlacementDraft["blend"];
           shadingField.hidden = p.blend !== "multiply";
           on.changed(true);
@@ -90,7 +91,7 @@ export function placementFields(p: PlacementDraft, i: number, on: PlacementActio
         "div",
         { class: "field" },
         h("label", { for: `${prefix}-fit` }, "Fit"),
-        select(`${prefix}-fit`, p.fit, [["cover", "Fill (crops)"], ["contain", "Whole (margins)"]], (v) => {
+        select(`${prefix}-fit`, p.fit, [["cover", "Fill (crops)"], ["contain", "Whole (margins)"], ["stretch", "Stretch (distorts, as Photoshop does)"]], (v) => {
           p.fit = v as PlacementDraft["fit"];
           on.changed(true);
         }),

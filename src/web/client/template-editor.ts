@@ -13,7 +13,9 @@ import {
   draftProblems,
   MAX_PLACEMENTS,
   otherFields,
+  type Blend,
   type Corners,
+  type Fit,
   type PlacementDraft,
   type Problem,
   type ProblemTarget,
@@ -28,7 +30,7 @@ interface Proposal {
   confidence: number;
 }
 
-/** The manifest as GET /api/templates/:id/manifest answers it. */
+/** The manifest as GET /api/templates/:id answers it (the fields the editor shows; it keeps the others). */
 interface StoredManifest {
   id: string;
   name: string;
@@ -36,7 +38,14 @@ interface StoredManifest {
   background: string;
   width: number;
   height: number;
-  placements: Array<{ id: string; corners: Corners; blend: "normal" | "multiply"; fit: "cover" | "contain"; shading: number; mask?: string }>;
+  placements: Array<{ id: string; corners: Corners; blend: Blend; fit: Fit; shading: number; mask?: string }>;
+}
+
+/** GET /api/templates/:id: the template with its whole manifest and (shop templates) its version. */
+interface StoredTemplate {
+  builtIn: boolean;
+  version?: string;
+  manifest: StoredManifest & Record<string, unknown>;
 }
 
 /**
@@ -62,8 +71,6 @@ export class TemplateEditor {
   private readonly preview = new DraftPreview(byId("editor-preview", HTMLImageElement), byId("editor-preview-status", HTMLParagraphElement), () => this.designSelect.value);
   private draft: TemplateDraft | undefined;
   private proposals: Proposal[] = [];
-  /** The shop template being edited (saved over it), if any. */
-  private replacing: string | undefined;
   private serverProblems: Problem[] = [];
 
   constructor(private readonly onSaved: (t: Template) => Promise<void>) {
@@ -97,7 +104,6 @@ export class TemplateEditor {
 
   /** A new template from a photo file: detection proposes the first placement. */
   async startFromPhoto(chosen: Blob & { name?: string }): Promise<void> {
-    this.replacing = undefined;
     const file = await uprightPhoto(chosen);
     const shown = await this.readPhoto(file);
     if (!shown) return;
@@ -121,14 +127,20 @@ export class TemplateEditor {
     this.afterStructureChange();
   }
 
-  /** Opens a template in the editor: a shop template is saved over, a built-in one as a copy. */
+  /**
+   * Opens a template in the editor: a shop template is saved over, a built-in one as a copy.
+   * Only the photo and the placement masks are fetched; every other file (overlays, displacement
+   * maps, the colourway mask, the sample) stays on the server with the fields that name them.
+   */
   async open(t: Template): Promise<void> {
     this.status.textContent = `Opening ${t.name}…`;
     this.body.closest("section")?.scrollIntoView({ block: "start" });
     try {
-      const m = await apiJson<StoredManifest>(`/api/templates/${encodeURIComponent(t.id)}/manifest`);
+      const stored = await apiJson<StoredTemplate>(`/api/templates/${encodeURIComponent(t.id)}`);
+      const m = stored.manifest;
+      // The version in the URL: a file replaced under the same name is not read from the browser's cache.
       const file = async (name: string) => {
-        const res = await apiFetch(`/api/templates/${encodeURIComponent(t.id)}/files/${encodeURIComponent(name)}`);
+        const res = await apiFetch(`/api/templates/${encodeURIComponent(t.id)}/files/${encodeURIComponent(name)}${stored.version ? `?v=${stored.version}` : ""}`);
         if (!res.ok) throw await errorOf(res);
         return res.blob();
       };
@@ -140,29 +152,33 @@ export class TemplateEditor {
       const placements: PlacementDraft[] = [];
       for (const p of m.placements) {
         const mask = p.mask ? await file(p.mask) : undefined;
+        const corners = p.corners.map(([x, y]) => [x, y]) as Corners;
         placements.push({
           extra: otherFields(p, ["id", "corners", "blend", "fit", "shading", "mask"]),
           id: p.id,
-          corners: p.corners.map(([x, y]) => [x, y]) as Corners,
+          corners,
+          openedCorners: corners.map(([x, y]) => [x, y]) as Corners,
           blend: p.blend,
           fit: p.fit,
           shading: p.shading,
-          ...(mask ? { mask: { kind: "file" as const, blob: mask, bitmap: await createImageBitmap(mask), label: p.mask! } } : {}),
+          ...(mask ? { mask: { kind: "file" as const, blob: mask, bitmap: await createImageBitmap(mask), label: p.mask!, stored: p.mask! } } : {}),
         });
       }
-      this.replacing = t.builtIn ? undefined : t.id;
       this.proposals = [];
+      const extra = otherFields(m, ["id", "name", "room", "background", "width", "height", "placements"]);
       this.begin({
-        id: t.builtIn ? `${m.id}-copy` : m.id,
-        name: t.builtIn ? `${m.name} (copy)` : m.name,
+        id: stored.builtIn ? `${m.id}-copy` : m.id,
+        name: stored.builtIn ? `${m.name} (copy)` : m.name,
         room: m.room,
-        photo: { blob: photo, fileName: m.background, ...shown },
+        photo: { blob: photo, fileName: m.background, storedName: m.background, ...shown },
         placements,
-        extra: otherFields(m, ["id", "name", "room", "background", "width", "height", "placements"]),
+        extra,
+        source: { id: m.id, replaceable: !stored.builtIn, fileNames: storedFileNames(m) },
       });
-      this.status.textContent = t.builtIn
-        ? `Editing a copy of the built-in template ${t.name}; it is saved as a new template.`
-        : `Editing ${t.name}; saving replaces it.`;
+      const kept = keptParts(m);
+      this.status.textContent =
+        (stored.builtIn ? `Editing a copy of the built-in template ${t.name}; it is saved as a new template.` : `Editing ${t.name}; saving replaces it.`) +
+        (kept ? ` Kept as they are: its ${kept}.` : "");
       if (sideways) this.status.textContent += " Its photo is stored sideways with a rotation tag: the corners may not line up here; make it again from the photo instead.";
       this.afterStructureChange();
     } catch (err) {
@@ -247,7 +263,6 @@ export class TemplateEditor {
     this.stage.cancelPainting();
     this.draft?.photo.bitmap.close();
     this.draft = undefined;
-    this.replacing = undefined;
     this.body.hidden = true;
     this.photoInput.value = "";
     this.status.textContent = "";
@@ -373,15 +388,12 @@ export class TemplateEditor {
     this.saveButton.disabled = true;
     this.saveStatus.textContent = "Checking and storing the template…";
     try {
-      const form = await draftForm(d);
-      // Saving over a shop template: the new one is checked in full by a preview first, so the
-      // old one is only deleted once the new one is known to be accepted.
-      if (this.replacing && this.replacing === d.id) {
-        const check = await apiFetch("/api/templates/preview", { method: "POST", body: await draftForm(d) });
-        if (!check.ok) throw await errorOf(check);
-        await apiJson<void>(`/api/templates/${encodeURIComponent(d.id)}`, { method: "DELETE" });
-      }
-      const res = await apiFetch("/api/templates", { method: "POST", body: form });
+      // Saved over the shop template it was opened from (PUT: checked in full and switched at
+      // once, the files not sent kept), or as a new one (from the opened template's files, if any).
+      const replace = d.source?.replaceable === true && d.source.id === d.id;
+      const res = replace
+        ? await apiFetch(`/api/templates/${encodeURIComponent(d.id)}`, { method: "PUT", body: await draftForm(d) })
+        : await apiFetch("/api/templates", { method: "POST", body: await draftForm(d, { from: d.source?.id }) });
       if (!res.ok) throw await errorOf(res);
       const t = (await res.json()) as Template;
       this.close();
@@ -397,6 +409,35 @@ export class TemplateEditor {
       this.saveButton.disabled = false;
     }
   }
+}
+
+/** Every file a manifest names: new files are given other names. */
+function storedFileNames(m: Record<string, unknown>): string[] {
+  const names = new Set<string>();
+  const add = (v: unknown) => typeof v === "string" && names.add(v);
+  add(m.background);
+  add(m.sample);
+  for (const p of (m.placements as Array<Record<string, unknown>>) ?? []) {
+    add(p.mask);
+    add((p.displacement as { map?: unknown } | undefined)?.map);
+  }
+  for (const o of (m.overlays as Array<{ file?: unknown }> | undefined) ?? []) add(o.file);
+  add((m.colorways as { mask?: unknown } | undefined)?.mask);
+  return [...names];
+}
+
+/** What an opened template has that the editor keeps without showing, in words ("overlays and colourways"), or "". */
+function keptParts(m: Record<string, unknown>): string {
+  const placements = (m.placements as Array<Record<string, unknown>>) ?? [];
+  const parts = [
+    placements.some((p) => (p.warp as { type?: string } | undefined)?.type === "mesh") ? "mesh warp" : "",
+    placements.some((p) => (p.warp as { type?: string } | undefined)?.type === "cylinder") ? "cylinder warp" : "",
+    placements.some((p) => p.displacement) ? "displacement map" : "",
+    (m.overlays as unknown[] | undefined)?.length ? "overlays" : "",
+    m.colorways ? "colourways" : "",
+  ].filter(Boolean);
+  if (!parts.length) return "";
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
 
 /**

@@ -17,7 +17,8 @@ export const templateSchema = fitsShape<TemplateSummary & { previewUrl: string }
       width: z.number().int().describe("The background's width in pixels."),
       height: z.number().int(),
       builtIn: z.boolean().describe("Shipped with the server (every shop has it) or the shop's own."),
-      createdAt: z.string().optional().describe("Shop templates: when it was added."),
+      createdAt: z.string().optional().describe("Shop templates: when it was added (a replacement keeps it)."),
+      version: z.string().optional().describe("Shop templates: changes each time the template is replaced; `previewUrl` carries it, so a cached preview is never a stale one."),
       // The manifest's own placement schema (every field as validated), with `masked` for the mask's file name.
       placements: z.array(
         templateManifestSchema.shape.placements.element
@@ -80,6 +81,15 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
     responses: { 200: { description: "A 480 px JPEG with the placements outlined.", content: fileContent("image/jpeg", "JPEG preview.") } },
     errors: { 404: ["not_found"], 503: ["storage_unavailable"] },
   });
+  const templateFiles = {
+    manifest,
+    background: binaryFile("The background image, named as in the manifest."),
+    masks: z
+      .array(binaryFile("A mask, displacement map, overlay or colourway mask."))
+      .optional()
+      .describe("Every other file the manifest names (placement masks, displacement maps, overlays, the colourway mask), each named as in the manifest; `files` is the same field."),
+    sample: binaryFile("The manifest's `sample` artwork (any size), when it names one.").optional(),
+  };
   registerOperation(registry, {
     method: "post",
     path: "/api/templates",
@@ -87,7 +97,7 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
     tags,
     summary: "Add a shop template",
     description:
-      "Everything is checked before anything is stored: the manifest, that every file is there, each image in full and its size against the manifest, and the render budget (`TEMPLATE_MAX_RENDER_MB`).",
+      "Everything is checked before anything is stored: the manifest, that every file is there, each image in full and its size against the manifest, and the render budget (`TEMPLATE_MAX_RENDER_MB`). With `from`, a copy of another template: files the manifest names that the form leaves out are taken from that template.",
     request: {
       body: {
         required: true,
@@ -96,10 +106,9 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
             // The manifest part is JSON (a text field or a file): the schema it is validated with.
             encoding: { manifest: { contentType: "application/json" } },
             schema: z.object({
-              manifest,
-              background: binaryFile("The background image, named as in the manifest."),
-              masks: z.array(binaryFile("A greyscale PNG mask.")).optional().describe("One file per mask, named as in the manifest."),
-              sample: binaryFile("The manifest's `sample` artwork (any size), when it names one.").optional(),
+              ...templateFiles,
+              background: templateFiles.background.optional().describe("The background image, named as in the manifest (may be left out with `from`)."),
+              from: z.string().optional().describe("A template the shop can use (built-in or its own) whose files of the same names fill in those left out, e.g. when saving an edited copy of a built-in template."),
             }),
           },
         },
@@ -113,8 +122,45 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
       },
     },
     errors: {
-      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask", "missing_sample"],
+      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask", "missing_sample", "invalid_fields"],
+      404: ["not_found"],
       409: ["template_exists"],
+      422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels", "template_size_mismatch", "template_too_large"],
+      503: ["storage_unavailable"],
+    },
+  });
+  registerOperation(registry, {
+    method: "put",
+    path: "/api/templates/{id}",
+    operationId: "replaceTemplate",
+    tags,
+    summary: "Replace a shop template",
+    description:
+      "A new version of the shop's template, in the form of `POST /api/templates`. Every file the new manifest names that the form leaves out is kept from the current version (so an edit that moves corners sends only the manifest). " +
+      "The new version is checked in full, and its files stored apart, before one transaction switches to it: on any failure the current version stays as it was. " +
+      "Mockups made before keep their images; renders already waiting finish with the version they started with; later ones use the new one. " +
+      "The manifest's `id` must be the template's (it may be left out). Built-in templates cannot be replaced: save a copy with `POST /api/templates` and `from`.",
+    request: {
+      params: templateIdParams,
+      body: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            encoding: { manifest: { contentType: "application/json" } },
+            schema: z.object({
+              ...templateFiles,
+              background: templateFiles.background.optional().describe("A new background, named as in the manifest; left out, the current one is kept."),
+            }),
+          },
+        },
+      },
+    },
+    responses: { 200: { description: "Replaced: the template's new version (`version` changed, `createdAt` kept).", content: { "application/json": { schema: templateSchema } } } },
+    errors: {
+      400: ["unsupported_content_type", "invalid_multipart", "too_many_parts", "field_too_large", "missing_manifest", "invalid_manifest", "missing_background", "missing_mask", "missing_sample"],
+      403: ["builtin_template"],
+      404: ["not_found"],
+      409: ["template_changed"],
       422: ["empty_file", "unsupported_format", "corrupt_image", "too_many_pixels", "template_size_mismatch", "template_too_large"],
       503: ["storage_unavailable"],
     },
@@ -213,7 +259,8 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
     operationId: "previewTemplateDraft",
     tags,
     summary: "Render a draft template at preview size; nothing stored",
-    description: "The form of `POST /api/templates` plus a `designId` (or an `artwork` file): one render of the draft, as a JPEG.",
+    description:
+      "The form of `POST /api/templates` plus a `designId` (or an `artwork` file): one render of the draft, as a JPEG. With `from`, files the manifest names that the form leaves out (overlays, displacement maps, the colourway mask) are taken from that template at its own size and scaled to the draft's.",
     request: {
       body: {
         required: true,
@@ -223,7 +270,8 @@ export function registerTemplatePaths(registry: ApiRegistry): void {
             schema: z.object({
               manifest,
               background: binaryFile("The background image, named as in the manifest."),
-              masks: z.array(binaryFile("A greyscale PNG mask.")).optional(),
+              masks: z.array(binaryFile("A mask, displacement map, overlay or colourway mask.")).optional(),
+              from: z.string().optional().describe("The template being edited: its files fill in those left out."),
               designId: z.string().optional().describe("A design of the shop to render into the draft."),
               artwork: binaryFile("Or an artwork file.").optional(),
             }),
