@@ -3,7 +3,7 @@ import { decodeArtwork, type DecodedArtwork } from "../media/mockup/decode-artwo
 import type { DraftLayers } from "../media/mockup/draft-layers.ts";
 import { placementLongestSide } from "../media/mockup/placement-geometry.ts";
 import { sampleArtwork } from "../media/mockup/sample-artwork.ts";
-import { parseTemplateManifest } from "../media/mockup/template-manifest.ts";
+import { manifestFiles, parseTemplateManifest } from "../media/mockup/template-manifest.ts";
 import type { NamedFile } from "../media/mockup/check-template-upload.ts";
 import { readImageHeader } from "../media/read-image-header.ts";
 import type { RenderPool } from "../media/render-pool.ts";
@@ -52,15 +52,19 @@ export class TemplateDraftPreviewer {
     if (!req.background) throw badRequest("missing_background", `Attach the background image "${m.background}" as the file field "background".`);
     const files = new Map<string, Uint8Array>([[m.background, req.background.bytes]]);
     const masks = new Map(req.masks.map((f) => [f.name, f.bytes]));
-    for (const name of new Set(m.placements.flatMap((p) => (p.mask ? [p.mask] : [])))) {
-      if (name === m.background) throw badRequest("invalid_manifest", "The background and mask file names must differ.");
-      const bytes = masks.get(name);
-      if (!bytes) throw badRequest("missing_mask", `Attach the mask file "${name}" in the field "masks", named as in the manifest.`, { missing: [name] });
-      files.set(name, bytes);
+    // Every file the renderer will open: masks, displacement maps, overlays and the colourway mask, as an upload has them.
+    const others = manifestFiles(m);
+    if (others.some((f) => f.name === m.background)) {
+      throw badRequest("invalid_manifest", `The background and the other files (masks, maps, overlays) must have different names; "${m.background}" is named as both.`);
     }
+    const missing = others.map((f) => f.name).filter((name) => !masks.has(name));
+    if (missing.length) {
+      throw badRequest("missing_mask", `Attach the file(s) ${missing.map((n) => `"${n}"`).join(", ")} in the field "masks", named as in the manifest.`, { missing });
+    }
+    for (const f of others) files.set(f.name, masks.get(f.name)!);
     const problems: string[] = [];
     for (const [name, bytes] of files) {
-      const what = name === m.background ? `background "${name}"` : `mask "${name}"`;
+      const what = name === m.background ? `background "${name}"` : `${others.find((f) => f.name === name)!.role} "${name}"`;
       const header = await readImageHeader(bytes, this.deps.maxInputPixels).catch((err: unknown) => {
         if (err instanceof AppError) throw new AppError(err.status, err.code, `${what}: ${err.message}`);
         throw err;
@@ -72,7 +76,7 @@ export class TemplateDraftPreviewer {
     if (!renderer) throw unavailable("renderer_unavailable", "This server does not render (ROLE=api); previews need a renderer.");
 
     const draft = await this.deps.layers.prepare(m, files).catch((err: unknown) => {
-      throw new AppError(422, "corrupt_image", "The background or a mask could not be decoded.", { cause: err });
+      throw new AppError(422, "corrupt_image", "The background or one of the other files (masks, maps, overlays) could not be decoded.", { cause: err });
     });
     const maxSide = Math.max(...draft.manifest.placements.map(placementLongestSide));
     const artwork = await this.artwork(req, maxSide);

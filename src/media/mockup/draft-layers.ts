@@ -7,7 +7,8 @@ import type { TemplateManifest } from "./template-manifest.ts";
 
 /**
  * A draft template's layers at preview size, in a folder the renderer can read: the background
- * and masks scaled so the longest side is at most `side`, and the manifest scaled to match.
+ * and the other files (masks, maps, overlays) scaled so the longest side is at most `side`, and
+ * the manifest scaled to match.
  * Folders are named by their content, so the next preview of the same draft (only corners
  * moved) reuses the folder and the renderer's cache of its decoded layers; the `keep` newest
  * are kept, older ones removed.
@@ -27,7 +28,8 @@ export class DraftLayers {
     const width = Math.max(1, Math.round(m.width * scale));
     const height = Math.max(1, Math.round(m.height * scale));
     const hash = createHash("sha256").update(`${width}x${height}`);
-    for (const [name, bytes] of files) hash.update(`\u0000${name}\u0000${bytes.length}\u0000`).update(bytes);
+    const keepChannels = channelsKept(m);
+    for (const [name, bytes] of files) hash.update(`\u0000${name}\u0000${keepChannels.has(name)}\u0000${bytes.length}\u0000`).update(bytes);
     const key = hash.digest("hex").slice(0, 32);
     const dir = join(this.root, key);
     if (existsSync(dir)) {
@@ -46,7 +48,13 @@ export class DraftLayers {
       ...m,
       width,
       height,
-      placements: m.placements.map((p) => ({ ...p, corners: p.corners.map(([x, y]) => [x * sx, y * sy]) as typeof p.corners })),
+      // Everything given in background pixels shrinks with it: corners, mesh points, displacement strength.
+      placements: m.placements.map((p) => ({
+        ...p,
+        corners: p.corners.map(([x, y]) => [x * sx, y * sy]) as typeof p.corners,
+        ...(p.warp?.type === "mesh" ? { warp: { ...p.warp, points: p.warp.points.map(([x, y]) => [x * sx, y * sy] as [number, number]) } } : {}),
+        ...(p.displacement ? { displacement: { ...p.displacement, strength: p.displacement.strength * Math.min(sx, sy) } } : {}),
+      })),
     };
     return { dir, manifest };
   }
@@ -57,9 +65,10 @@ export class DraftLayers {
     const temp = `${dir}.tmp-${crypto.randomUUID().slice(0, 8)}`;
     await mkdir(temp);
     try {
+      const keepChannels = channelsKept(m);
       for (const [name, bytes] of files) {
         const resized = sharp(bytes, { failOn: "warning", pages: 1 }).resize(width, height, { fit: "fill" });
-        const out = name === m.background ? resized.removeAlpha().jpeg({ quality: 90 }) : resized.greyscale().png({ compressionLevel: 1 });
+        const out = name === m.background ? resized.removeAlpha().jpeg({ quality: 90 }) : keepChannels.has(name) ? resized.png({ compressionLevel: 1 }) : resized.greyscale().png({ compressionLevel: 1 });
         await out.toFile(join(temp, name));
       }
       await rename(temp, dir);
@@ -77,4 +86,9 @@ export class DraftLayers {
     dated.sort((a, b) => b.t - a.t);
     await Promise.all(dated.slice(this.keep).map(({ n }) => rm(join(this.root, n), { recursive: true, force: true })));
   }
+}
+
+/** Overlays keep their alpha and displacement maps their red and green channels; the other maps are written grey. */
+function channelsKept(m: TemplateManifest): Set<string> {
+  return new Set([...(m.overlays ?? []).map((o) => o.file), ...m.placements.flatMap((p) => (p.displacement ? [p.displacement.map] : []))]);
 }
