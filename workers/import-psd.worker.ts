@@ -7,6 +7,7 @@ import { initializeCanvas, readPsd, type Psd } from "ag-psd";
 import { workerData } from "piscina";
 import sharp from "sharp";
 import { PSD_WORKER_CODES as CODES, type ImportedOverlay, type ImportedPlacement, type PsdImportOutcome, type PsdWorkerCode, type PsdWorkerData } from "../src/media/psd/imported-psd.ts";
+import { isUsableQuad, type Quad } from "../src/media/mockup/homography.ts";
 import { psdWarpToMesh } from "../src/media/psd/warp-mesh.ts";
 import { blendFunction } from "./psd/blend-modes.ts";
 import { drawLayer, flattenOnWhite, newCanvas, shownBy } from "./psd/composite.ts";
@@ -87,8 +88,14 @@ async function convert(psd: Psd): Promise<PsdImportOutcome> {
       if (placed.filter?.enabled !== false && placed.filter?.list.some((f) => f.enabled)) warnings.push(`ignored: smart object "${e.name}": smart filters (${placed.filter.list.filter((f) => f.enabled).map((f) => f.name).join(", ")})`);
       const t = placed.nonAffineTransform && placed.nonAffineTransform.length === 8 ? placed.nonAffineTransform : placed.transform;
       const corners = [0, 1, 2, 3].map((i) => [t[i * 2]!, t[i * 2 + 1]!] as [number, number]) as ImportedPlacement["corners"];
+      // A transform that is missing numbers (too short, NaN, infinite) places nothing: the file is damaged.
+      if (!corners.every((c) => c.every(Number.isFinite))) {
+        return refuse(CODES.corrupt, `The smart object "${e.name}" has no usable transform (its corners are not numbers); the document may be damaged. Save it again from Photoshop.`);
+      }
       const p: ImportedPlacement = { layer: e.name, corners, blend: e.blend, opacity: e.opacity };
-      const warp = psdWarpToMesh(placed.warp, corners.map(([x, y]) => ({ x, y })) as Parameters<typeof psdWarpToMesh>[1]);
+      const quad = corners.map(([x, y]) => ({ x, y })) as Quad;
+      // A warp on a collapsed or flat transform bends nothing: the corners alone go on, and the manifest check refuses them by name.
+      const warp = isUsableQuad(quad) ? psdWarpToMesh(placed.warp, quad) : { ok: true as const, warp: undefined };
       if (warp.ok) {
         if (warp.warp) p.warp = warp.warp;
       } else p.unsupportedWarp = warp.reason;

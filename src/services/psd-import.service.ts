@@ -55,7 +55,7 @@ export class PsdImportService {
         const layers = outcome.psd.placements.map((p) => p.layer);
         // Said with the layers' names: the seller knows the document, not our manifest.
         const problems = ((err.details as { problems?: string[] } | undefined)?.problems ?? [err.message]).map((line) =>
-          line.replace(/^placements\.(\d+)(\.corners(\.\d)?)?: /, (_, i: string) => `smart object "${layers[Number(i)] ?? i}": `),
+          line.replace(/^placements\.(\d+)(\.corners(\.\d)?|\.warp\.points(\.\d+)?)?: /, (_, i: string) => `smart object "${layers[Number(i)] ?? i}": `),
         );
         throw fileRejected("unsupported_psd", `The document's smart objects do not make a valid template: ${problems.join("; ")}`, { reason: "placements", problems });
       }

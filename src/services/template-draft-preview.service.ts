@@ -57,7 +57,7 @@ export class TemplateDraftPreviewer {
     const files = new Map<string, Uint8Array>([[m.background, req.background.bytes]]);
     const sent = new Map(req.masks.map((f) => [f.name, f.bytes]));
     const others = manifestFiles(m);
-    if (others.some((f) => f.name === m.background)) throw badRequest("invalid_manifest", "The background and the other files' names must differ.");
+    if (others.some((f) => f.name === m.background)) throw badRequest("invalid_manifest", `The background and the other files (masks, maps, overlays) must have different names; "${m.background}" is named as both.`);
     const unsent = others.filter((f) => !sent.has(f.name)).map((f) => f.name);
     // Kept files come at the stored template's size, which the draft's layers are scaled from.
     const kept = req.from && unsent.length ? await this.deps.templates.filesOf(req.shop, req.from, unsent) : new Map<string, Uint8Array>();
@@ -81,7 +81,7 @@ export class TemplateDraftPreviewer {
     if (!renderer) throw unavailable("renderer_unavailable", "This server does not render (ROLE=api); previews need a renderer.");
 
     const draft = await this.deps.layers.prepare(m, files).catch((err: unknown) => {
-      throw new AppError(422, "corrupt_image", "The background or a mask could not be decoded.", { cause: err });
+      throw new AppError(422, "corrupt_image", "The background or one of the other files (masks, maps, overlays) could not be decoded.", { cause: err });
     });
     const maxSide = Math.max(...draft.manifest.placements.map(placementLongestSide));
     const artwork = await this.artwork(req, maxSide);

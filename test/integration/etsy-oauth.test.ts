@@ -156,6 +156,44 @@ describe("connecting Etsy with OAuth 2.0 and PKCE", () => {
     expect(outcomes.filter((o) => o === failed("unknown_state"))).toHaveLength(2);
   });
 
+  test("odder callbacks: errors without or with a state, malformed encodings and parameters, Etsy unreachable at the exchange", async () => {
+    const { t, fake } = await setup();
+    const state = async () => (await startConnect(t)).searchParams.get("state")!;
+    const pending = async () => (await t.sql`select count(*)::int as n from etsy_oauth_states where shop_id = ${t.shop.id}`)[0]!.n as number;
+
+    // An error with no state names no authorization; one with a state spends it, whatever the error says.
+    expect(await callback(t, "?error=access_denied")).toBe(failed("invalid_request"));
+    expect(await callback(t, "?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E")).toBe(failed("invalid_request"));
+    const s1 = await state();
+    expect(await callback(t, `?error=%3Cscript%3E&state=${s1}`)).toBe(failed("etsy_error"));
+    expect(await callback(t, `?state=${s1}&code=abc`)).toBe(failed("unknown_state"));
+    const s2 = await state();
+    expect(await callback(t, `?error=server_error&error_description=${"x".repeat(5000)}&state=${s2}`)).toBe(failed("etsy_error"));
+    expect(await pending()).toBe(0);
+
+    // Shapes no browser coming back from Etsy sends.
+    for (const q of [
+      "?state=&code=abc",
+      "?state=%E0%A4%A&code=abc", // a broken percent-encoding
+      `?state=${"%C3%84".repeat(30)}&code=abc`, // not base64url
+      "?state[]=abc&code=abc",
+      `?state=${encodeURIComponent(`${"A".repeat(43)}\n`)}&code=abc`,
+      `?${Array.from({ length: 2000 }, (_, i) => `p${i}=${"x".repeat(20)}`).join("&")}`,
+    ]) {
+      expect(await callback(t, q), q.slice(0, 60)).toBe(failed("invalid_request"));
+    }
+    const s3 = await state();
+    expect(await callback(t, `?state=${s3}&code=a&code=b`)).toBe(failed("invalid_request"));
+
+    // Etsy gone between the approval and the exchange: said as such, not a 500, and the state is spent.
+    const approved = await approve(await startConnect(t));
+    await fake.close();
+    expect(await callback(t, approved.search)).toBe(failed("etsy_unavailable"));
+    expect(await callback(t, approved.search)).toBe(failed("unknown_state"));
+    expect(await (await t.request("/api/shop/etsy")).json()).toMatchObject({ connected: false });
+    expect(t.logs.some((l) => l.level === "error")).toBe(false);
+  });
+
   test("pending states are bounded per shop; connect needs a token and a configured app", async () => {
     const { t } = await setup();
     for (let i = 0; i < 12; i++) await startConnect(t);

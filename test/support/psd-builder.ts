@@ -57,6 +57,10 @@ export interface TestSmartObject {
   warp?: Layer["placedLayer"] extends infer P ? (P extends { warp?: infer W } ? W : never) : never;
   /** Leave the content out of the file (a linked smart object). */
   linked?: boolean;
+  /** Embed these bytes as the content instead of `content` as a PNG (a damaged or hostile file). */
+  contentBytes?: Uint8Array;
+  /** The placed layer's transform as written, instead of the corners (NaN, too short…). */
+  rawTransform?: number[];
 }
 
 export interface TestLayer {
@@ -127,8 +131,8 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
         id,
         placed: id,
         type: "raster",
-        transform: so.corners.flat(),
-        ...(isAffine(so.corners) ? {} : { nonAffineTransform: so.corners.flat() }),
+        transform: so.rawTransform ?? so.corners.flat(),
+        ...(so.rawTransform ? { nonAffineTransform: so.rawTransform } : isAffine(so.corners) ? {} : { nonAffineTransform: so.corners.flat() }),
         width: so.content.width,
         height: so.content.height,
         warp: so.warp ?? { style: "none", value: 0, perspective: 0, perspectiveOther: 0, rotate: "horizontal" },
@@ -140,7 +144,7 @@ export function buildTestPsd(spec: TestPsd): { bytes: Uint8Array; composite: Pix
       layer.vectorMask = { paths: [{ open: false, fillRule: "non-zero", operation: "combine", knots: [knot(vm[0], vm[1]), knot(vm[2], vm[1]), knot(vm[2], vm[3]), knot(vm[0], vm[3])] }] };
     }
     children.push(layer);
-    const png = encodePng(so.content);
+    const png = so.contentBytes ?? encodePng(so.content);
     contents.push(png);
     if (!so.linked) linkedFiles.push({ id, name: `${so.name}.png`, data: png });
     if (!so.hidden && drawn) drawOnto(composite, drawn, 0, 0, so.blend ?? "normal", so.opacity ?? 1, maskAt);

@@ -5,6 +5,8 @@ import type { Rgba } from "./smart-object-content.ts";
 
 /** Width of template previews (as src/media/mockup/template-preview.ts). */
 const PREVIEW_WIDTH = 480;
+/** Longest side the sample artwork is resized to for one placement of the preview. */
+const MAX_ART_SIDE = 4 * PREVIEW_WIDTH;
 
 export interface PreviewPlacement {
   corners: Array<[number, number]>;
@@ -39,8 +41,10 @@ export async function renderImportPreview(
     if (!sample) break;
     const quad = p.corners.map(([x, y]) => ({ x: x * scale, y: y * scale })) as Quad;
     const [tl, tr, br, bl] = quad;
-    const w = Math.max(1, Math.round(Math.max(dist(tl, tr), dist(bl, br))));
-    const h = Math.max(1, Math.round(Math.max(dist(tl, bl), dist(tr, br))));
+    // The artwork is drawn at the quad's size, but never larger than the preview can show: a smart
+    // object transformed far past the canvas would otherwise cost gigabytes for a 480-px picture.
+    const w = Math.max(1, Math.round(Math.min(Math.max(dist(tl, tr), dist(bl, br)), MAX_ART_SIDE)));
+    const h = Math.max(1, Math.round(Math.min(Math.max(dist(tl, bl), dist(tr, br)), MAX_ART_SIDE)));
     const art = await sharp(sample.data, { raw: { width: sample.width, height: sample.height, channels: 4 } }).resize(w, h, { fit: "fill" }).raw().toBuffer();
     const mask = p.mask
       ? new Uint8Array(await sharp(p.mask, { raw: { width: background.width, height: background.height, channels: 1 } }).resize(PREVIEW_WIDTH, height, { fit: "fill" }).extractChannel(0).raw().toBuffer())

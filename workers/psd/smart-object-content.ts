@@ -24,9 +24,10 @@ export async function decodeSmartObjectContent(file: LinkedFile | undefined, max
     const data = img.data instanceof Uint8ClampedArray ? new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.length) : undefined;
     return data ? { data, width: img.width, height: img.height } : undefined;
   }
-  const image = sharp(bytes, { failOn: "error", limitInputPixels: maxSidePx * maxSidePx }).rotate();
-  const meta = await image.metadata();
+  // The size from the header first (no pixel limit needed to read it), so content too large is said as such.
+  const meta = await sharp(bytes, { failOn: "error", limitInputPixels: false }).metadata();
   if ((meta.width ?? 0) > maxSidePx || (meta.height ?? 0) > maxSidePx) throw new ContentTooLarge(meta.width ?? 0, meta.height ?? 0);
+  const image = sharp(bytes, { failOn: "error", limitInputPixels: maxSidePx * maxSidePx }).rotate();
   const { data, info } = await image.toColourspace("srgb").ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }

@@ -50,7 +50,11 @@ export async function checkTemplateUpload(
   if (tooLarge) throw tooLarge;
   if (!upload.background) throw badRequest("missing_background", `Attach the background image "${m.background}" as the file field "background".`);
   const masksByName = new Map(upload.masks.map((f) => [f.name, f.bytes]));
-  const others = manifestFiles(m).filter((f) => f.name !== m.background);
+  const others = manifestFiles(m);
+  // One file cannot be both the photo and a mask or overlay (the second use would silently read the photo).
+  if (others.some((f) => f.name === m.background)) {
+    throw badRequest("invalid_manifest", `The background and the other files (masks, maps, overlays) must have different names; "${m.background}" is named as both.`);
+  }
   const maskNames = others.map((f) => f.name);
   const missing = maskNames.filter((n) => !masksByName.has(n));
   if (missing.length) {

@@ -28,7 +28,8 @@ export class DraftLayers {
     const width = Math.max(1, Math.round(m.width * scale));
     const height = Math.max(1, Math.round(m.height * scale));
     const hash = createHash("sha256").update(`${width}x${height}`);
-    for (const [name, bytes] of files) hash.update(`\u0000${name}\u0000${bytes.length}\u0000`).update(bytes);
+    const keepChannels = channelsKept(m);
+    for (const [name, bytes] of files) hash.update(`\u0000${name}\u0000${keepChannels.has(name)}\u0000${bytes.length}\u0000`).update(bytes);
     const key = hash.digest("hex").slice(0, 32);
     const dir = join(this.root, key);
     if (existsSync(dir)) {
@@ -58,15 +59,10 @@ export class DraftLayers {
     const temp = `${dir}.tmp-${crypto.randomUUID().slice(0, 8)}`;
     await mkdir(temp);
     try {
-      const overlays = new Set((m.overlays ?? []).map((o) => o.file));
+      const keepChannels = channelsKept(m);
       for (const [name, bytes] of files) {
         const resized = sharp(bytes, { failOn: "warning", pages: 1 }).resize(width, height, { fit: "fill" });
-        const out =
-          name === m.background
-            ? resized.removeAlpha().jpeg({ quality: 90 })
-            : overlays.has(name)
-              ? resized.ensureAlpha().png({ compressionLevel: 1 }) // overlays keep their colour and alpha
-              : resized.greyscale().png({ compressionLevel: 1 });
+        const out = name === m.background ? resized.removeAlpha().jpeg({ quality: 90 }) : keepChannels.has(name) ? resized.png({ compressionLevel: 1 }) : resized.greyscale().png({ compressionLevel: 1 });
         await out.toFile(join(temp, name));
       }
       await rename(temp, dir);
@@ -95,4 +91,9 @@ function scalePlacement(p: Placement, sx: number, sy: number): Placement {
     ...(warp ? { warp } : {}),
     ...(p.displacement ? { displacement: { ...p.displacement, strength: p.displacement.strength * Math.sqrt(sx * sy) } } : {}),
   };
+}
+
+/** Overlays keep their alpha and displacement maps their red and green channels; the other maps are written grey. */
+function channelsKept(m: TemplateManifest): Set<string> {
+  return new Set([...(m.overlays ?? []).map((o) => o.file), ...m.placements.flatMap((p) => (p.displacement ? [p.displacement.map] : []))]);
 }

@@ -67,8 +67,18 @@ function clamp(v: number, lo: number, hi: number): number {
 
 // Any three colinear corners make the 8×8 system singular; naming them beats "pivot is zero".
 function assertUsableQuad(q: Quad, role: string): void {
+  const problem = quadProblem(q, role);
+  if (problem) throw new Error(`computeHomography: ${problem}`);
+}
+
+/** Whether computeHomography can take a quad to or from this one: finite corners, no three on one line. */
+export function isUsableQuad(q: Quad): boolean {
+  return quadProblem(q, "") === undefined;
+}
+
+function quadProblem(q: Quad, role: string): string | undefined {
   for (const p of q) {
-    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) throw new Error(`computeHomography: ${role} corner (${p.x}, ${p.y}) is not finite`);
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) return `${role} corner (${p.x}, ${p.y}) is not finite`;
   }
   for (let i = 0; i < 4; i++) {
     const a = q[i]!;
@@ -76,13 +86,12 @@ function assertUsableQuad(q: Quad, role: string): void {
     const c = q[(i + 2) % 4]!;
     const abx = b.x - a.x, aby = b.y - a.y, acx = c.x - a.x, acy = c.y - a.y;
     const lengths = Math.hypot(abx, aby) * Math.hypot(acx, acy);
-    if (lengths === 0 || Math.abs(abx * acy - aby * acx) <= COLINEAR_SIN * lengths) {
-      throw new Error(
-        `computeHomography: degenerate ${role} quad, corners ${i}, ${(i + 1) % 4}, ${(i + 2) % 4} ` +
-          `(${fmt(a)}, ${fmt(b)}, ${fmt(c)}) are coincident or colinear`,
-      );
+    // Written as !(… > …) so that NaN (corners so far out that the products overflow) is degenerate too.
+    if (!(lengths > 0 && Math.abs(abx * acy - aby * acx) > COLINEAR_SIN * lengths)) {
+      return `degenerate ${role} quad, corners ${i}, ${(i + 1) % 4}, ${(i + 2) % 4} (${fmt(a)}, ${fmt(b)}, ${fmt(c)}) are coincident or colinear`;
     }
   }
+  return undefined;
 }
 
 function fmt(p: Point): string {

@@ -187,6 +187,15 @@ function meshProblems(w: Record<string, unknown>, path: string, width: number, h
   if (points.length !== rows * cols) problems.push(`${path}.points: expected rows × cols = ${rows * cols} points, found ${points.length}`);
   const outside = points.findIndex((q) => isPoint(q) && (q[0] < -width || q[1] < -height || q[0] > 2 * width || q[1] > 2 * height));
   if (outside >= 0) problems.push(`${path}.points.${outside}: lies more than a background's size outside the ${width}×${height} background`);
+  // A mesh collapsed to a point or a line shows nothing of the artwork, as a speck of a quad would not.
+  const valid = points.filter(isPoint);
+  if (valid.length === points.length && valid.length > 0) {
+    const spanX = Math.max(...valid.map((q) => q[0])) - Math.min(...valid.map((q) => q[0]));
+    const spanY = Math.max(...valid.map((q) => q[1])) - Math.min(...valid.map((q) => q[1]));
+    if (spanX < MIN_PLACEMENT_SIDE_PX || spanY < MIN_PLACEMENT_SIDE_PX) {
+      problems.push(`${path}.points: too small or too flat to render: the points span ${round1(spanX)}×${round1(spanY)} px, at least ${MIN_PLACEMENT_SIDE_PX} px each way is needed`);
+    }
+  }
   return problems;
 }
 
@@ -204,6 +213,8 @@ function colorProblems(raw: unknown): string[] {
   });
   return problems;
 }
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function isPoint(v: unknown): v is [number, number] {
   return Array.isArray(v) && v.length === 2 && v.every((n) => typeof n === "number" && Number.isFinite(n));

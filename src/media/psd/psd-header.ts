@@ -58,6 +58,8 @@ function layerCount(view: DataView, large: boolean): number | undefined {
   const layerAndMask = large ? Number(view.getBigUint64(at)) : view.getUint32(at);
   at += large ? 8 : 4;
   if (layerAndMask === 0) return undefined;
+  // Also what a PSD marked as a PSB (or the reverse) looks like: lengths read at the wrong width.
+  if (layerAndMask > view.byteLength - at) throw corruptPsd("The layer section is longer than the file: it is truncated, or damaged (a PSD marked as a PSB?).");
   need(large ? 8 : 4);
   const layerInfo = large ? Number(view.getBigUint64(at)) : view.getUint32(at);
   at += large ? 8 : 4;

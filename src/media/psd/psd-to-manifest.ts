@@ -1,7 +1,7 @@
 import { BLEND_MODES } from "../mockup/template-manifest.ts";
 import { fileRejected, type AppError } from "../../errors.ts";
 import type { TemplateUpload } from "../mockup/check-template-upload.ts";
-import type { Quad } from "../mockup/homography.ts";
+import { isUsableQuad, type Quad } from "../mockup/homography.ts";
 import type { ImportedPsd } from "./imported-psd.ts";
 import { quadAsMesh } from "./warp-mesh.ts";
 
@@ -47,7 +47,9 @@ export function psdToTemplateUpload(psd: ImportedPsd, names: PsdTemplateNames, c
     // A mesh brings its own corners, and may reach past the canvas where a plain quad may not:
     // a smart object hanging off the canvas goes in as the mesh of its quad.
     const offCanvas = p.corners.some(([x, y]) => x < 0 || y < 0 || x > psd.width || y > psd.height);
-    const warp = can.meshWarp ? (p.warp ?? (offCanvas ? quadAsMesh(p.corners.map(([x, y]) => ({ x, y })) as Quad) : undefined)) : undefined;
+    // A quad no mesh can follow (collapsed, flat, overflowing) goes in as corners, which the manifest check refuses by name.
+    const quad = p.corners.map(([x, y]) => ({ x, y })) as Quad;
+    const warp = can.meshWarp ? (p.warp ?? (offCanvas && isUsableQuad(quad) ? quadAsMesh(quad) : undefined)) : undefined;
     return {
       id,
       ...(warp ? { warp } : { corners: p.corners.map(([x, y]) => [round3(x), round3(y)]) }),
