@@ -8,6 +8,8 @@ import {
   type WarpOptions,
 } from "../../src/media/mockup/warp-perspective.ts";
 import { warpWasmAvailable } from "../../src/media/mockup/warp-wasm.ts";
+import { drawSurface, drawSurfacePortable } from "../../src/media/mockup/warp-mesh.ts";
+import { cylinderSurface, meshSurface, perspectiveSurface, type Surface } from "../../src/media/mockup/warp-surface.ts";
 
 const W = 173;
 const H = 151;
@@ -112,6 +114,52 @@ describe("warpInto in WebAssembly", () => {
     for (const q of Object.values(QUADS)) {
       warpInto(wasm, art, q, { blend: "multiply", shading: 0.7 });
       warpIntoPortable(portable, art, q, { blend: "multiply", shading: 0.7 });
+    }
+    expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
+  });
+});
+
+describe("drawSurface in WebAssembly", () => {
+  // A mesh bulging out of its quad, a cylinder, and a quad reaching past the background's edges.
+  const bulge: [number, number][] = [];
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 4; c++) bulge.push([20 + c * 45 + (r === 1 || r === 2 ? 12 : 0) * (c - 1.5), 10 + r * 40 + (c === 1 || c === 2 ? 9 : 0)]);
+  }
+  const surfaces: Record<string, Surface> = {
+    mesh: meshSurface({ rows: 4, cols: 4, points: bulge }),
+    cylinder: cylinderSurface([[30.5, 20.25], [150.75, 25.5], [145.2, 140.6], [25.3, 130.4]], 0.8),
+    outside: perspectiveSurface([[-40.5, -22.25], [200.75, 10.5], [190.2, 180.6], [-15.3, 160.4]]),
+  };
+  const blends = [0, 1, 2, 3, 4, 5, 6];
+
+  for (const [name, surface] of Object.entries(surfaces)) {
+    for (const blend of blends) {
+      test(`${name}, blend ${blend}, with mask, displacement and opacity: byte-identical to the TypeScript path`, () => {
+        const seed = name.length * 31 + blend;
+        const bg = backgroundOf(3, seed);
+        const art = artworkOf(83, 67, seed + 1);
+        const disp = noise(seed + 3);
+        const map = new Uint8Array(W * H).map(() => disp());
+        const options = { blend, opacity: blend === 0 ? 1 : 0.6, shading: 0.7, mask: maskOf(seed + 2), displacement: { map, strength: 6 } };
+        const wasm = copy(bg);
+        const portable = copy(bg);
+        drawSurface(wasm, art, surface, options);
+        drawSurfacePortable(portable, art, surface, options);
+        expect(wasm.pixels).not.toEqual(bg.pixels);
+        let diffs = 0;
+        for (let i = 0; i < wasm.pixels.length; i++) if (wasm.pixels[i] !== portable.pixels[i]) diffs++;
+        expect(diffs).toBe(0);
+      });
+    }
+  }
+
+  test("without mask or displacement, and repeated draws into one background", () => {
+    const wasm = backgroundOf(3, 11);
+    const portable = copy(wasm);
+    const art = artworkOf(120, 90, 12);
+    for (const surface of Object.values(surfaces)) {
+      drawSurface(wasm, art, surface, { blend: 0, opacity: 1, shading: 1 });
+      drawSurfacePortable(portable, art, surface, { blend: 0, opacity: 1, shading: 1 });
     }
     expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
   });
