@@ -7,7 +7,8 @@ import { warpInto } from "../../src/media/mockup/warp-perspective.ts";
 import { cylinderSurface, meshSurface, type Surface } from "../../src/media/mockup/warp-surface.ts";
 import { median, report } from "./stats.ts";
 
-const WARMUPS = 3;
+// The kernel's functions take about ten draws to reach the engine's optimising tier (more on a busy machine).
+const WARMUPS = 12;
 const RUNS = 15;
 
 // A placement about the artwork's own size, foreshortened and slightly rotated.

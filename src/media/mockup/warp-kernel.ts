@@ -99,43 +99,37 @@ export function quadPortable(d: KernelDraw, inv: Float64Array, edges: Float64Arr
   }
 }
 
-/** Triangles (TRIANGLE_F64 each, see the kernel's `mesh`) row by row of the box, as the kernel's `mesh`. */
+/** Triangles (TRIANGLE_F64 slots each, see the kernel's `mesh`) row by row of the box, as the kernel's `mesh`. */
 export function meshPortable(d: KernelDraw, tris: Float64Array, count: number, box: Box): void {
   const k = new Kernel(d, 1);
   const t = k.terms;
+  const f32 = new Float32Array(tris.buffer, tris.byteOffset, tris.length * 2);
   const { rowStart, entries } = rowLists(tris, count, box);
   for (let r = 0; r < box.height; r++) {
     const y = box.top + r, py = y + 0.5;
     let minLo = Infinity, maxHi = -Infinity;
     for (let e = rowStart[r]!; e < rowStart[r + 1]!; e++) {
       const o = entries[e]! * TRIANGLE_F64;
-      const ax = tris[o]!, ay = tris[o + 1]!, bx = tris[o + 2]!, by = tris[o + 3]!, cx = tris[o + 4]!, cy = tris[o + 5]!;
-      const xl = edgeX(ax, ay, cx, cy, py);
-      const xs = py < by ? edgeX(ax, ay, bx, by, py) : edgeX(bx, by, cx, cy, py);
+      const xl = tris[o]! + (py - tris[o + 1]!) * tris[o + 10]!;
+      const xs = py < tris[o + 3]! ? tris[o]! + (py - tris[o + 1]!) * tris[o + 11]! : tris[o + 2]! + (py - tris[o + 3]!) * tris[o + 12]!;
       const lo = truncSat(Math.max(box.left, Math.ceil(Math.min(xl, xs) - 0.5)));
       const hi = truncSat(Math.min(box.left + box.width, Math.ceil(Math.max(xl, xs) - 0.5)));
       if (lo >= hi) continue;
-      const ua = tris[o + 6]!, ub = tris[o + 7]!, uc = tris[o + 8]!, va = tris[o + 9]!, vb = tris[o + 10]!, vc = tris[o + 11]!;
-      const inner = tris[o + 14]! !== 0;
-      t[0] = f(ua);
-      t[1] = f(ub * py + uc);
-      t[2] = f(va);
-      t[3] = f(vb * py + vc);
-      t[4] = f(ua + ub);
-      t[5] = f(va + vb);
-      t[6] = f(tris[o + 12]!);
-      t[7] = f(tris[o + 13]!);
-      k.coords(y, lo, hi, inner ? lo : 0, inner ? hi + 3 : 0);
+      const h = (o + 14) * 2;
+      t[0] = f32[h]!;
+      t[1] = f(tris[o + 6]! * py + tris[o + 7]!);
+      t[2] = f32[h + 1]!;
+      t[3] = f(tris[o + 8]! * py + tris[o + 9]!);
+      t[4] = f32[h + 2]!;
+      t[5] = f32[h + 3]!;
+      t[6] = f32[h + 4]!;
+      t[7] = f32[h + 5]!;
+      k.coords(y, lo, hi, 0, tris[o + 13]! !== 0 ? hi + 3 : 0);
       if (lo < minLo) minLo = lo;
       if (hi > maxHi) maxHi = hi;
     }
     if (minLo < maxHi) k.shade(y, minLo, maxHi);
   }
-}
-
-/** x where the edge from (ax, ay) to (bx, by), ay <= by, crosses the line y = py. */
-export function edgeX(ax: number, ay: number, bx: number, by: number, py: number): number {
-  return by === ay ? ax : ax + ((py - ay) * (bx - ax)) / (by - ay);
 }
 
 class Kernel {
@@ -154,10 +148,9 @@ class Kernel {
   private readonly opacity: number;
   private readonly flat: number;
   private readonly lumaK: number;
-  // The row scratch by column: tap offset, weights, coverage (0 = not drawn).
-  private readonly sIdx: Int32Array;
-  private readonly sWx: Int32Array;
-  private readonly sWy: Int32Array;
+  // The row scratch by column: sample position (texel units, before clamping) and coverage (0 = not drawn).
+  private readonly sX: Float64Array;
+  private readonly sY: Float64Array;
   private readonly sK: Float64Array;
 
   constructor(private readonly d: KernelDraw, private readonly mode: 0 | 1) {
@@ -168,17 +161,16 @@ class Kernel {
     this.opacity = f(d.opacity);
     this.flat = f(1 - d.shading);
     this.lumaK = f(d.shading / 255);
-    this.sIdx = new Int32Array(d.width);
-    this.sWx = new Int32Array(d.width);
-    this.sWy = new Int32Array(d.width);
+    this.sX = new Float64Array(d.width);
+    this.sY = new Float64Array(d.width);
     this.sK = new Float64Array(d.width);
   }
 
-  // Pass one: pixels [x, hi) of row y in steps of four from x; a step wholly inside [ilo, ihi) has coverage 1.
+  // Pass 1: pixels [x, hi) of row y in steps of four from x; a step wholly inside [ilo, ihi) has coverage 1.
   coords(y: number, x0: number, hi: number, ilo: number, ihi: number): void {
     const d = this.d, t = this.terms;
-    const { aw, mask, disp } = d;
-    const maxU = f(aw), maxV = f(d.ah);
+    const { mask, disp } = d;
+    const maxU = f(d.aw), maxV = f(d.ah);
     for (let step = x0; step < hi; step += 4) {
       const full = step >= ilo && step + 4 <= ihi;
       for (let x = step; x < step + 4 && x < hi; x++) {
@@ -217,18 +209,14 @@ class Kernel {
           k = f(k * f(m / 255));
         }
         k = f(k * this.opacity);
-        sx = pmax(0, pmin(this.maxX, sx));
-        sy = pmax(0, pmin(this.maxY, sy));
-        const ix = truncSat(sx), iy = truncSat(sy);
-        this.sIdx[x] = (iy * aw + ix) * 4;
-        this.sWx[x] = truncSat(f(f(f(sx - ix) * 256) + 0.5));
-        this.sWy[x] = truncSat(f(f(f(sy - iy) * 256) + 0.5));
+        this.sX[x] = sx;
+        this.sY[x] = sy;
         this.sK[x] = ok ? k : 0;
       }
     }
   }
 
-  // Pass two: samples and blends [x, hi) of row y where pass one left coverage, clearing it behind.
+  // Pass 2: samples and blends [x, hi) of row y where pass 1 left coverage, clearing it behind.
   shade(y: number, x0: number, hi: number): void {
     const d = this.d;
     const { art, aw, bg, ch } = d;
@@ -236,9 +224,12 @@ class Kernel {
       const k = this.sK[x]!;
       if (!(k > 0)) continue;
       this.sK[x] = 0;
-      const wx = this.sWx[x]!, wy = this.sWy[x]!;
+      // In 1/256 texel: the texel and the weight of the one right of (below) it.
+      const X = truncSat(f(f(pmax(0, pmin(this.maxX, this.sX[x]!)) * 256) + 0.5));
+      const Y = truncSat(f(f(pmax(0, pmin(this.maxY, this.sY[x]!)) * 256) + 0.5));
+      const wx = X & 255, wy = Y & 255;
       const gx = 256 - wx, gy = 256 - wy;
-      const i00 = this.sIdx[x]!, i10 = i00 + aw * 4;
+      const i00 = ((Y >> 8) * aw + (X >> 8)) * 4, i10 = i00 + aw * 4;
       const A = (art[i00 + 3]! * gx + art[i00 + 7]! * wx) * gy + (art[i10 + 3]! * gx + art[i10 + 7]! * wx) * wy;
       if (!(A > 0)) continue;
       const R = (art[i00]! * gx + art[i00 + 4]! * wx) * gy + (art[i10]! * gx + art[i10 + 4]! * wx) * wy;

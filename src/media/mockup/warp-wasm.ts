@@ -135,9 +135,9 @@ function layout(job: KernelJob, box: Box): Layout {
   const mask = align16(bg + rows * bgStride + SLACK);
   const disp = align16(mask + (job.mask ? rows * box.width + SLACK : 0));
   const scratch = align16(disp + (job.disp ? rows * box.width + SLACK : 0));
-  // Four arrays of one i32 per column, with room for a step's three lanes past the box.
+  // Three arrays of one f32 per column, with room for a step's three lanes past the box.
   const scratchLen = box.width + 8;
-  return { art, bg, bgStride, mask, disp, scratch, scratchLen, end: align16(scratch + scratchLen * 16) };
+  return { art, bg, bgStride, mask, disp, scratch, scratchLen, end: align16(scratch + scratchLen * 12) };
 }
 
 /** Copies in what the kernel reads (per box row only the columns `cols` gives) and configures it. */
@@ -159,7 +159,7 @@ function copyIn(k: Kernel, job: KernelJob, box: Box, L: Layout, cols: (row: numb
     if (job.disp) mem.set(job.disp.subarray(m, m + hi - lo), L.disp + at);
   }
   // The kernel keeps the scratch's coverage at zero between rows; it starts so.
-  mem.fill(0, L.scratch + 12 * L.scratchLen, L.scratch + 16 * L.scratchLen);
+  mem.fill(0, L.scratch + 8 * L.scratchLen, L.scratch + 12 * L.scratchLen);
   k.configure(L.art, job.aw, job.ah, L.bg, L.bgStride, box.left, box.top, ch,
     job.mask ? L.mask : 0, box.width, job.disp ? L.disp : 0, box.width, job.strength,
     job.blend, job.opacity, job.shading, L.scratch, L.scratchLen);
