@@ -14,6 +14,7 @@ import { TemplateLayerCache } from "./render/template-layers.ts";
 import { FrameBuffer } from "./render/frame-buffer.ts";
 import { drawPlacement } from "./render/draw-placement.ts";
 import { drawOverlay } from "../src/media/mockup/overlay-layer.ts";
+import { releaseWarpWasm, warpWasmBytes } from "../src/media/mockup/warp-wasm.ts";
 import { recolor } from "../src/media/mockup/recolor.ts";
 import type { RenderWorkerData } from "../src/media/render-pool.ts";
 import type { RenderRequest, RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
@@ -33,11 +34,12 @@ sharp.cache(false);
 
 // Renders stop between steps when asked (cancel, memory), and the thread keeps within its budget.
 const guard = new RenderGuard({
-  bytes: () => layers.bytes + fitted.size + frames.keptBytes,
+  bytes: () => layers.bytes + fitted.size + frames.keptBytes + warpWasmBytes(),
   clear: () => {
     layers.clear();
     fitted.clear();
     frames.drop();
+    releaseWarpWasm();
   },
 });
 

@@ -43,9 +43,14 @@ export function warpWasmAvailable(): boolean {
   return getKernel() !== null;
 }
 
-/** Bytes of WebAssembly memory the kernel holds on this thread between draws. */
+/** Bytes of WebAssembly memory the kernel holds on this thread between draws (at most RETAIN_BYTES). */
 export function warpWasmBytes(): number {
   return kernel ? kernel.memory.buffer.byteLength : 0;
+}
+
+/** Lets go of the kernel's memory (the thread needs the room); the next draw instantiates it again. */
+export function releaseWarpWasm(): void {
+  if (kernel) kernel = undefined;
 }
 
 /** What every draw hands the kernel. */
