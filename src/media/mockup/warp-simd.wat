@@ -93,8 +93,6 @@
     (global.set $DK (f32x4.splat (f32.demote_f64 (f64.div (local.get $strength) (f64.const 127)))))
     (global.set $DMIN (f32x4.splat (f32.demote_f64 (f64.neg (local.get $strength)))))
     (global.set $OPACITY (f32x4.splat (f32.demote_f64 (local.get $opacity))))
-    ;; Only multiply shades; with shading 0 the multiply formula is exactly normal's ($shade3 uses it for both).
-    (if (i32.ne (local.get $blend) (i32.const 1)) (then (local.set $shading (f64.const 0))))
     (global.set $FLAT (f32x4.splat (f32.demote_f64 (f64.sub (f64.const 1) (local.get $shading)))))
     (global.set $LUMAK (f32x4.splat (f32.demote_f64 (f64.div (local.get $shading) (f64.const 255))))))
 
@@ -370,8 +368,7 @@
         (br $step))))
 
   ;; Pass 2 over [x, hi) of row y: samples and blends every pixel pass 1 gave coverage, and clears the coverage
-  ;; behind it. The common case is $shade3 (RGB, normal or multiply, no branch per step: normal is multiply with
-  ;; flat = 1, lumaK = 0, which is exact); $shadeAny does the rest.
+  ;; behind it. The common case is $shade3 (RGB, normal or multiply); $shadeAny does the rest.
   (func $shade (param $y i32) (param $x i32) (param $hi i32)
     (if (i32.and (i32.eq (global.get $ch) (i32.const 3)) (i32.le_u (global.get $blend) (i32.const 1)))
       (then (call $shade3 (local.get $y) (local.get $x) (local.get $hi)))
@@ -468,21 +465,24 @@
             (v128.const i8x16 1 128 128 128 4 128 128 128 7 128 128 128 10 128 128 128))))
           (local.set $bb (f32x4.convert_i32x4_s (i8x16.swizzle (local.get $pix)
             (v128.const i8x16 2 128 128 128 5 128 128 128 8 128 128 128 11 128 128 128))))
-          ;; share × (flat + lumaK × backdrop) + backdrop × (1 − alpha), rounded (all of it is at least 0.5, so the
+          ;; Multiply, Photoshop's way: each channel by the backdrop's, lifted towards white by (1 - shading).
+          (if (global.get $blend)
+            (then
+              (local.set $cr (f32x4.mul (local.get $cr) (f32x4.add (global.get $FLAT) (f32x4.mul (global.get $LUMAK) (local.get $br)))))
+              (local.set $cg (f32x4.mul (local.get $cg) (f32x4.add (global.get $FLAT) (f32x4.mul (global.get $LUMAK) (local.get $bgc)))))
+              (local.set $cb (f32x4.mul (local.get $cb) (f32x4.add (global.get $FLAT) (f32x4.mul (global.get $LUMAK) (local.get $bb)))))))
+          ;; share + backdrop × (1 − alpha), rounded (all of it is at least 0.5, so the
           ;; floor is the truncation; + 2^23 puts it in the low mantissa bits); to bytes, pixels not drawn (and the
           ;; next pixel's bytes) as they were read.
           (v128.store align=1 (local.get $o) (v128.bitselect
             (i8x16.swizzle (i8x16.narrow_i16x8_u
                 (i16x8.narrow_i32x4_u
-                  (i32x4.sub (f32x4.add (f32x4.floor (f32x4.add (f32x4.add (f32x4.mul (local.get $cr)
-                    (f32x4.add (global.get $FLAT) (f32x4.mul (global.get $LUMAK) (local.get $br))))
+                  (i32x4.sub (f32x4.add (f32x4.floor (f32x4.add (f32x4.add (local.get $cr)
                     (f32x4.mul (local.get $br) (local.get $keep))) (v128.const f32x4 0.5 0.5 0.5 0.5))) (v128.const f32x4 0x1p23 0x1p23 0x1p23 0x1p23)) (v128.const i32x4 0x4b000000 0x4b000000 0x4b000000 0x4b000000))
-                  (i32x4.sub (f32x4.add (f32x4.floor (f32x4.add (f32x4.add (f32x4.mul (local.get $cg)
-                    (f32x4.add (global.get $FLAT) (f32x4.mul (global.get $LUMAK) (local.get $bgc))))
+                  (i32x4.sub (f32x4.add (f32x4.floor (f32x4.add (f32x4.add (local.get $cg)
                     (f32x4.mul (local.get $bgc) (local.get $keep))) (v128.const f32x4 0.5 0.5 0.5 0.5))) (v128.const f32x4 0x1p23 0x1p23 0x1p23 0x1p23)) (v128.const i32x4 0x4b000000 0x4b000000 0x4b000000 0x4b000000)))
                 (i16x8.narrow_i32x4_u
-                  (local.tee $R (i32x4.sub (f32x4.add (f32x4.floor (f32x4.add (f32x4.add (f32x4.mul (local.get $cb)
-                    (f32x4.add (global.get $FLAT) (f32x4.mul (global.get $LUMAK) (local.get $bb))))
+                  (local.tee $R (i32x4.sub (f32x4.add (f32x4.floor (f32x4.add (f32x4.add (local.get $cb)
                     (f32x4.mul (local.get $bb) (local.get $keep))) (v128.const f32x4 0.5 0.5 0.5 0.5))) (v128.const f32x4 0x1p23 0x1p23 0x1p23 0x1p23)) (v128.const i32x4 0x4b000000 0x4b000000 0x4b000000 0x4b000000)))
                   (local.get $R)))
               (v128.const i8x16 0 4 8 1 5 9 2 6 10 3 7 11 12 13 14 15))
