@@ -107,6 +107,19 @@ describe("warpInto in WebAssembly", () => {
     }
   }
 
+  test("an opaque artwork (the kernel's shortcut for opaque samples at full coverage) is byte-identical too", () => {
+    for (const q of Object.values(QUADS)) {
+      const bg = backgroundOf(3, 5);
+      const art = artworkOf(97, 61, 6);
+      for (let i = 3; i < art.pixels.length; i += 4) art.pixels[i] = 255;
+      const wasm = copy(bg);
+      const portable = copy(bg);
+      warpInto(wasm, art, q);
+      warpIntoPortable(portable, art, q);
+      expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
+    }
+  });
+
   test("repeated warps into one background match, so nothing leaks between calls", () => {
     const wasm = backgroundOf(4, 7);
     const portable = copy(wasm);
