@@ -29,8 +29,6 @@ const QUAD: Quad = [
 export async function benchWarp(): Promise<void> {
   const background = { pixels: new Uint8Array(3000 * 2000 * 3).fill(180), width: 3000, height: 2000, channels: 3 as const };
   const artwork = { pixels: gradientArtwork(1000, 1300), width: 1000, height: 1300 };
-  const quad = time(() => warpInto(background, artwork, QUAD));
-  report("warp 1000x1300 perspective", quad, "ms");
   const unit = computeHomography([{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }], QUAD);
   const points: [number, number][] = [];
   for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) {
@@ -38,25 +36,35 @@ export async function benchWarp(): Promise<void> {
     points.push([p.x, p.y]);
   }
   const mapped = (surface: Surface) => () => drawSurface(background, artwork, surface, { blend: 0, opacity: 1, shading: 1 });
-  const mesh = time(mapped(meshSurface({ rows: 4, cols: 4, points })));
-  report("warp 1000x1300 mesh 4x4", mesh, "ms");
   const corners = QUAD.map((p) => [p.x, p.y] as [number, number]) as [[number, number], [number, number], [number, number], [number, number]];
-  report("warp 1000x1300 cylinder", time(mapped(cylinderSurface(corners, 0.8))), "ms");
+  const [quad, mesh, cylinder] = timeTogether([
+    () => warpInto(background, artwork, QUAD),
+    mapped(meshSurface({ rows: 4, cols: 4, points })),
+    mapped(cylinderSurface(corners, 0.8)),
+  ]) as [number[], number[], number[]];
+  report("warp 1000x1300 perspective", quad, "ms");
+  report("warp 1000x1300 mesh 4x4", mesh, "ms");
+  report("warp 1000x1300 cylinder", cylinder, "ms");
   const cv = openCvWarpMs();
   const ratio = (a: number[], b: number[]) => Math.round((median(a) / median(b)) * 100) / 100;
-  process.stdout.write(`bench warp mesh / perspective: ${ratio(mesh, quad)}× (medians)\n`);
+  // Per round, so a burst of load from other work on the machine weighs on both sides alike.
+  const perRound = (a: number[], b: number[]) => Math.round(median(a.map((v, i) => v / b[i]!)) * 100) / 100;
+  process.stdout.write(`bench warp mesh / perspective: ${perRound(mesh, quad)}×, cylinder / perspective: ${perRound(cylinder, quad)}× (medians of the rounds)\n`);
   if (cv !== undefined) {
     report("warp 1000x1300 OpenCV warpPerspective (bilinear, 1 thread, warp only, into the quad's box)", cv, "ms");
     process.stdout.write(`bench warp perspective / OpenCV: ${ratio(quad, cv)}× (medians)\n`);
   } else process.stdout.write("bench warp OpenCV: skipped (apt-get install python3-opencv to compare)\n");
 }
 
-function time(run: () => void): number[] {
-  const samples: number[] = [];
+// Rounds of one run of each, so the three see the same load from other work on the shared machine.
+function timeTogether(runs: (() => void)[]): number[][] {
+  const samples = runs.map(() => [] as number[]);
   for (let i = 0; i < WARMUPS + RUNS; i++) {
-    const start = performance.now();
-    run();
-    if (i >= WARMUPS) samples.push(performance.now() - start);
+    runs.forEach((run, r) => {
+      const start = performance.now();
+      run();
+      if (i >= WARMUPS) samples[r]!.push(performance.now() - start);
+    });
   }
   return samples;
 }
