@@ -1,4 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { div255 } from "../../src/media/mockup/warp-kernel.ts";
 import type { Quad } from "../../src/media/mockup/homography.ts";
 import {
   warpInto,
@@ -175,5 +179,28 @@ describe("drawSurface in WebAssembly", () => {
       drawSurfacePortable(portable, art, surface, { blend: 0, opacity: 1, shading: 1 });
     }
     expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
+  });
+});
+
+describe("the kernel's build", () => {
+  test("premultiplying rounds x / 255 exactly for every x up to 255 × 255", () => {
+    for (let x = 0; x <= 255 * 255; x++) if (div255(x) !== Math.round(x / 255)) throw new Error(`div255(${x}) = ${div255(x)}`);
+    expect(div255(255 * 255)).toBe(255);
+  });
+
+  // wabt is only needed to edit the kernel (README, Mockup templates); where it is installed, the
+  // committed binary must be what the source builds to.
+  test.skipIf(!Bun.which("wat2wasm"))("the committed warp-simd.wasm is built from warp-simd.wat", () => {
+    const dir = mkdtempSync(join(tmpdir(), "atelier-wat-"));
+    try {
+      const src = new URL("../../src/media/mockup/warp-simd.wat", import.meta.url).pathname;
+      const built = join(dir, "warp-simd.wasm");
+      const run = Bun.spawnSync(["wat2wasm", src, "-o", built], { stderr: "pipe" });
+      expect(run.exitCode).toBe(0);
+      const committed = readFileSync(new URL("../../src/media/mockup/warp-simd.wasm", import.meta.url));
+      expect(Buffer.from(readFileSync(built)).equals(committed)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -229,7 +229,7 @@
         (local.set $xv (i32x4.add (local.get $xv) (v128.const i32x4 4 4 4 4)))
         (br $step))))
 
-  ;; Triangles, TRIANGLE_BYTES (144) each: f64 vertices by y (ax, ay, bx, by, cx, cy), f64 ub, uc, vb, vc of
+  ;; Triangles, 144 bytes each (TRIANGLE_F64 slots): f64 vertices by y (ax, ay, bx, by, cx, cy), f64 ub, uc, vb, vc of
   ;; u = ua·x + ub·y + uc and v = va·x + vb·y + vc, f64 slopes dx/dy of the edges a→c, a→b, b→c (0 when flat), f64
   ;; inner (1: fully covered); then f32 ua, va, du = ua + ub, dv = va + vb (a displaced pixel samples at
   ;; (x + d, y + d)), iu, iv (1 / background pixels per artwork pixel along u and v). Row by row of the box
