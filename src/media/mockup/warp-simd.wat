@@ -97,9 +97,11 @@
     (global.set $LUMAK (f32x4.splat (f32.demote_f64 (f64.div (local.get $shading) (f64.const 255))))))
 
   ;; RGB × alpha / 255, rounded, in place over n RGBA texels (a group of four at a time, so up to three texels past
-  ;; n are rewritten too: they lie in the artwork's spare bytes). Opaque groups are left as they are.
-  (func (export "premultiply") (param $p i32) (param $n i32)
-    (local $end i32) (local $v v128) (local $lo v128) (local $hi v128)
+  ;; n are rewritten too: they lie in the artwork's spare bytes). Opaque groups are left as they are; returns 1 when
+  ;; every group was.
+  (func (export "premultiply") (param $p i32) (param $n i32) (result i32)
+    (local $end i32) (local $v v128) (local $lo v128) (local $hi v128) (local $opaque i32)
+    (local.set $opaque (i32.const 1))
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $next
@@ -109,6 +111,7 @@
               (v128.and (local.get $v) (v128.const i32x4 0xff000000 0xff000000 0xff000000 0xff000000))
               (v128.const i32x4 0xff000000 0xff000000 0xff000000 0xff000000))))
           (then
+            (local.set $opaque (i32.const 0))
             ;; Each channel times its texel's alpha (and alpha times 255), as u16.
             (local.set $lo (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $v))
               (v128.or (i8x16.swizzle (local.get $v) (v128.const i8x16 3 128 3 128 3 128 128 128 7 128 7 128 7 128 128 128))
@@ -123,7 +126,8 @@
             (local.set $hi (i16x8.shr_u (i16x8.add (local.get $hi) (i16x8.shr_u (local.get $hi) (i32.const 8))) (i32.const 8)))
             (v128.store align=1 (local.get $p) (i8x16.narrow_i16x8_u (local.get $lo) (local.get $hi)))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $next))))
+        (br $next)))
+    (local.get $opaque))
 
   ;; A perspective quad. params: the inverse homography (9 f64) then four edges × (a, b, c) (12 f64), a·x + b·y + c
   ;; being the signed distance inside the edge; spans: four i32 per box row, columns [lo, hi) to visit and inside

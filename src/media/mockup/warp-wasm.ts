@@ -15,7 +15,7 @@ interface Kernel {
     mask: number, maskStride: number, disp: number, dispStride: number, strength: number,
     blend: number, opacity: number, shading: number, scratch: number, scratchLen: number,
   ) => void;
-  premultiply: (at: number, texels: number) => void;
+  premultiply: (at: number, texels: number) => number;
   quad: (params: number, spans: number, rows: number) => void;
   mesh: (tris: number, rowStart: number, entries: number, width: number, height: number) => void;
 }
@@ -89,7 +89,17 @@ export function quadWasm(job: KernelJob & { inv: Float64Array; edges: Float64Arr
   new Int32Array(k.memory.buffer, spansOff, rows * 4).set(spans.subarray(0, rows * 4));
   // Only each row's span travels, both ways; pixels outside it are never changed.
   const cols = (r: number): [number, number] | undefined => (spans[4 * r]! < spans[4 * r + 1]! ? [spans[4 * r]!, spans[4 * r + 1]!] : undefined);
-  copyIn(k, job, box, L, cols);
+  // An opaque artwork drawn normally, unmasked, replaces the pixels of the fully covered stretch: the kernel
+  // stores them without reading what was there, so only the edge ramps (and the three pixels a step reaching
+  // past each may read) need the background.
+  const covers = job.blend === 0 && job.opacity === 1 && !job.mask && job.channels === 3;
+  const inCols = (r: number, opaque: boolean): [number, number][] => {
+    const lo = spans[4 * r]!, hi = spans[4 * r + 1]!, ilo = spans[4 * r + 2]!, ihi = spans[4 * r + 3]!;
+    if (lo >= hi) return [];
+    if (!opaque || !covers || ihi - ilo < 16) return [[lo, hi]];
+    return [[lo, ilo + 4], [ihi - 4, hi]];
+  };
+  copyIn(k, job, box, L, inCols);
   k.quad(0, spansOff, rows);
   copyOut(k, job, box, L, cols);
   return true;
@@ -114,7 +124,7 @@ export function meshWasm(job: KernelJob & { tess: Tessellation }): boolean {
   new Int32Array(k.memory.buffer, rowStartOff, rowStart.length).set(rowStart);
   new Int32Array(k.memory.buffer, entriesOff, entries.length).set(entries);
   const whole: [number, number] = [box.left, box.left + box.width];
-  copyIn(k, job, box, L, () => whole);
+  copyIn(k, job, box, L, () => [whole]);
   k.mesh(trisOff, rowStartOff, entriesOff, box.width, box.height);
   copyOut(k, job, box, L, () => whole);
   return true;
@@ -145,30 +155,34 @@ function layout(job: KernelJob, box: Box): Layout {
   return { art, bg, bgStride, mask, disp, scratch, scratchLen, end: align16(scratch + scratchLen * 12) };
 }
 
-/** Copies in what the kernel reads (per box row only the columns `cols` gives) and configures it. */
-function copyIn(k: Kernel, job: KernelJob, box: Box, L: Layout, cols: (row: number) => [number, number] | undefined): void {
+/**
+ * Copies in what the kernel reads: the artwork, premultiplied there (which tells whether it is opaque),
+ * then per box row the column ranges `cols` gives for it; and configures the kernel.
+ */
+function copyIn(k: Kernel, job: KernelJob, box: Box, L: Layout, cols: (row: number, opaque: boolean) => [number, number][]): void {
   const { channels: ch, width } = job;
   // Views are taken after any grow, which detaches the previous buffer.
   const mem = new Uint8Array(k.memory.buffer);
   mem.set(job.art, L.art);
-  const px = job.pixels;
-  for (let r = 0; r < box.height; r++) {
-    const span = cols(r);
-    if (!span) continue;
-    const [lo, hi] = span;
-    const y = box.top + r;
-    const from = (y * width + lo) * ch;
-    mem.set(px.subarray(from, from + (hi - lo) * ch), L.bg + r * L.bgStride + (lo - box.left) * ch);
-    const m = y * width + lo, at = r * box.width + lo - box.left;
-    if (job.mask) mem.set(job.mask.subarray(m, m + hi - lo), L.mask + at);
-    if (job.disp) mem.set(job.disp.subarray(m, m + hi - lo), L.disp + at);
-  }
-  // The kernel keeps the scratch's coverage at zero between rows; it starts so.
-  mem.fill(0, L.scratch + 8 * L.scratchLen, L.scratch + 12 * L.scratchLen);
+  // premultiply works in groups of four texels: the ones past the end count as opaque.
+  mem.fill(255, L.art + job.art.length, L.art + job.art.length + 16);
   k.configure(L.art, job.aw, job.ah, L.bg, L.bgStride, box.left, box.top, ch,
     job.mask ? L.mask : 0, box.width, job.disp ? L.disp : 0, box.width, job.strength,
     job.blend, job.opacity, job.shading, L.scratch, L.scratchLen);
-  k.premultiply(L.art, job.aw * job.ah);
+  const opaque = k.premultiply(L.art, job.aw * job.ah) === 1;
+  const px = job.pixels;
+  for (let r = 0; r < box.height; r++) {
+    const y = box.top + r;
+    for (const [lo, hi] of cols(r, opaque)) {
+      const from = (y * width + lo) * ch;
+      mem.set(px.subarray(from, from + (hi - lo) * ch), L.bg + r * L.bgStride + (lo - box.left) * ch);
+      const m = y * width + lo, at = r * box.width + lo - box.left;
+      if (job.mask) mem.set(job.mask.subarray(m, m + hi - lo), L.mask + at);
+      if (job.disp) mem.set(job.disp.subarray(m, m + hi - lo), L.disp + at);
+    }
+  }
+  // The kernel keeps the scratch's coverage at zero between rows; it starts so.
+  mem.fill(0, L.scratch + 8 * L.scratchLen, L.scratch + 12 * L.scratchLen);
 }
 
 /** Copies the drawn columns back; wasm memory never shrinks, so after a big draw the instance is dropped. */
