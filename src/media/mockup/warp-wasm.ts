@@ -24,6 +24,8 @@ interface Kernel {
 const SLACK = 16;
 /** Linear memory kept between calls; larger memory is released after the call that needed it. */
 const RETAIN_BYTES = 64 * 1024 * 1024;
+/** The kernel's sample positions in 1/256 texel stay exact in f32 below this artwork side (px); past it, TypeScript. */
+const MAX_ART_SIDE = 16384;
 
 let kernel: Kernel | null | undefined;
 
@@ -76,7 +78,7 @@ export interface KernelJob {
 /** A perspective quad: the inverse homography, edges, box and row spans as warp-perspective.ts works them out. */
 export function quadWasm(job: KernelJob & { inv: Float64Array; edges: Float64Array; box: Box; spans: Int32Array }): boolean {
   const k = getKernel();
-  if (k === null) return false;
+  if (k === null || job.aw > MAX_ART_SIDE || job.ah > MAX_ART_SIDE) return false;
   const { box, spans } = job;
   const rows = box.height;
   if (rows === 0 || box.width === 0) return true;
@@ -108,7 +110,7 @@ export function quadWasm(job: KernelJob & { inv: Float64Array; edges: Float64Arr
 /** A tessellated surface (surface-triangles.ts): every pixel of its box that a triangle covers. */
 export function meshWasm(job: KernelJob & { tess: Tessellation }): boolean {
   const k = getKernel();
-  if (k === null) return false;
+  if (k === null || job.aw > MAX_ART_SIDE || job.ah > MAX_ART_SIDE) return false;
   const box = job.tess.box;
   if (box.height === 0 || box.width === 0) return true;
   const L = layout(job, box);
