@@ -193,20 +193,26 @@ function clamp(v: number, lo: number, hi: number): number {
  */
 export function rowLists(tris: Float64Array, count: number, box: Box): { rowStart: Int32Array; entries: Int32Array } {
   const from = new Int32Array(count), to = new Int32Array(count);
-  const rowStart = new Int32Array(box.height + 1);
+  // Triangles starting minus triangles ending at each row, summed twice: counts, then offsets.
+  const rowStart = new Int32Array(box.height + 2);
   for (let t = 0; t < count; t++) {
     const o = t * TRIANGLE_F64;
     const rf = Math.max(box.top, Math.ceil(tris[o + 1]! - 0.5)) - box.top;
     const rt = Math.min(box.top + box.height, Math.ceil(tris[o + 5]! - 0.5)) - box.top;
     from[t] = rf;
     to[t] = rt;
-    for (let r = rf; r < rt; r++) rowStart[r + 1]!++;
+    if (rf < rt) {
+      rowStart[rf + 1]!++;
+      rowStart[rt + 1]!--;
+    }
   }
-  for (let r = 0; r < box.height; r++) rowStart[r + 1]! += rowStart[r]!;
+  for (let r = 1; r <= box.height; r++) rowStart[r]! += rowStart[r - 1]!;
+  for (let r = 1; r <= box.height; r++) rowStart[r]! += rowStart[r - 1]!;
   const entries = new Int32Array(rowStart[box.height]!);
   const cursor = rowStart.slice(0, box.height);
+  const starts = rowStart.subarray(0, box.height + 1);
   for (let t = 0; t < count; t++) {
     for (let r = from[t]!; r < to[t]!; r++) entries[cursor[r]!++] = t;
   }
-  return { rowStart, entries };
+  return { rowStart: starts, entries };
 }
