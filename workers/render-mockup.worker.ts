@@ -13,8 +13,8 @@ import { SizedLru } from "../src/util/lru-cache.ts";
 import { TemplateLayerCache } from "./render/template-layers.ts";
 import { FrameBuffer } from "./render/frame-buffer.ts";
 import { drawPlacement } from "./render/draw-placement.ts";
-import { CoordMapBuffer } from "../src/media/mockup/coord-map.ts";
 import { drawOverlay } from "../src/media/mockup/overlay-layer.ts";
+import { releaseWarpWasm, warpWasmBytes } from "../src/media/mockup/warp-wasm.ts";
 import { recolor } from "../src/media/mockup/recolor.ts";
 import type { RenderWorkerData } from "../src/media/render-pool.ts";
 import { RENDER_CONTROL_CHANNEL, type ForgetTemplateMessage, type RenderRequest, type RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
@@ -29,18 +29,17 @@ const fitted = new SizedLru<string, Promise<FittedArtwork>>(48 * 1024 * 1024);
 const reclaimer = new MemoryReclaimer(16 * 1024 * 1024);
 // One frame buffer reused by every render: this thread renders one mockup at a time.
 const frames = new FrameBuffer(64 * 1024 * 1024);
-// Where each pixel samples the artwork, for warps other than a plain quad: reused likewise (floats).
-const maps = new CoordMapBuffer(8 * 1024 * 1024);
 // Decoded backgrounds are cached here; libvips' own cache would hold them a second time.
 sharp.cache(false);
 
 // Renders stop between steps when asked (cancel, memory), and the thread keeps within its budget.
 const guard = new RenderGuard({
-  bytes: () => layers.bytes + fitted.size + frames.keptBytes,
+  bytes: () => layers.bytes + fitted.size + frames.keptBytes + warpWasmBytes(),
   clear: () => {
     layers.clear();
     fitted.clear();
     frames.drop();
+    releaseWarpWasm();
   },
 });
 
@@ -89,7 +88,7 @@ async function renderMockup(task: RenderTask): Promise<ArrayBuffer> {
       const art = await fit;
       guard.checkpoint();
       const f1 = performance.now();
-      drawPlacement(frame, art, p, { mask: tpl.masks.get(p.id), displacement: tpl.displacements.get(p.id) }, maps);
+      drawPlacement(frame, art, p, { mask: tpl.masks.get(p.id), displacement: tpl.displacements.get(p.id) });
       fitMs += f1 - f0;
       warpMs += performance.now() - f1;
     }

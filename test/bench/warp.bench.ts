@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyHomography, computeHomography, type Quad } from "../../src/media/mockup/homography.ts";
-import { compositeMap } from "../../src/media/mockup/composite-map.ts";
-import { CoordMapBuffer, rasterizeSurface } from "../../src/media/mockup/coord-map.ts";
+import { drawSurface } from "../../src/media/mockup/warp-mesh.ts";
 import { warpInto } from "../../src/media/mockup/warp-perspective.ts";
 import { cylinderSurface, meshSurface, type Surface } from "../../src/media/mockup/warp-surface.ts";
-import { report } from "./stats.ts";
+import { median, report } from "./stats.ts";
 
-const WARMUPS = 3;
+// The kernel's functions take about ten draws to reach the engine's optimising tier (more on a busy machine).
+const WARMUPS = 12;
 const RUNS = 15;
 
 // A placement about the artwork's own size, foreshortened and slightly rotated.
@@ -21,40 +21,50 @@ const QUAD: Quad = [
 
 /**
  * Warps a 1000x1300 RGBA artwork into a perspective quad of a 3000x2000 RGB background: the
- * direct homography kernel, then a 4×4 mesh through the same quad and a cylinder through its
- * corners (coordinate map + compositor); OpenCV's warpPerspective (bilinear, one thread) on
- * the same sizes beside it when Debian's python3-opencv is installed.
+ * warp kernel's quad (inverse homography per pixel), then a 4×4 mesh through the same quad and a
+ * cylinder through its corners (the kernel's triangles), each warp + composite as the renderer
+ * draws a placement; OpenCV's warpPerspective (bilinear, one thread) on the same sizes beside it
+ * when Debian's python3-opencv is installed, and the ratios.
  */
 export async function benchWarp(): Promise<void> {
   const background = { pixels: new Uint8Array(3000 * 2000 * 3).fill(180), width: 3000, height: 2000, channels: 3 as const };
   const artwork = { pixels: gradientArtwork(1000, 1300), width: 1000, height: 1300 };
-  report("warp 1000x1300 perspective", time(() => warpInto(background, artwork, QUAD)), "ms");
   const unit = computeHomography([{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }], QUAD);
   const points: [number, number][] = [];
   for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) {
     const p = applyHomography(unit, c / 3, r / 3);
     points.push([p.x, p.y]);
   }
-  const maps = new CoordMapBuffer(16 * 1024 * 1024);
-  const mapped = (surface: Surface) => () => {
-    const map = rasterizeSurface(surface, artwork, background, maps);
-    compositeMap(background, artwork, map, { blend: 0, opacity: 1, shading: 1 });
-    maps.give(map);
-  };
-  report("warp 1000x1300 mesh 4x4", time(mapped(meshSurface({ rows: 4, cols: 4, points }))), "ms");
+  const mapped = (surface: Surface) => () => drawSurface(background, artwork, surface, { blend: 0, opacity: 1, shading: 1 });
   const corners = QUAD.map((p) => [p.x, p.y] as [number, number]) as [[number, number], [number, number], [number, number], [number, number]];
-  report("warp 1000x1300 cylinder", time(mapped(cylinderSurface(corners, 0.8))), "ms");
+  const [quad, mesh, cylinder] = timeTogether([
+    () => warpInto(background, artwork, QUAD),
+    mapped(meshSurface({ rows: 4, cols: 4, points })),
+    mapped(cylinderSurface(corners, 0.8)),
+  ]) as [number[], number[], number[]];
+  report("warp 1000x1300 perspective", quad, "ms");
+  report("warp 1000x1300 mesh 4x4", mesh, "ms");
+  report("warp 1000x1300 cylinder", cylinder, "ms");
   const cv = openCvWarpMs();
-  if (cv !== undefined) report("warp 1000x1300 OpenCV warpPerspective (bilinear, 1 thread, warp only, into the quad's box)", cv, "ms");
-  else process.stdout.write("bench warp OpenCV: skipped (apt-get install python3-opencv to compare)\n");
+  const ratio = (a: number[], b: number[]) => Math.round((median(a) / median(b)) * 100) / 100;
+  // Per round, so a burst of load from other work on the machine weighs on both sides alike.
+  const perRound = (a: number[], b: number[]) => Math.round(median(a.map((v, i) => v / b[i]!)) * 100) / 100;
+  process.stdout.write(`bench warp mesh / perspective: ${perRound(mesh, quad)}×, cylinder / perspective: ${perRound(cylinder, quad)}× (medians of the rounds)\n`);
+  if (cv !== undefined) {
+    report("warp 1000x1300 OpenCV warpPerspective (bilinear, 1 thread, warp only, into the quad's box)", cv, "ms");
+    process.stdout.write(`bench warp perspective / OpenCV: ${ratio(quad, cv)}× (medians)\n`);
+  } else process.stdout.write("bench warp OpenCV: skipped (apt-get install python3-opencv to compare)\n");
 }
 
-function time(run: () => void): number[] {
-  const samples: number[] = [];
+// Rounds of one run of each, so the three see the same load from other work on the shared machine.
+function timeTogether(runs: (() => void)[]): number[][] {
+  const samples = runs.map(() => [] as number[]);
   for (let i = 0; i < WARMUPS + RUNS; i++) {
-    const start = performance.now();
-    run();
-    if (i >= WARMUPS) samples.push(performance.now() - start);
+    runs.forEach((run, r) => {
+      const start = performance.now();
+      run();
+      if (i >= WARMUPS) samples[r]!.push(performance.now() - start);
+    });
   }
   return samples;
 }

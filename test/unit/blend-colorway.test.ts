@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { BLEND_CODE, blendChannel } from "../../src/media/mockup/blend-modes.ts";
-import { compositeMap } from "../../src/media/mockup/composite-map.ts";
-import { CoordMapBuffer, rasterizeSurface } from "../../src/media/mockup/coord-map.ts";
+import { drawSurface } from "../../src/media/mockup/warp-mesh.ts";
 import { drawOverlay, overlayLayer } from "../../src/media/mockup/overlay-layer.ts";
 import { colorwayLayer, recolor } from "../../src/media/mockup/recolor.ts";
 import { perspectiveSurface } from "../../src/media/mockup/warp-surface.ts";
@@ -29,9 +28,7 @@ describe("blend modes (Photoshop's formulas)", () => {
     const frame = { pixels: new Uint8Array(W * H * 3).fill(Math.round(cb * 255)), width: W, height: H };
     const art = { pixels: new Uint8Array(16 * 16 * 4), width: 16, height: 16 };
     for (let i = 0; i < 256; i++) art.pixels.set([Math.round(cs * 255), Math.round(cs * 255), Math.round(cs * 255), 255], i * 4);
-    const maps = new CoordMapBuffer(1 << 16);
-    const map = rasterizeSurface(perspectiveSurface([[4, 4], [36, 4], [36, 36], [4, 36]]), art, frame, maps);
-    compositeMap(frame, art, map, { blend: BLEND_CODE[mode], opacity: 0.5, shading: 1 });
+    drawSurface(frame, art, perspectiveSurface([[4, 4], [36, 4], [36, 36], [4, 36]]), { blend: BLEND_CODE[mode], opacity: 0.5, shading: 1 });
     const b = Math.round(cb * 255) / 255, s = Math.round(cs * 255) / 255;
     const want = Math.floor(255 * (b + 0.5 * (blendChannel(BLEND_CODE[mode], b, s) - b)) + 0.5);
     expect(frame.pixels[(20 * W + 20) * 3]).toBe(want);
@@ -134,8 +131,7 @@ test("the quad kernel's multiply is Photoshop's per channel, as the coordinate-m
     const quad = coloured();
     warpInto(quad, art, corners.map(([x, y]) => ({ x, y })) as never, { blend: "multiply", shading });
     const mapped = coloured();
-    const maps = new CoordMapBuffer(1 << 16);
-    compositeMap(mapped, art, rasterizeSurface(perspectiveSurface(corners), art, mapped, maps), { blend: BLEND_CODE.multiply, opacity: 1, shading });
+    drawSurface(mapped, art, perspectiveSurface(corners), { blend: BLEND_CODE.multiply, opacity: 1, shading });
     const centre = (30 * W + 30) * 3;
     const want = [240, 180, 120].map((c, i) => Math.round(c * (1 - shading + (shading * [200, 100, 50][i]!) / 255)));
     expect([...quad.pixels.subarray(centre, centre + 3)]).toEqual(want);

@@ -25,7 +25,7 @@ test("more than the maximum after expansion, or an unknown colour, is a 400 with
   expect(() => expandEntries([{ templateId: "tee", color: "plaid" }], false, manifestOf, 10)).toThrow(expect.objectContaining({ code: "unknown_color" }));
 });
 
-test("the render estimate counts maps, overlays, the colourway mask and a warp's coordinate map", () => {
+test("the render estimate counts maps, overlays, the colourway mask and the warp kernel's working copy", () => {
   const base = { id: "t", name: "T", room: "r", background: "b.jpg", width: 1000, height: 800 };
   const quad = [[100, 100], [500, 100], [500, 500], [100, 500]];
   const parse = (m: unknown) => {
@@ -42,5 +42,5 @@ test("the render estimate counts maps, overlays, the colourway mask and a warp's
   });
   const frame = 1000 * 800;
   expect(templateLayerBytes(rich) - templateLayerBytes(plain)).toBe(frame * (2 + 1 + 6));
-  expect(renderMemoryBytes(rich) - renderMemoryBytes(plain)).toBeGreaterThan(frame * 8); // + artwork and coordinate map
+  expect(renderMemoryBytes(rich) - renderMemoryBytes(plain)).toBeGreaterThan(frame * 8); // + the displacement map and triangles in the kernel's copy
 });

@@ -1,13 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { applyHomography, computeHomography, type Quad } from "../../src/media/mockup/homography.ts";
-import { compositeMap } from "../../src/media/mockup/composite-map.ts";
-import { CoordMapBuffer, rasterizeSurface, type Displacement } from "../../src/media/mockup/coord-map.ts";
+import type { Displacement } from "../../src/media/mockup/surface-triangles.ts";
+import { drawSurface } from "../../src/media/mockup/warp-mesh.ts";
 import { warpInto, type WarpArtwork } from "../../src/media/mockup/warp-perspective.ts";
 import { cylinderSurface, meshSurface, type Surface } from "../../src/media/mockup/warp-surface.ts";
 
 const W = 360;
 const H = 320;
-const maps = new CoordMapBuffer(1 << 22);
 
 const bg = (v = 128) => ({ pixels: new Uint8Array(W * H * 3).fill(v), width: W, height: H, channels: 3 as const });
 
@@ -19,9 +18,7 @@ function artwork(w: number, h: number, f: (x: number, y: number) => [number, num
 
 function draw(surface: Surface, art: WarpArtwork, options: { blend?: number; opacity?: number; displacement?: Displacement } = {}) {
   const frame = bg();
-  const map = rasterizeSurface(surface, art, frame, maps, options.displacement);
-  compositeMap(frame, art, map, { blend: options.blend ?? 0, opacity: options.opacity ?? 1, shading: 1 });
-  maps.give(map);
+  drawSurface(frame, art, surface, { blend: options.blend ?? 0, opacity: options.opacity ?? 1, shading: 1, displacement: options.displacement });
   return frame;
 }
 

@@ -1,4 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { div255 } from "../../src/media/mockup/warp-kernel.ts";
 import type { Quad } from "../../src/media/mockup/homography.ts";
 import {
   warpInto,
@@ -8,6 +12,8 @@ import {
   type WarpOptions,
 } from "../../src/media/mockup/warp-perspective.ts";
 import { warpWasmAvailable } from "../../src/media/mockup/warp-wasm.ts";
+import { drawSurface, drawSurfacePortable } from "../../src/media/mockup/warp-mesh.ts";
+import { cylinderSurface, meshSurface, perspectiveSurface, type Surface } from "../../src/media/mockup/warp-surface.ts";
 
 const W = 173;
 const H = 151;
@@ -105,6 +111,19 @@ describe("warpInto in WebAssembly", () => {
     }
   }
 
+  test("an opaque artwork (the kernel's shortcut for opaque samples at full coverage) is byte-identical too", () => {
+    for (const q of Object.values(QUADS)) {
+      const bg = backgroundOf(3, 5);
+      const art = artworkOf(97, 61, 6);
+      for (let i = 3; i < art.pixels.length; i += 4) art.pixels[i] = 255;
+      const wasm = copy(bg);
+      const portable = copy(bg);
+      warpInto(wasm, art, q);
+      warpIntoPortable(portable, art, q);
+      expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
+    }
+  });
+
   test("repeated warps into one background match, so nothing leaks between calls", () => {
     const wasm = backgroundOf(4, 7);
     const portable = copy(wasm);
@@ -114,5 +133,76 @@ describe("warpInto in WebAssembly", () => {
       warpIntoPortable(portable, art, q, { blend: "multiply", shading: 0.7 });
     }
     expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
+  });
+});
+
+describe("drawSurface in WebAssembly", () => {
+  // A mesh bulging out of its quad, a cylinder, and a quad reaching past the background's edges.
+  const bulge: [number, number][] = [];
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 4; c++) bulge.push([20 + c * 45 + (r === 1 || r === 2 ? 12 : 0) * (c - 1.5), 10 + r * 40 + (c === 1 || c === 2 ? 9 : 0)]);
+  }
+  const surfaces: Record<string, Surface> = {
+    mesh: meshSurface({ rows: 4, cols: 4, points: bulge }),
+    cylinder: cylinderSurface([[30.5, 20.25], [150.75, 25.5], [145.2, 140.6], [25.3, 130.4]], 0.8),
+    outside: perspectiveSurface([[-40.5, -22.25], [200.75, 10.5], [190.2, 180.6], [-15.3, 160.4]]),
+  };
+  const blends = [0, 1, 2, 3, 4, 5, 6];
+
+  for (const [name, surface] of Object.entries(surfaces)) {
+    for (const blend of blends) {
+      // Odd blends take a colour map (separate x and y channels), even ones a greyscale map (one array for both).
+      test(`${name}, blend ${blend}, with mask, ${blend % 2 ? "two-channel" : "one-channel"} displacement and opacity: byte-identical to the TypeScript path`, () => {
+        const seed = name.length * 31 + blend;
+        const bg = backgroundOf(3, seed);
+        const art = artworkOf(83, 67, seed + 1);
+        const disp = noise(seed + 3);
+        const x = new Uint8Array(W * H).map(() => disp());
+        const y = blend % 2 ? new Uint8Array(W * H).map(() => disp()) : x;
+        const options = { blend, opacity: blend === 0 ? 1 : 0.6, shading: 0.7, mask: maskOf(seed + 2), displacement: { x, y, strength: 6 } };
+        const wasm = copy(bg);
+        const portable = copy(bg);
+        drawSurface(wasm, art, surface, options);
+        drawSurfacePortable(portable, art, surface, options);
+        expect(wasm.pixels).not.toEqual(bg.pixels);
+        let diffs = 0;
+        for (let i = 0; i < wasm.pixels.length; i++) if (wasm.pixels[i] !== portable.pixels[i]) diffs++;
+        expect(diffs).toBe(0);
+      });
+    }
+  }
+
+  test("without mask or displacement, and repeated draws into one background", () => {
+    const wasm = backgroundOf(3, 11);
+    const portable = copy(wasm);
+    const art = artworkOf(120, 90, 12);
+    for (const surface of Object.values(surfaces)) {
+      drawSurface(wasm, art, surface, { blend: 0, opacity: 1, shading: 1 });
+      drawSurfacePortable(portable, art, surface, { blend: 0, opacity: 1, shading: 1 });
+    }
+    expect(Buffer.from(wasm.pixels).equals(Buffer.from(portable.pixels))).toBe(true);
+  });
+});
+
+describe("the kernel's build", () => {
+  test("premultiplying rounds x / 255 exactly for every x up to 255 × 255", () => {
+    for (let x = 0; x <= 255 * 255; x++) if (div255(x) !== Math.round(x / 255)) throw new Error(`div255(${x}) = ${div255(x)}`);
+    expect(div255(255 * 255)).toBe(255);
+  });
+
+  // wabt is only needed to edit the kernel (README, Mockup templates); where it is installed, the
+  // committed binary must be what the source builds to.
+  test.skipIf(!Bun.which("wat2wasm"))("the committed warp-simd.wasm is built from warp-simd.wat", () => {
+    const dir = mkdtempSync(join(tmpdir(), "atelier-wat-"));
+    try {
+      const src = new URL("../../src/media/mockup/warp-simd.wat", import.meta.url).pathname;
+      const built = join(dir, "warp-simd.wasm");
+      const run = Bun.spawnSync(["wat2wasm", src, "-o", built], { stderr: "pipe" });
+      expect(run.exitCode).toBe(0);
+      const committed = readFileSync(new URL("../../src/media/mockup/warp-simd.wasm", import.meta.url));
+      expect(Buffer.from(readFileSync(built)).equals(committed)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,8 @@
 import { BLEND_CODE } from "../../src/media/mockup/blend-modes.ts";
-import { compositeMap } from "../../src/media/mockup/composite-map.ts";
-import { rasterizeSurface, type CoordMapBuffer, type Displacement } from "../../src/media/mockup/coord-map.ts";
+import type { Displacement } from "../../src/media/mockup/surface-triangles.ts";
 import type { Quad } from "../../src/media/mockup/homography.ts";
 import type { Placement } from "../../src/media/mockup/template-manifest.ts";
+import { drawSurface } from "../../src/media/mockup/warp-mesh.ts";
 import { warpInto, type WarpArtwork } from "../../src/media/mockup/warp-perspective.ts";
 import { placementSurface } from "../../src/media/mockup/warp-surface.ts";
 
@@ -14,15 +14,15 @@ export interface PlacementLayers {
 
 /**
  * Draws the fitted artwork into the frame for one placement. A plain quad (perspective,
- * normal or multiply, fully opaque, no displacement) takes the direct homography kernel; every other
- * warp, blend, opacity or displacement goes through a coordinate map (one resample either way).
+ * normal or multiply, fully opaque, no displacement) takes the warp kernel's quad (per pixel the inverse
+ * homography); every other warp, blend, opacity or displacement its triangles (warp-mesh.ts). One
+ * resample either way.
  */
 export function drawPlacement(
   frame: { pixels: Uint8Array; width: number; height: number; channels: 3 },
   art: WarpArtwork,
   p: Placement,
   layers: PlacementLayers,
-  maps: CoordMapBuffer,
 ): void {
   const opacity = p.opacity ?? 1;
   if (opacity === 0) return;
@@ -33,10 +33,5 @@ export function drawPlacement(
     return;
   }
   const displacement = p.displacement && layers.displacement ? { ...layers.displacement, strength: p.displacement.strength } : undefined;
-  const map = rasterizeSurface(placementSurface(p), art, frame, maps, displacement);
-  try {
-    compositeMap(frame, art, map, { blend: BLEND_CODE[p.blend], opacity, shading: p.shading ?? 1, mask: layers.mask });
-  } finally {
-    maps.give(map);
-  }
+  drawSurface(frame, art, placementSurface(p), { blend: BLEND_CODE[p.blend], opacity, shading: p.shading ?? 1, mask: layers.mask, displacement });
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { BLEND_CODE } from "../../src/media/mockup/blend-modes.ts";
-import type { Displacement } from "../../src/media/mockup/coord-map.ts";
+import type { Displacement } from "../../src/media/mockup/surface-triangles.ts";
 import { overlayLayer, type OverlayLayer } from "../../src/media/mockup/overlay-layer.ts";
 import { colorwayLayer, type ColorwayLayer } from "../../src/media/mockup/recolor.ts";
 import { templateLayerBytes } from "../../src/media/mockup/render-cost.ts";

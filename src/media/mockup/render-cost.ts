@@ -24,22 +24,26 @@ export function templateLayerBytes(m: TemplateManifest): number {
  * The memory one render of this template holds at its peak, from the manifest alone (see
  * workers/render-mockup.worker.ts): the decoded layers (templateLayerBytes), the frame
  * composited into (RGB), the encoder's copy of it, each placement's fitted artwork (RGBA at the
- * placement's size) and, for a warp other than a plain quad, its coordinate map (three floats
- * a pixel, at most the frame). Pure arithmetic, so the upload, the catalogue and the render
- * pool judge a template the same way before a pixel is decoded.
+ * placement's size) and the warp kernel's working copy in WebAssembly memory (warp-wasm.ts, one
+ * placement at a time): the artwork again, the placement's box of the background, its mask and
+ * displacement map, and for a warp other than a plain quad its triangles and row lists (about 3
+ * bytes a box pixel). Pure arithmetic, so the upload, the catalogue and the render pool judge a
+ * template the same way before a pixel is decoded.
  */
 export function renderMemoryBytes(m: TemplateManifest): number {
   const frame = m.width * m.height;
   let artwork = 0;
-  let map = 0;
+  let kernel = 0;
   for (const p of m.placements) {
     const s = placementSize(p);
     artwork += s.width * s.height * 4;
     const plain = (p.warp?.type ?? "perspective") === "perspective" && (p.blend === "normal" || p.blend === "multiply") && (p.opacity ?? 1) === 1 && !p.displacement;
-    // One map at a time: placements draw one after another.
-    if (!plain) map = Math.max(map, Math.min(frame, (s.width + 8) * (s.height + 8) * 2) * 12);
+    // A slanted or curved placement's box is up to about twice its area.
+    const box = Math.min(frame, (s.width + 8) * (s.height + 8) * 2);
+    const perPixel = 3 + (p.mask ? 1 : 0) + (p.displacement ? 1 : 0) + (plain ? 0 : 3);
+    kernel = Math.max(kernel, s.width * s.height * 4 + box * perPixel);
   }
-  return templateLayerBytes(m) + frame * 3 + frame * 3 + artwork + map;
+  return templateLayerBytes(m) + frame * 3 + frame * 3 + artwork + kernel;
 }
 
 /** 422 `template_too_large` when a render of `m` would pass `budgetBytes`, saying what to reduce; else undefined. */
