@@ -97,6 +97,7 @@ export async function createRuntime(config: Readonly<Config>, log: Logger): Prom
             threads: config.renderThreads,
             maxQueue: config.renderQueue,
             cacheMb: config.renderCacheMb,
+            fittedCacheMb: config.renderFittedCacheMb,
             maxOldGenerationMb: config.renderMemoryMb,
             threadMemoryMb: config.renderThreadMemoryMb,
           });

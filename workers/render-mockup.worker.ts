@@ -17,16 +17,28 @@ import { drawOverlay } from "../src/media/mockup/overlay-layer.ts";
 import { releaseWarpWasm, warpWasmBytes } from "../src/media/mockup/warp-wasm.ts";
 import { recolor } from "../src/media/mockup/recolor.ts";
 import type { RenderWorkerData } from "../src/media/render-pool.ts";
-import { RENDER_CONTROL_CHANNEL, type ForgetTemplateMessage, type RenderRequest, type RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
+import { RENDER_CONTROL_CHANNEL, type ForgetArtworkMessage, type ForgetTemplateMessage, type RenderRequest, type RenderStoppedAnswer } from "../src/media/mockup/render-control.ts";
 import { RenderGuard, RenderStopped } from "./render/render-guard.ts";
 
 const settings = workerData as RenderWorkerData;
-const layers = new TemplateLayerCache(settings.cacheBytes);
-// The artwork sized for a placement, per request (artwork key) and size: templates repeat.
-const fitted = new SizedLru<string, Promise<FittedArtwork>>(48 * 1024 * 1024);
-// Encoded images live outside the JS heap and a render drops ~3 MB of them: collecting after
-// every 16 MB keeps that garbage from piling up to a 60 MB sawtooth (measured).
+// Encoded images, evicted layers and fitted artwork live outside the JS heap: collecting after
+// every 16 MB of them keeps that garbage from piling up (a render drops ~3 MB of encoded images;
+// an evicted 3000×2000 background is 18 MB, which piled up to 300 MB of dead buffers).
 const reclaimer = new MemoryReclaimer(16 * 1024 * 1024);
+const drop = (bytes: number) => reclaimer.release(bytes);
+const layers = new TemplateLayerCache(settings.cacheBytes, drop);
+// The artwork sized for a placement, per artwork (its key) and size: templates repeat. Entries of
+// an artwork the main thread let go of are dropped at once (they would never be hit again).
+const fitted = new SizedLru<string, Promise<FittedArtwork>>(settings.fittedCacheBytes, (_fit, bytes) => drop(bytes));
+const control = new BroadcastChannel(RENDER_CONTROL_CHANNEL);
+(control as unknown as { unref?: () => void }).unref?.(); // must not keep a finished worker alive
+// A replaced template's old version is never asked for again (its folder is per version): its
+// layers go now rather than when the cache would evict them.
+control.addEventListener("message", (e) => {
+  const m = (e as { data?: ForgetArtworkMessage | ForgetTemplateMessage }).data;
+  if (m?.type === "forget-artwork") fitted.deleteWhere((k) => k.startsWith(`${m.key}\u0000`));
+  if (m?.type === "forget-template") layers.forget(m.dir);
+});
 // One frame buffer reused by every render: this thread renders one mockup at a time.
 const frames = new FrameBuffer(64 * 1024 * 1024);
 // Decoded backgrounds are cached here; libvips' own cache would hold them a second time.
@@ -42,15 +54,6 @@ const guard = new RenderGuard({
     releaseWarpWasm();
   },
 });
-
-// A replaced template's old version is never asked for again (its folder is per version): its
-// layers go now rather than when the cache would evict them.
-const control = new BroadcastChannel(RENDER_CONTROL_CHANNEL);
-control.addEventListener("message", (e) => {
-  const m = (e as { data?: ForgetTemplateMessage }).data;
-  if (m?.type === "forget-template") layers.forget(m.dir);
-});
-(control as unknown as { unref?: () => void }).unref?.();
 
 /** Piscina calls the default export with each request; the answer is packed and moved back, or says why it stopped. */
 export default async function renderRequest(req: RenderRequest<RenderTask>): Promise<ArrayBuffer | RenderStoppedAnswer> {
@@ -97,7 +100,7 @@ async function renderMockup(task: RenderTask): Promise<ArrayBuffer> {
     const t2 = performance.now();
     const out = await encodeMockup(frame, task.output);
     const t3 = performance.now();
-    reclaimer.release(out.image.length + out.preview.length);
+    reclaimer.release(out.bytes); // sharp's image and preview, garbage once packed
     const packed = packRenderResult(
       {
         width: out.width,

@@ -8,11 +8,13 @@ import {
   type ForgetTemplateMessage,
   type RenderRequest,
   type RenderStoppedAnswer,
+  type ForgetArtworkMessage,
   type StopMessage,
   type StopReason,
   type ThreadMemorySample,
 } from "./mockup/render-control.ts";
 import { renderMemoryBytes } from "./mockup/render-cost.ts";
+import { templateCacheKey, WarmFirst } from "./mockup/warm-first.ts";
 import { unpackRenderResult, type RenderResult, type RenderTask } from "./mockup/render-task.ts";
 
 export interface RenderPoolOptions {
@@ -21,6 +23,8 @@ export interface RenderPoolOptions {
   maxQueue: number;
   /** Decoded template layers kept per worker thread, in MB. */
   cacheMb: number;
+  /** Artwork scaled to placements' sizes kept per worker thread, in MB (default 32). */
+  fittedCacheMb?: number;
   /** Set on the worker; Bun ignores it today (bun issue 31411), Node honours it. */
   maxOldGenerationMb: number;
   /**
@@ -35,11 +39,13 @@ export interface RenderPoolOptions {
 /** The render worker's settings, handed over as Piscina's workerData (workers never read the environment). */
 export interface RenderWorkerData {
   cacheBytes: number;
+  fittedCacheBytes: number;
 }
 
 const WATCHDOG_INTERVAL_MS = 100;
 const DEFAULT_STOP_GRACE_MS = 5_000;
 const DEFAULT_THREAD_MEMORY_MB = 1024;
+const DEFAULT_FITTED_CACHE_MB = 32;
 const MB = 1024 * 1024;
 
 /** A render in flight, as the watchdog and the caller's abort reach it. */
@@ -54,6 +60,7 @@ export class RenderPool {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly watchdog: Timer;
   private readonly samples = new Map<number, ThreadMemorySample>();
+  private readonly warm = new WarmFirst();
   private readonly memoryChannel = new BroadcastChannel(RENDER_MEMORY_CHANNEL);
   private readonly controlChannel = new BroadcastChannel(RENDER_CONTROL_CHANNEL);
   private readonly limitBytes: number;
@@ -78,7 +85,7 @@ export class RenderPool {
       // The fair scheduler hands Piscina one task per thread; this is only a backstop.
       maxQueue: options.threads * 2,
       idleTimeout: 0,
-      workerData: { cacheBytes: options.cacheMb * MB } satisfies RenderWorkerData,
+      workerData: { cacheBytes: options.cacheMb * MB, fittedCacheBytes: (options.fittedCacheMb ?? DEFAULT_FITTED_CACHE_MB) * MB } satisfies RenderWorkerData,
       resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb },
     });
   }
@@ -118,6 +125,7 @@ export class RenderPool {
     signal?.addEventListener("abort", onCallerAbort, { once: true });
     this.inFlight.set(taskId, { stop });
     const estimateBytes = renderMemoryBytes(task.manifest);
+    this.warm.touch(templateCacheKey(task.templateDir, task.manifest));
     try {
       const request: RenderRequest<RenderTask> = { taskId, task, estimateBytes, limitBytes: this.limitBytes };
       const answer = (await this.pool.run(request, { signal: kill.signal })) as ArrayBuffer | RenderStoppedAnswer;
@@ -146,6 +154,19 @@ export class RenderPool {
   /** Tells every render thread to drop the decoded layers of the template folder `dir` (replaced or deleted). */
   forgetTemplate(dir: string): void {
     this.controlChannel.postMessage({ type: "forget-template", dir } satisfies ForgetTemplateMessage);
+  }
+
+  /**
+   * The order to render a request's templates in: those the render thread used most recently
+   * first, as its layer cache most likely still holds them (see WarmFirst).
+   */
+  warmFirst(templates: ReadonlyArray<{ dir: string; manifest: { id: string; width: number; height: number } }>): number[] {
+    return this.warm.order(templates.map((t) => templateCacheKey(t.dir, t.manifest)));
+  }
+
+  /** Tells the render threads that the artwork of `key` is done with: its fitted copies go at once. */
+  forgetArtwork(key: string): void {
+    this.controlChannel.postMessage({ type: "forget-artwork", key } satisfies ForgetArtworkMessage);
   }
 
   /** Renders waiting for the thread, and how many may wait: for readiness. */

@@ -16,6 +16,8 @@ export interface MockupRow {
   renderMs: number;
   /** The set (job) that made it; null for mockups of jobs pruned before 0012 could name them. */
   jobId?: string | null;
+  /** The colourway it shows; null for the template as photographed. */
+  color?: string | null;
 }
 
 /** Records a finished mockup. */
@@ -34,6 +36,7 @@ export async function insertMockup(sql: Queryable, m: MockupRow): Promise<void> 
     preview_path: m.previewPath,
     render_ms: m.renderMs,
     job_id: m.jobId ?? null,
+    color: m.color ?? null,
   })}`;
 }
 
@@ -42,7 +45,7 @@ export async function findMockup(sql: Queryable, shopId: string, id: string): Pr
   const [row] = await sql<MockupRow[]>`
     select id, shop_id as "shopId", design_id as "designId", template_id as "templateId", format, width, height,
       bytes::float8 as bytes, storage_driver as "storageDriver", storage_path as "storagePath",
-      preview_path as "previewPath", render_ms as "renderMs"
+      preview_path as "previewPath", render_ms as "renderMs", color
     from mockups where shop_id = ${shopId} and id = ${id} and deleted_at is null`;
   return row;
 }
@@ -53,7 +56,7 @@ export async function findMockupsByIds(sql: Queryable, shopId: string, ids: stri
   return sql<MockupRow[]>`
     select id, shop_id as "shopId", design_id as "designId", template_id as "templateId", format, width, height,
       bytes::float8 as bytes, storage_driver as "storageDriver", storage_path as "storagePath",
-      preview_path as "previewPath", render_ms as "renderMs"
+      preview_path as "previewPath", render_ms as "renderMs", color
     from mockups where shop_id = ${shopId} and id = any(${ids}::uuid[])`;
 }
 
@@ -63,6 +66,8 @@ export interface MockupListItem {
   designId: string | null;
   designFilename: string | null;
   templateId: string;
+  /** The colourway it shows, or null. */
+  color: string | null;
   jobId: string | null;
   format: string;
   width: number;
@@ -88,7 +93,7 @@ export interface MockupListQuery {
 /** A page of a shop's mockups, newest first (creation time, then id), and the next page's key. */
 export async function listMockups(sql: Queryable, shopId: string, q: MockupListQuery): Promise<{ items: MockupListItem[]; next: MockupPageKey | null }> {
   const rows = await sql<Array<MockupListItem & { createdAtUs: string }>>`
-    select m.id, m.design_id as "designId", d.filename as "designFilename", m.template_id as "templateId", m.job_id as "jobId",
+    select m.id, m.design_id as "designId", d.filename as "designFilename", m.template_id as "templateId", m.color, m.job_id as "jobId",
       m.format, m.width, m.height, m.bytes::float8 as bytes,
       to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt",
       to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "createdAtUs"
@@ -110,6 +115,7 @@ export interface MockupFile {
   id: string;
   designFilename: string | null;
   templateId: string;
+  color: string | null;
   format: string;
   storageDriver: string;
   storagePath: string;
@@ -122,7 +128,7 @@ export interface MockupFile {
 export async function listMockupFilesOfJob(sql: Queryable, shopId: string, jobId: string, after: string | undefined, limit: number): Promise<MockupFile[]> {
   const [at, id] = after ? after.split("_") : [];
   return sql<MockupFile[]>`
-    select m.id, d.filename as "designFilename", m.template_id as "templateId", m.format,
+    select m.id, d.filename as "designFilename", m.template_id as "templateId", m.color, m.format,
       m.storage_driver as "storageDriver", m.storage_path as "storagePath", m.created_at as "createdAt",
       to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '_' || m.id as key
     from mockups m left join designs d on d.id = m.design_id

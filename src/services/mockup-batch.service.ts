@@ -12,7 +12,8 @@ import { isUuid } from "../util/uuid.ts";
 import { ZipStreamWriter } from "../util/zip-stream-writer.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import type { JobService } from "./job.service.ts";
-import { MAX_BATCH_DESIGNS, MOCKUP_BATCH_JOB } from "./mockup-batch.job.ts";
+import { MAX_BATCH_DESIGNS, MOCKUP_BATCH_JOB, type MockupBatchPayload } from "./mockup-batch.job.ts";
+import { expandEntries, type MockupEntry } from "./mockup-entries.ts";
 import { MAX_TEMPLATES } from "./mockup.service.ts";
 import type { TemplateService } from "./template.service.ts";
 
@@ -20,6 +21,10 @@ import type { TemplateService } from "./template.service.ts";
 export interface MockupBatchRequest {
   designIds: string[];
   templateIds: string[];
+  /** Entries beside templateIds: a template, perhaps in one colour (`color`) or all (`colors: "all"`). */
+  templates?: MockupEntry[];
+  /** Every entry without a colour in each colour its template has. */
+  allColors?: boolean;
   format: MockupFormat;
   quality: number;
   maxWidth?: number;
@@ -44,18 +49,43 @@ export class MockupBatchService {
     },
   ) {}
 
-  /** 4xx before anything is queued: sizes, templates, every design the shop's and active, room in the renderer. */
+  /**
+   * 4xx before anything is queued: sizes, templates and their colours (at most MAX_TEMPLATES
+   * mockups per design, template × colour, each once), every design the shop's and active, room
+   * in the renderer.
+   */
   async start(shop: Shop, req: MockupBatchRequest): Promise<Job> {
     if (req.designIds.length === 0 || req.designIds.length > MAX_BATCH_DESIGNS) throw badRequest("invalid_designs", `Expected 1 to ${MAX_BATCH_DESIGNS} designIds.`);
-    if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds.`);
-    await this.deps.templates.resolve(shop, req.templateIds); // 404 for an unknown one
+    const entries: MockupEntry[] = [...req.templateIds.map((templateId) => ({ templateId })), ...(req.templates ?? [])];
+    if (entries.length === 0 || entries.length > MAX_TEMPLATES) {
+      throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templates (templateIds and templates together) but received ${entries.length}.`);
+    }
+    const resolved = await this.deps.templates.resolve(shop, [...new Set(entries.map((e) => e.templateId))]); // 404 for an unknown one
+    const manifests = new Map(resolved.map((t) => [t.manifest.id, t.manifest]));
+    const { templateIds, colors } = expandEntries(entries, req.allColors === true, (id) => manifests.get(id)!, MAX_TEMPLATES);
+    const seen = new Set<string>();
+    for (const [i, templateId] of templateIds.entries()) {
+      const key = `${templateId}\u0000${colors[i] ?? ""}`;
+      if (seen.has(key)) {
+        const what = colors[i] ? `Template "${templateId}" in "${colors[i]}"` : `Template "${templateId}"`;
+        throw badRequest("duplicate_templates", `${what} is asked for twice; each mockup of a design once.`, { templateId, ...(colors[i] ? { color: colors[i] } : {}) });
+      }
+      seen.add(key);
+    }
     const known = await activeDesignIds(this.deps.sql, shop.id, req.designIds.filter(isUuid));
     const missing = req.designIds.filter((id) => !known.has(id));
     if (missing.length) throw new AppError(404, "design_not_found", `${missing.length} of the designs are not this shop's (or were deleted).`, { details: { missing } });
     // A batch feeds the renderer one design's templates at a time: that is what it adds to the queue.
-    this.deps.renderer?.assertRoomFor(req.templateIds.length + ((await this.deps.queuedRenders?.(shop.id)) ?? 0));
-    const { priority, ...payload } = req;
-    return this.deps.jobs.enqueue(shop, MOCKUP_BATCH_JOB, payload, priority);
+    this.deps.renderer?.assertRoomFor(templateIds.length + ((await this.deps.queuedRenders?.(shop.id)) ?? 0));
+    const payload: MockupBatchPayload = {
+      designIds: req.designIds,
+      templateIds,
+      ...(colors.some((c) => c !== null) ? { colors } : {}),
+      format: req.format,
+      quality: req.quality,
+      ...(req.maxWidth !== undefined ? { maxWidth: req.maxWidth } : {}),
+    };
+    return this.deps.jobs.enqueue(shop, MOCKUP_BATCH_JOB, payload, req.priority);
   }
 
   /** The batch job of the shop, or 404 (another shop's, or a job of another type). */
@@ -69,7 +99,8 @@ export class MockupBatchService {
    * The batch's mockups made so far as one store-only ZIP, made while it is sent: mockups are
    * listed a page at a time and each file streams from storage into the archive, so memory stays
    * flat whatever the archive's size (the consumer's pace pulls it). Entries are
-   * `{design}/{template}.{ext}`. A mockup whose file is gone is left out.
+   * `{design}/{template}.{ext}`, `{design}/{template}-{colour}.{ext}` for a colourway. A mockup
+   * whose file is gone is left out.
    */
   zip(shop: Shop, jobId: string): ReadableStream<Uint8Array> {
     const { sql, storage, log } = this.deps;
@@ -89,7 +120,7 @@ export class MockupBatchService {
             if (err instanceof StorageNotFoundError) continue;
             throw err;
           }
-          yield zip.begin(entryName(m.designFilename, m.templateId, m.format, used), m.createdAt);
+          yield zip.begin(entryName(m.designFilename, m.templateId, m.color, m.format, used), m.createdAt);
           for await (const chunk of file.body) {
             yield zip.data(chunk);
             reclaimer.release(chunk.length);
@@ -123,13 +154,18 @@ export class MockupBatchService {
   }
 }
 
-/** `storm/poster-straight.jpg`; a name already used gets `-2`, `-3`… */
-function entryName(designFilename: string | null, templateId: string, format: string, used: Set<string>): string {
+/**
+ * `storm/poster-straight.jpg`, or with a colourway `storm/tshirt-folds-heather-grey.jpg`; a name
+ * already used gets `-2`, `-3`…
+ */
+export function entryName(designFilename: string | null, templateId: string, color: string | null, format: string, used: Set<string>): string {
   const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, "_").replace(/^\.+/, "_").slice(0, 120) || "design";
   const folder = clean((designFilename ?? "artwork").replace(/\.[^.]+$/, ""));
   const ext = format === "jpeg" ? "jpg" : format;
-  let name = `${folder}/${clean(templateId)}.${ext}`;
-  for (let n = 2; used.has(name); n++) name = `${folder}/${clean(templateId)}-${n}.${ext}`;
+  // Colour names are the template's words ("Heather Grey"): spaced out as a file name would be.
+  const stem = color ? `${clean(templateId)}-${clean(color.trim().toLowerCase().replace(/\s+/g, "-"))}` : clean(templateId);
+  let name = `${folder}/${stem}.${ext}`;
+  for (let n = 2; used.has(name); n++) name = `${folder}/${stem}-${n}.${ext}`;
   used.add(name);
   return name;
 }

@@ -6,12 +6,14 @@ import type { TemplateManifest } from "../media/mockup/template-manifest.ts";
 export interface MockupEntry extends ArtworkPlacement {
   templateId: string;
   color?: string;
+  /** "all": this entry in every colour of its template (as `colors: "all"` for the whole request). */
+  colors?: "all";
 }
 
 /**
  * The mockups a request makes, in order: `templateIds` first, then `templates` entries; with
- * `colors: "all"`, every entry without a colour becomes one per colour of its template (a
- * template without colourways stays one). Colour names match case-insensitively and come back
+ * `colors: "all"` (for the request, or on an entry), every entry without a colour becomes one
+ * per colour of its template (a template without colourways stays one). Colour names match case-insensitively and come back
  * as the template spells them; an unknown one is 400 `unknown_color` listing the template's.
  * Each mockup's artwork placement is its entry's fields over the request's.
  */
@@ -26,7 +28,7 @@ export function expandEntries(
   const colors: Array<string | null> = [];
   const placements: Array<ArtworkPlacement | null> = [];
   for (const e of entries) {
-    const { templateId: _id, color: _color, ...own } = e;
+    const { templateId: _id, color: _color, colors: _colors, ...own } = e;
     const placement = mergePlacement(requestPlacement, own) ?? null;
     const palette = manifestOf(e.templateId).colorways?.colors ?? [];
     if (e.color !== undefined) {
@@ -37,7 +39,7 @@ export function expandEntries(
       }
       templateIds.push(e.templateId);
       colors.push(found.name);
-    } else if (allColors && palette.length) {
+    } else if ((allColors || e.colors === "all") && palette.length) {
       for (const c of palette) {
         templateIds.push(e.templateId);
         colors.push(c.name);

@@ -85,7 +85,7 @@ export function describeMockup(row: MockupRow, index: number, total: number, col
     index,
     total,
     templateId: row.templateId,
-    ...(color ? { color } : {}),
+    ...((color ?? row.color) ? { color: (color ?? row.color)! } : {}),
     mockupId: row.id,
     url: `/api/mockups/${row.id}`,
     previewUrl: `/api/mockups/${row.id}/preview`,
@@ -101,6 +101,11 @@ export interface PreparedMockups {
   artwork: DecodedArtwork;
   designId: string | null;
   templates: TemplateOnDisk[];
+  /**
+   * Call once its renders are done: artwork not kept in the decoded-design cache (uploaded, or
+   * prepared with `keep: false`) is let go of at once, here and in the render thread.
+   */
+  release(): void;
 }
 
 /** Renders a design into templates, storing and announcing each mockup as soon as it is done. */
@@ -112,7 +117,11 @@ export class MockupService {
   private readonly reclaimer = new MemoryReclaimer(16 * 1024 * 1024);
 
   constructor(private readonly deps: MockupServiceDeps) {
-    this.decoded = new SizedLru(deps.artworkCacheMb * 1024 * 1024);
+    // A design that leaves the cache is garbage here and its fitted copies in the render thread go too.
+    this.decoded = new SizedLru(deps.artworkCacheMb * 1024 * 1024, (artwork, bytes) => {
+      this.reclaimer.release(bytes);
+      artwork.then((a) => this.deps.renderer?.forgetArtwork(a.key), () => {});
+    });
   }
 
   /**
@@ -129,7 +138,7 @@ export class MockupService {
       return { ...req, designFilename: design.filename };
     }
     // Uploaded artwork is decoded in full now: a damaged file is a 422, not a failed job.
-    await this.prepare(req);
+    (await this.prepare(req)).release();
     return req;
   }
 
@@ -160,8 +169,12 @@ export class MockupService {
     return { ...req, templateIds, colors, placements, templates: undefined, allColors: undefined, placement: undefined };
   }
 
-  /** Resolves templates and decodes the artwork (cached per design and size) for render(). */
-  async prepare(req: MockupRequest): Promise<PreparedMockups> {
+  /**
+   * Resolves templates and decodes the artwork for render(): cached per design and size, unless
+   * `keep` is false (a batch goes through each design once: caching them would only push out the
+   * designs a seller is working on and hold MOCKUP_ARTWORK_CACHE_MB of pixels for nothing).
+   */
+  async prepare(req: MockupRequest, options: { keep?: boolean } = {}): Promise<PreparedMockups> {
     if (req.templateIds.length === 0 || req.templateIds.length > MAX_TEMPLATES) {
       throw badRequest("invalid_templates", `Expected 1 to ${MAX_TEMPLATES} templateIds but received ${req.templateIds.length}.`);
     }
@@ -173,23 +186,34 @@ export class MockupService {
     if (req.designId !== undefined) {
       const design = await this.deps.designs.get(req.shop, req.designId); // 404 for another shop's
       const key = `${design.id}\u0000${maxSide}`;
-      let artwork = this.decoded.get(key);
-      if (!artwork) {
-        artwork = this.readPrintFile(req.shop, design.id).then(async (file) => {
-          const decoded = await decodeArtwork(file, maxSide, this.deps.maxInputPixels);
-          // The print file and sharp's copy of the pixels are garbage now: tens of MB.
-          this.reclaimer.release(file.length + decoded.pixels.length);
-          return decoded;
-        });
-        const side = Math.min(maxSide, Math.max(design.width, design.height));
-        this.decoded.set(key, artwork, side * side * 4); // upper bound of the RGBA size
-        artwork.catch(() => this.decoded.delete(key));
+      const cached = this.decoded.get(key);
+      if (cached) return { artwork: await cached, designId: design.id, templates, release: () => {} };
+        const artwork = this.readPrintFile(req.shop, design.id).then(async (file) => {
+        const decoded = await decodeArtwork(file, maxSide, this.deps.maxInputPixels);
+            // The print file and sharp's copy of the pixels are garbage now: tens of MB.
+        this.reclaimer.release(file.length + decoded.pixels.length);
+        return decoded;
+      });
+      if (options.keep === false) {
+        const decoded = await artwork;
+        return { artwork: decoded, designId: design.id, templates, release: () => this.letGo(decoded) };
       }
-      return { artwork: await artwork, designId: design.id, templates };
+      const side = Math.min(maxSide, Math.max(design.width, design.height));
+      this.decoded.set(key, artwork, side * side * 4); // upper bound of the RGBA size
+      artwork.catch(() => this.decoded.delete(key));
+      return { artwork: await artwork, designId: design.id, templates, release: () => {} };
     }
     if (!req.artwork) throw badRequest("missing_artwork", "Give a designId or an artwork file.");
     await readImageHeader(req.artwork, this.deps.maxInputPixels); // empty, not an image, pixel bomb: 422
-    return { artwork: await decodeArtwork(req.artwork, maxSide, this.deps.maxInputPixels), designId: null, templates };
+    const decoded = await decodeArtwork(req.artwork, maxSide, this.deps.maxInputPixels);
+    return { artwork: decoded, designId: null, templates, release: () => this.letGo(decoded) };
+  }
+
+  // Artwork no cache holds: its pixels are garbage once the renders are done, here and (its
+  // fitted copies) in the render thread.
+  private letGo(artwork: DecodedArtwork): void {
+    this.deps.renderer?.forgetArtwork(artwork.key);
+    this.reclaimer.release(artwork.pixels.length);
   }
 
   /**
@@ -209,8 +233,11 @@ export class MockupService {
     const owner = crypto.randomUUID(); // this request's turn in the renderer's round-robin
     let succeeded = 0;
     let failed = 0;
+    // Queued in the order the render thread is warmest for; each event still names its index.
+    const order = this.deps.renderer?.warmFirst(prepared.templates) ?? req.templateIds.map((_, i) => i);
     await Promise.all(
-      req.templateIds.map(async (templateId, index) => {
+      order.map(async (index) => {
+        const templateId = req.templateIds[index]!;
         if (options.skip?.has(index)) return;
         try {
           const row = await this.renderOne(req, prepared, index, owner, signal, options.mockupIdFor?.(index));
@@ -272,6 +299,7 @@ export class MockupService {
       previewPath,
       renderMs: Math.round(result.timings.totalMs),
       jobId: req.jobId ?? null,
+      color: req.colors?.[index] ?? null,
     };
     try {
       await insertMockup(this.deps.sql, row);
@@ -324,8 +352,12 @@ export class MockupService {
     if (!this.deps.renderer) throw new AppError(503, "no_renderer", "This server does not render mockups.");
     this.deps.renderer.assertRoomFor(1);
     const prepared = await this.prepare(checked);
-    const result = await this.renderTask(checked, prepared, 0, crypto.randomUUID(), undefined, { format: "jpeg", quality: 80, maxWidth: width, previewWidth: 64 });
-    return result.image;
+    try {
+      const result = await this.renderTask(checked, prepared, 0, crypto.randomUUID(), undefined, { format: "jpeg", quality: 80, maxWidth: width, previewWidth: 64 });
+      return result.image;
+    } finally {
+      prepared.release();
+    }
   }
 
   /** A stored mockup (or its preview) of the shop. */

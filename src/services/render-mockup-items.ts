@@ -35,18 +35,22 @@ export async function renderMockupItems(
       const prepared = await deps.mockups.prepare(full); // 404 / 422 here are permanent
       const todo = new Set(items.map((i) => i.index));
       const idOf = new Map(items.map((i) => [i.index, i.id]));
-      await deps.mockups.render(
-        full,
-        prepared,
-        (e, cause) => {
-          if (e.type === "mockup") out.ok(e.data.index, e.data);
-          // The event keeps the service's words; whether it may pass comes from the error.
-          else if (e.type === "mockup-failed") out.failed(e.data.index, new AppError(cause?.status ?? 500, e.data.error.code, e.data.error.message, { retryable: cause?.retryable ?? true }));
-        },
-        ctx.log,
-        ctx.signal,
-        { mockupIdFor: (i) => idOf.get(i)!, skip: new Set(req.templateIds.map((_, i) => i).filter((i) => !todo.has(i))) },
-      );
+      try {
+        await deps.mockups.render(
+          full,
+          prepared,
+          (e, cause) => {
+            if (e.type === "mockup") out.ok(e.data.index, e.data);
+            // The event keeps the service's words; whether it may pass comes from the error.
+            else if (e.type === "mockup-failed") out.failed(e.data.index, new AppError(cause?.status ?? 500, e.data.error.code, e.data.error.message, { retryable: cause?.retryable ?? true }));
+          },
+          ctx.log,
+          ctx.signal,
+          { mockupIdFor: (i) => idOf.get(i)!, skip: new Set(req.templateIds.map((_, i) => i).filter((i) => !todo.has(i))) },
+        );
+      } finally {
+        prepared.release();
+      }
     },
     events: {
       ok: { type: "mockup", data: (m) => m },

@@ -3,7 +3,15 @@ export class SizedLru<K, V> {
   private readonly map = new Map<K, { value: V; size: number }>();
   private total = 0;
 
-  constructor(private readonly maxSize: number) {}
+  /**
+   * `onDrop` hears every value the cache lets go of (evicted, replaced, deleted, cleared) with
+   * its size: buffers outside the JS heap become garbage then, and the owner may want to
+   * collect them (MemoryReclaimer) rather than let them pile up until the collector runs.
+   */
+  constructor(
+    private readonly maxSize: number,
+    private readonly onDrop?: (value: V, size: number) => void,
+  ) {}
 
   /** The value, marked as recently used. */
   get(key: K): V | undefined {
@@ -14,18 +22,17 @@ export class SizedLru<K, V> {
     return hit.value;
   }
 
+  /** Whether the key is held, without marking it used. */
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
   /** Stores a value, evicting the least recently used until it fits; one too big is not kept. */
   set(key: K, value: V, size: number): void {
-    const old = this.map.get(key);
-    if (old) {
-      this.total -= old.size;
-      this.map.delete(key);
-    }
+    this.delete(key);
     if (size > this.maxSize) return;
     while (this.total + size > this.maxSize) {
-      const [oldestKey, oldest] = this.map.entries().next().value as [K, { size: number }];
-      this.total -= oldest.size;
-      this.map.delete(oldestKey);
+      this.delete(this.map.keys().next().value as K); // the oldest: something is held while total > 0
     }
     this.map.set(key, { value, size });
     this.total += size;
@@ -37,17 +44,20 @@ export class SizedLru<K, V> {
     if (!old) return;
     this.total -= old.size;
     this.map.delete(key);
+    this.onDrop?.(old.value, old.size);
   }
 
-  /** Forgets every key `drop` picks. */
-  deleteWhere(drop: (key: K) => boolean): void {
-    for (const key of [...this.map.keys()]) if (drop(key)) this.delete(key);
+  /** Forgets every key for which `test` is true. */
+  deleteWhere(test: (key: K) => boolean): void {
+    for (const key of [...this.map.keys()]) if (test(key)) this.delete(key);
   }
 
   /** Forgets everything. */
   clear(): void {
+    const dropped = [...this.map.values()];
     this.map.clear();
     this.total = 0;
+    for (const d of dropped) this.onDrop?.(d.value, d.size);
   }
 
   /** Total size held. */

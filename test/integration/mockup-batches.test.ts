@@ -57,6 +57,73 @@ describe("bulk mockups", () => {
     expect(Bun.spawnSync(["unzip", "-t", join(dir, "b.zip")]).stdout.toString()).toContain("No errors detected");
   });
 
+  test("colourways: each colour of a template one mockup, named in events, history and the ZIP", async () => {
+    const designIds = [ids[0], ids[1]];
+    const res = await post(
+      { designIds, templates: [{ templateId: "mug-cylinder", colors: "all" }, { templateId: "tshirt-folds", color: "HEATHER GREY" }, { templateId: "poster-straight" }] },
+      true,
+    );
+    expect(res.status).toBe(200);
+    const events = await readEvents(res);
+    const jobId = (events[0]!.data as { jobId: string }).jobId;
+    const made = events.filter((e) => e.event === "mockup").map((e) => e.data as { index: number; total: number; designId: string; templateId: string; color?: string });
+    expect(made).toHaveLength(8);
+    const perDesign = [
+      { templateId: "mug-cylinder", color: "white" },
+      { templateId: "mug-cylinder", color: "black" },
+      { templateId: "tshirt-folds", color: "heather grey" }, // as the template spells it
+      { templateId: "poster-straight" },
+    ];
+    for (const m of made) {
+      const want = perDesign[m.index % 4]!;
+      expect(m).toMatchObject({ total: 8, designId: designIds[Math.floor(m.index / 4)], ...want });
+      if (!want.color) expect(m.color).toBeUndefined();
+    }
+    const status = (await (await t.request(`/api/mockup-batches/${jobId}`)).json()) as { title: string; result: { summary: Record<string, number> } };
+    expect(status.title).toBe("Mockups of 2 designs × 4 mockups (3 templates in colours)");
+    expect(status.result.summary).toMatchObject({ designs: 2, templates: 4, total: 8, succeeded: 8, failed: 0 });
+    const listed = (await (await t.request(`/api/mockups?jobId=${jobId}`)).json()) as { items: Array<{ templateId: string; color: string | null }> };
+    expect(listed.items.map((m) => `${m.templateId}:${m.color}`).sort()).toEqual(
+      ["mug-cylinder:black", "mug-cylinder:white", "poster-straight:null", "tshirt-folds:heather grey"].flatMap((x) => [x, x]).sort(),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "atelier-batch-zip-"));
+    writeFileSync(join(dir, "c.zip"), new Uint8Array(await (await t.request(`/api/mockup-batches/${jobId}/zip`)).arrayBuffer()));
+    const names = Bun.spawnSync(["zipinfo", "-1", join(dir, "c.zip")]).stdout.toString().trim().split("\n").sort();
+    expect(names).toEqual(
+      ["storm", "ladybird"].flatMap((d) => ["mug-cylinder-black", "mug-cylinder-white", "poster-straight", "tshirt-folds-heather-grey"].map((f) => `${d}/${f}.jpg`)).sort(),
+    );
+  });
+
+  test("colourways are checked before anything is queued, with codes that say what is wrong", async () => {
+    const fail = async (body: unknown) => {
+      const res = await post({ designIds: [ids[0]], ...(body as object) });
+      const { error } = (await res.json()) as { error: { code: string; message: string; details?: unknown } };
+      return [res.status, error.code, error.message] as const;
+    };
+    const [s1, c1, m1] = await fail({ templates: [{ templateId: "tshirt-folds", color: "plaid" }] });
+    expect([s1, c1]).toEqual([400, "unknown_color"]);
+    expect(m1).toContain('"heather grey"'); // names the colours there are
+    const [, c2, m2] = await fail({ templates: [{ templateId: "poster-straight", color: "red" }] });
+    expect(c2).toBe("unknown_color");
+    expect(m2).toContain("no colourways");
+    // Five t-shirt colours, two mugs and four more templates: 11 mockups per design.
+    const [s3, c3, m3] = await fail({ templateIds: ["poster-straight", "living-room-angled", "gallery-wall-2up", "canvas-wood-occluded"], templates: [{ templateId: "tshirt-folds", colors: "all" }, { templateId: "mug-cylinder", colors: "all" }] });
+    expect([s3, c3]).toEqual([400, "invalid_templates"]);
+    expect(m3).toContain("templates × colours");
+    // The request-wide colors: "all" counts too.
+    expect((await fail({ templateIds: ["tshirt-folds", "mug-cylinder", "poster-straight", "tote-canvas", "living-room-angled", "gallery-wall-2up"], colors: "all" }))[1]).toBe("invalid_templates");
+    expect((await fail({ templates: [{ templateId: "tshirt-folds", color: "red" }, { templateId: "tshirt-folds", color: "Red" }] })).slice(0, 2)).toEqual([400, "duplicate_templates"]);
+    expect((await fail({ templates: [{ templateId: "tshirt-folds", colors: "all" }, { templateId: "tshirt-folds", color: "red" }] }))[1]).toBe("duplicate_templates");
+    expect((await fail({ templates: [{ templateId: "tshirt-folds", color: "red", colors: "all" }] })).slice(0, 2)).toEqual([400, "invalid_fields"]);
+    expect((await fail({ templates: [{ templateId: "no-such-template", color: "red" }] })).slice(0, 2)).toEqual([404, "not_found"]);
+    expect((await fail({ templateIds: [], templates: [] })).slice(0, 2)).toEqual([400, "invalid_templates"]);
+    // The plain template and each of its colours are different mockups: allowed together.
+    const ok = await post({ designIds: [ids[0]], templates: [{ templateId: "mug-cylinder" }, { templateId: "mug-cylinder", color: "black" }] });
+    expect(ok.status).toBe(202);
+    const job = await waitForJob(t, ((await ok.json()) as { jobId: string }).jobId);
+    expect((job.result as { summary: { succeeded: number } }).summary.succeeded).toBe(2);
+  });
+
   test("checked before it is queued: sizes, templates, designs of the shop; another shop's batch is 404", async () => {
     const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
     expect(await code(await post({ designIds: [], templateIds: TEMPLATES }))).toEqual([400, "invalid_fields"]);

@@ -25,3 +25,20 @@ test("deleteWhere forgets the keys it picks, and their sizes", () => {
   expect([lru.get("dir-a\u0000t"), lru.get("dir-a\u0000u"), lru.get("dir-b\u0000t")]).toEqual([undefined, undefined, 3]);
   expect(lru.size).toBe(10);
 });
+
+test("the sized LRU tells its owner what it lets go of, evicted, replaced, deleted or cleared", () => {
+  const dropped: Array<[string, number]> = [];
+  const lru = new SizedLru<string, string>(10, (v, size) => dropped.push([v, size]));
+  lru.set("a", "A", 4);
+  lru.set("b", "B", 4);
+  lru.set("c", "C", 4); // evicts a
+  lru.set("b", "B2", 2); // replaces b
+  lru.delete("c");
+  lru.set("x1", "X1", 1);
+  lru.set("y1", "Y1", 1);
+  lru.deleteWhere((k) => k.startsWith("x"));
+  lru.clear();
+  expect(dropped).toEqual([["A", 4], ["B", 4], ["C", 4], ["X1", 1], ["B2", 2], ["Y1", 1]]);
+  expect(lru.size).toBe(0);
+  expect(lru.has("b")).toBe(false);
+});

@@ -42,11 +42,19 @@ function app2Segments(jpeg: Uint8Array): Uint8Array | undefined {
   return out;
 }
 
-/** `jpeg` (without a profile) with the sRGB profile inserted after its JFIF header. */
-export async function withSrgbProfile(jpeg: Buffer): Promise<Buffer> {
+/**
+ * `jpeg` (without a profile) with the sRGB profile inserted after its JFIF header, as the parts
+ * to write one after another (views, no copy: the caller packs them once).
+ */
+export async function srgbProfileParts(jpeg: Uint8Array): Promise<Uint8Array[]> {
   const icc = await srgbSegment();
   // After SOI, and after the APP0 (JFIF, which carries the density) when there is one.
   let at = 2;
   if (jpeg[2] === 0xff && jpeg[3] === 0xe0) at = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
-  return Buffer.concat([jpeg.subarray(0, at), icc, jpeg.subarray(at)]);
+  return [jpeg.subarray(0, at), icc, jpeg.subarray(at)];
+}
+
+/** `jpeg` (without a profile) with the sRGB profile inserted after its JFIF header, as one buffer. */
+export async function withSrgbProfile(jpeg: Buffer): Promise<Buffer> {
+  return Buffer.concat(await srgbProfileParts(jpeg));
 }

@@ -7,6 +7,7 @@ import { colorwayLayer, type ColorwayLayer } from "../../src/media/mockup/recolo
 import { templateLayerBytes } from "../../src/media/mockup/render-cost.ts";
 import type { TemplateManifest } from "../../src/media/mockup/template-manifest.ts";
 import { SizedLru } from "../../src/util/lru-cache.ts";
+import { templateCacheKey } from "../../src/media/mockup/warm-first.ts";
 
 /** A template's decoded layers as the renderer needs them. */
 export interface TemplateLayers {
@@ -29,8 +30,9 @@ export type DisplacementMap = Omit<Displacement, "strength">;
 export class TemplateLayerCache {
   private readonly lru: SizedLru<string, Promise<TemplateLayers>>;
 
-  constructor(maxBytes: number) {
-    this.lru = new SizedLru(maxBytes);
+  /** `onDrop` hears the bytes of layers let go of (see SizedLru). */
+  constructor(maxBytes: number, onDrop?: (bytes: number) => void) {
+    this.lru = new SizedLru(maxBytes, onDrop && ((_layers, bytes) => onDrop(bytes)));
   }
 
   /** Bytes of decoded layers kept. */
@@ -50,7 +52,7 @@ export class TemplateLayerCache {
 
   /** The layers of a template, decoded once. */
   get(dir: string, m: TemplateManifest): Promise<TemplateLayers> {
-    const key = `${dir}\u0000${m.id}\u0000${m.width}x${m.height}`;
+    const key = templateCacheKey(dir, m);
     const hit = this.lru.get(key);
     if (hit) return hit;
     const loading = decodeLayers(dir, m);

@@ -23,6 +23,12 @@ export interface ForgetTemplateMessage {
   dir: string;
 }
 
+/** Main thread → worker: the artwork of this key will not be rendered again; drop what was made of it. */
+export interface ForgetArtworkMessage {
+  type: "forget-artwork";
+  key: string;
+}
+
 /** The render thread's memory as it accounts for it. */
 export interface ThreadMemorySample {
   threadId: number;

@@ -33,14 +33,21 @@ type ResultHeader = Omit<RenderResult, "image" | "preview"> & { imageBytes: numb
  * Packs a result into one ArrayBuffer (header length, JSON header, image, preview) so the
  * worker can hand it back by transfer: Piscina moves a top-level buffer, not nested ones.
  */
-export function packRenderResult(r: Omit<RenderResult, "image" | "preview">, image: Uint8Array, preview: Uint8Array): ArrayBuffer {
-  const header: ResultHeader = { ...r, imageBytes: image.length, previewBytes: preview.length };
+export function packRenderResult(r: Omit<RenderResult, "image" | "preview">, image: Uint8Array | readonly Uint8Array[], preview: Uint8Array): ArrayBuffer {
+  // The image may come in parts (a JPEG and the profile inserted into it): copied here, once.
+  const parts = image instanceof Uint8Array ? [image] : image;
+  const imageBytes = parts.reduce((n, p) => n + p.length, 0);
+  const header: ResultHeader = { ...r, imageBytes, previewBytes: preview.length };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(4 + json.length + image.length + preview.length);
+  const out = new Uint8Array(4 + json.length + imageBytes + preview.length);
   new DataView(out.buffer).setUint32(0, json.length);
   out.set(json, 4);
-  out.set(image, 4 + json.length);
-  out.set(preview, 4 + json.length + image.length);
+  let at = 4 + json.length;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  out.set(preview, at);
   return out.buffer;
 }
 

@@ -32,12 +32,13 @@ export function registerMockupPaths(registry: ApiRegistry): void {
     operationId: "startMockupBatch",
     tags,
     summary: "Mockups of many designs in many templates, as one job",
-    description: "Item k is design ⌊k / T⌋ in template k mod T; each mockup streams as a `mockup` event (with `Accept: text/event-stream` on this connection), progress over the total.",
+    description:
+      "The mockups of each design are `templateIds` then `templates` entries, a template in `color`, in every colour (`colors: \"all\"`, on an entry or for the request) or as photographed; T of them, at most 10 per design (template × colour), each once. Item k is design ⌊k / T⌋ in entry k mod T; each mockup streams as a `mockup` event (with its `color`, and with `Accept: text/event-stream` on this connection), progress over the total. 400 `unknown_color` names the template's colours.",
     request: { body: { required: true, content: { "application/json": { schema: batchBody } } } },
     responses: {
       202: { description: "Queued; `Location` is its status URL.", headers: { Location: { description: "The job's status URL.", schema: { type: "string" } } }, content: { "application/json": { schema: batchLinks } } },
     },
-    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields", "invalid_designs", "invalid_templates"], 404: ["not_found", "design_not_found"], 429: ["shop_queue_full"], 503: ["render_busy"] },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields", "invalid_designs", "invalid_templates", "unknown_color", "duplicate_templates"], 404: ["not_found", "design_not_found"], 429: ["shop_queue_full"], 503: ["render_busy"] },
   });
   registerOperation(registry, {
     method: "get",
@@ -56,7 +57,7 @@ export function registerMockupPaths(registry: ApiRegistry): void {
     tags,
     summary: "Every mockup of the batch so far, as one ZIP made while it is sent",
     request: { params: idParams("batch") },
-    responses: { 200: { description: "A store-only ZIP, `{design}/{template}.jpg`.", content: fileContent("application/zip", "The ZIP.") } },
+    responses: { 200: { description: "A store-only ZIP, `{design}/{template}.jpg` (`{design}/{template}-{colour}.jpg` for a colourway, e.g. `storm/tshirt-folds-heather-grey.jpg`).", content: fileContent("application/zip", "The ZIP.") } },
     errors: { 404: ["not_found"], 503: ["storage_unavailable"] },
   });
   registerOperation(registry, {
@@ -90,6 +91,7 @@ export function registerMockupPaths(registry: ApiRegistry): void {
                   designId: z.string().nullable(),
                   designFilename: z.string().nullable(),
                   templateId: z.string(),
+                  color: z.string().nullable().describe("The colourway it shows; null for the template as photographed."),
                   jobId: z.string().nullable(),
                   format: z.string(),
                   width: z.number().int(),
