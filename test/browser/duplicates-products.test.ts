@@ -92,7 +92,7 @@ describe("duplicates, products and preflight in the web app", () => {
     await tile.locator(".design-tile__open").click();
     const prints = page.locator("#design-dialog-prints li.print-file");
     await prints.nth(1).waitFor();
-    expect(await prints.evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.product))).toEqual(["default", "mug"]);
+    expect(await prints.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-product")))).toEqual(["default", "mug"]);
     const ownPrint = prints.nth(0);
     expect(await ownPrint.textContent()).toContain("uploaded for");
     expect(await ownPrint.textContent()).toContain("10 × 6.67 in at 400 DPI (192 DPI of detail)");
