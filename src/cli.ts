@@ -20,7 +20,10 @@ Commands:
   user token --shop NAME [--label L]
                                    print a new API token for an existing shop (a lost token);
                                    works while the server runs, on either database
-  hash FILE...                     print the four ImageHash-compatible hashes, one JSON line per file
+  hash FILE...                     print the hashes of each file, one JSON line per file: the four
+                                   ImageHash-compatible ones (phash, ahash, dhash, whash) and, under
+                                   "visible", those of the visible image (transparency over grey),
+                                   which duplicates between Atelier's designs are judged by
   import-hashes [--shop NAME] FILE.csv
                                    import the old system's hashes (filename, path, phash, ahash,
                                    dhash, whash) so that history counts as duplicates;

@@ -40,7 +40,18 @@ const connectTimeoutS = (options: DatabaseOptions) => (options.connectTimeoutMs 
 /** Opens the configured database; the caller must `close()` it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const sql = postgres(options.url, { ...clientDefaults, connect_timeout: connectTimeoutS(options), max: options.maxConnections, onnotice: options.onNotice ?? clientDefaults.onnotice });
+    const sql = postgres(options.url, {
+      ...clientDefaults,
+      connect_timeout: connectTimeoutS(options),
+      max: options.maxConnections,
+      onnotice: options.onNotice ?? clientDefaults.onnotice,
+      // Every statement here is short. The duplicate search's GIN overlap has no statistics, so
+      // its estimated cost grows with the table (85,000 for one ahash search at 1,000,000
+      // designs, 161,000 for a file's lookups together) and past jit_above_cost (100,000) a
+      // lookup that runs in a few ms spent 150–225 ms compiling. JIT pays off for none of the
+      // app's queries.
+      connection: { jit: "off" },
+    });
     return { sql, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
   }
   const embedded = await startEmbeddedPostgres(options.embeddedDir);

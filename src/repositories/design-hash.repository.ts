@@ -163,7 +163,12 @@ const matchSelect = (sql: Queryable) => sql`
 const notKeptApart = (sql: Queryable, shopId: string, sha256: string) => sql`
   not exists (select 1 from design_distinct_pairs p where p.shop_id = ${shopId} and p.source_sha256 = ${sha256} and p.hash_id = h.id)`;
 
-const basisIs = (sql: Queryable, basis: MatchBasis | undefined) => (basis ? sql`h.match_basis = ${basis} and` : sql``);
+/**
+ * The basis as a literal, not a parameter: the statement's plan then knows which rows it reads, so
+ * a legacy lookup uses the small index of legacy rows even when the plan is a cached generic one.
+ */
+const basisIs = (sql: Queryable, basis: MatchBasis | undefined) =>
+  basis === "legacy" ? sql`h.match_basis = 'legacy' and` : basis === "visible" ? sql`h.match_basis = 'visible' and` : sql``;
 
 /**
  * Tier 2 in one round trip: an active design with exactly these source bytes (first), or an
@@ -175,19 +180,7 @@ export async function findExact(
   sha256: string,
   probes: HashProbe[],
 ): Promise<(HashMatch & { sameBytes: boolean }) | undefined> {
-  const equal = probes.map(
-    ({ basis, hashes: x }) => sql`(${basisIs(sql, basis)} (h.match_phash = ${hexToBits(x.phash)}::bit(256) or h.match_ahash = ${hexToBits(x.ahash)}::bit(256)
-      or h.match_dhash = ${hexToBits(x.dhash)}::bit(256) or h.match_whash = ${hexToBits(x.whash)}::bit(256)))`,
-  );
-  const anyEqual = equal.length === 0 ? sql`` : sql`or (not h.match_low_information and (${equal.reduce((a, b) => sql`${a} or ${b}`)}))`;
-  const [row] = await sql<(Row & { same_bytes: boolean })[]>`
-    select ${matchSelect(sql)}, 0 as distance, h.source_sha256 is not distinct from ${sha256} as same_bytes
-    from design_hashes h left join designs d on d.id = h.design_id
-    where h.shop_id = ${shopId} and h.deleted_at is null
-      and (h.source_sha256 = ${sha256} ${anyEqual})
-      and ${notKeptApart(sql, shopId, sha256)}
-    order by same_bytes desc, h.created_at
-    limit 1`;
+  const [row] = await sql<TieredRow[]>`${exactQuery(sql, shopId, sha256, probes)}`;
   return row && { ...toMatch(row), sameBytes: row.same_bytes };
 }
 
@@ -204,27 +197,86 @@ export interface NearQuery {
  * the first radius + 1 chunks of `hash` (GIN overlap), each is verified with bit_count of the XOR.
  */
 export async function findNearHash(sql: Queryable, shopId: string, sha256: string, probe: HashProbe, q: NearQuery): Promise<HashMatch | undefined> {
-  const hex = probe.hashes[q.hash];
-  const keys = chunkKeys(hex).slice(0, q.radius + 1);
-  const dist = (name: "phash" | "ahash" | "dhash") => sql`bit_count(h.${sql(`match_${name}`)} # ${hexToBits(probe.hashes[name])}::bit(256))`;
+  const [row] = await sql<TieredRow[]>`${nearQuery(sql, shopId, sha256, probe, q, 0)}`;
+  return row && toMatch(row);
+}
+
+/** What a file's lookups among stored designs found: tier 2, and tier 3 per near query and probe. */
+export interface StoredMatches {
+  exact?: HashMatch & { sameBytes: boolean };
+  /** near[q][p]: the nearest match of near query q for probe p. */
+  near: Array<Array<HashMatch | undefined>>;
+}
+
+/**
+ * `findExact` and every `findNearHash` of a file (each near query for each probe) as one
+ * statement: each part keeps its own plan, order and limit (a UNION ALL of them), and a file
+ * costs one statement instead of up to five — at a million designs a statement's own cost
+ * (building, sending, binding, executor start) was a good part of a lookup's.
+ */
+export async function findStoredMatches(
+  sql: Queryable,
+  shopId: string,
+  sha256: string,
+  probes: HashProbe[],
+  near: NearQuery[],
+): Promise<StoredMatches> {
+  const parts = [exactQuery(sql, shopId, sha256, probes), ...near.flatMap((q, i) => probes.map((p, j) => nearQuery(sql, shopId, sha256, p, q, i * probes.length + j)))];
+  const rows = await sql<TieredRow[]>`${parts.reduce((a, b) => sql`${a} union all ${b}`)}`;
+  const found: StoredMatches = { near: near.map(() => probes.map(() => undefined)) };
+  for (const r of rows) {
+    const part = Number(r.part);
+    if (part < 0) found.exact = { ...toMatch(r), sameBytes: r.same_bytes };
+    else found.near[Math.floor(part / probes.length)]![part % probes.length] = toMatch(r);
+  }
+  return found;
+}
+
+/** A row of one part of the lookup: which part (-1 for the exact tier) and whether the bytes are the same. */
+type TieredRow = Row & { part: number; same_bytes: boolean };
+
+function exactQuery(sql: Queryable, shopId: string, sha256: string, probes: HashProbe[]) {
+  const equal = probes.map(
+    ({ basis, hashes: x }) => sql`(${basisIs(sql, basis)} (h.match_phash = ${hexToBits(x.phash)}::bit(256) or h.match_ahash = ${hexToBits(x.ahash)}::bit(256)
+      or h.match_dhash = ${hexToBits(x.dhash)}::bit(256) or h.match_whash = ${hexToBits(x.whash)}::bit(256)))`,
+  );
+  const anyEqual = equal.length === 0 ? sql`` : sql`or (not h.match_low_information and (${equal.reduce((a, b) => sql`${a} or ${b}`)}))`;
+  return sql`(
+    select ${matchSelect(sql)}, 0::bigint as distance, h.source_sha256 is not distinct from ${sha256} as same_bytes, -1 as part
+    from design_hashes h left join designs d on d.id = h.design_id
+    where h.shop_id = ${shopId} and h.deleted_at is null
+      and (h.source_sha256 = ${sha256} ${anyEqual})
+      and ${notKeptApart(sql, shopId, sha256)}
+    order by same_bytes desc, h.created_at
+    limit 1)`;
+}
+
+function nearQuery(sql: Queryable, shopId: string, sha256: string, probe: HashProbe, q: NearQuery, part: number) {
+  const keys = chunkKeys(probe.hashes[q.hash]).slice(0, q.radius + 1);
+  // Each hash is bound once (as x.*) and the SQL has no identifiers to escape: building and
+  // binding the statement is a fair part of a lookup's cost at this size.
+  const dist = (name: "phash" | "ahash" | "dhash") =>
+    name === "phash" ? sql`bit_count(h.match_phash # x.phash)` : name === "ahash" ? sql`bit_count(h.match_ahash # x.ahash)` : sql`bit_count(h.match_dhash # x.dhash)`;
   const clauses = (q.accept ?? []).map((c) =>
     Object.entries(c)
       .map(([name, max]) => sql`${dist(name as "phash")} <= ${max}`)
       .reduce((a, b) => sql`${a} and ${b}`),
   );
   const accept = clauses.length === 0 ? sql`` : sql`and (${clauses.reduce((a, b) => sql`(${a}) or (${b})`)})`;
-  const [row] = await sql<Row[]>`
-    select ${matchSelect(sql)}, ${dist(q.hash)} as distance
-    from design_hashes h left join designs d on d.id = h.design_id
-    where h.${sql(`match_${q.hash}_keys`)} && ${keys}::int[]
+  const overlaps = q.hash === "phash" ? sql`h.match_phash_keys && ${keys}::int[]` : sql`h.match_ahash_keys && ${keys}::int[]`;
+  return sql`(
+    select ${matchSelect(sql)}, ${dist(q.hash)} as distance, false as same_bytes, ${part}::int as part
+    from (select ${hexToBits(probe.hashes.phash)}::bit(256) as phash, ${hexToBits(probe.hashes.ahash)}::bit(256) as ahash,
+            ${hexToBits(probe.hashes.dhash)}::bit(256) as dhash) x
+      cross join design_hashes h left join designs d on d.id = h.design_id
+    where ${overlaps}
       and h.deleted_at is null and not h.match_low_information
       and h.shop_id = ${shopId}
       and ${basisIs(sql, probe.basis)} ${dist(q.hash)} <= ${q.radius}
       ${accept}
       and ${notKeptApart(sql, shopId, sha256)}
     order by distance, h.created_at
-    limit 1`;
-  return row && toMatch(row);
+    limit 1)`;
 }
 
 /** GIN keys of a hash: chunk index in the high 16 bits, chunk value in the low 16. */

@@ -22,7 +22,7 @@ import { describeDuplicate } from "./describe-duplicate.ts";
 import { UploadOutcomes, type FileOutcome } from "./upload/upload-outcomes.ts";
 import { stepTimer } from "./upload/step-timer.ts";
 import type { Inspected, Rejection, Slots, Stored } from "./upload/upload-steps.ts";
-import { findDuplicate } from "./upload/steps/find-duplicate.ts";
+import { startDuplicateCheck } from "./upload/steps/find-duplicate.ts";
 import { inspectFile } from "./upload/steps/inspect-file.ts";
 import { insertBatch } from "./upload/steps/insert-designs.ts";
 import { StorageWriteError, writePrintFile } from "./upload/steps/write-print-file.ts";
@@ -252,11 +252,16 @@ export class DesignUploadService {
       const stage = newBatch(slots);
       const work: Array<Promise<W>> = [];
       const sideWork: Array<Promise<void>> = [];
-      const inspections = this.inspectAll(req.files, batch, outcomes, log).map((p) => p.then((f) => (f ? f : (tick(), f))));
+      // Each file's lookups among stored designs start as soon as it is hashed (this batch's
+      // rows are stored only when it is done, so they see what a later start would see).
+      const inspections = this.inspectAll(req.files, batch, outcomes, log).map((p) =>
+        p.then((f) => (f ? { f, check: startDuplicateCheck(this.deps, req.shop.id, f) } : (tick(), f))),
+      );
       for (const pending of inspections) {
-        const f = await pending;
-        if (!f) continue;
-        const found = await findDuplicate(this.deps, req.shop.id, f, accepted);
+        const inspected = await pending;
+        if (!inspected) continue;
+        const { f, check } = inspected;
+        const found = await check(accepted);
         if (found && onDuplicate !== "keep") {
           const reported = stage.duplicate ? stage.duplicate(f, found) : Promise.resolve(duplicateFile(f.filename, found));
           sideWork.push(

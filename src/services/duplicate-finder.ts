@@ -1,7 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import type { HashSet } from "../media/imagehash/hash-set.ts";
 import { hammingDistanceHex, type ImageHashes } from "../media/imagehash/image-hashes.ts";
-import { findExact, findNearHash, type HashMatch, type HashProbe, type MatchBasis } from "../repositories/design-hash.repository.ts";
+import { findStoredMatches, type HashMatch, type HashProbe, type MatchBasis, type NearQuery } from "../repositories/design-hash.repository.ts";
 import type { MatchEvidence } from "./describe-duplicate.ts";
 import { isLowInformation, matchHashes, type DuplicateThresholds, type HashName } from "./duplicate-rule.ts";
 
@@ -56,15 +56,33 @@ export class DuplicateFinder {
   constructor(private readonly deps: { sql: Queryable; thresholds: DuplicateThresholds }) {}
 
   /**
-   * The first tier that finds `file` a duplicate, or `undefined` for a new design. The database
-   * lookups go out together (postgres.js pipelines them on one connection): a file costs about
-   * one round trip instead of up to five, and the tiers still decide in their order.
+   * The first tier that finds `file` a duplicate, or `undefined` for a new design. `stored` is
+   * the file's `lookUp`, when the caller started it early; the earlier files of the upload are
+   * compared first all the same, so the tiers still decide in their order.
    */
-  async find(shopId: string, file: HashedFile, earlier: readonly HashedFile[]): Promise<Duplicate | undefined> {
+  async find(shopId: string, file: HashedFile, earlier: readonly HashedFile[], stored?: Promise<Duplicate | undefined>): Promise<Duplicate | undefined> {
     const batch = this.inBatch(file, earlier);
     if (batch) return batch;
-    const [exact, near] = await Promise.all([this.exact(shopId, file), this.near(shopId, file)]);
-    return exact ?? near;
+    return stored ?? this.lookUp(shopId, file);
+  }
+
+  /**
+   * Tiers 2 and 3, the shop's stored designs. They depend on nothing but the file, so an upload
+   * starts them as soon as the file is hashed: the lookups of a whole batch overlap (postgres.js
+   * pipelines them over the pool) instead of one file's round trip after another's. A file's own
+   * lookups go out together too, and exact still wins over near.
+   */
+  async lookUp(shopId: string, file: HashedFile): Promise<Duplicate | undefined> {
+    const t = this.deps.thresholds;
+    const probes = this.probes(file);
+    // The crop clause and the flat-artwork clause both start from close ahashes.
+    const accept = [{ ahash: t.cropAhashMax, phash: t.cropPhashMax }, { ahash: t.flatAhashMax, dhash: t.flatDhashMax }];
+    const near: NearQuery[] = [
+      { hash: "phash", radius: t.phashMax },
+      { hash: "ahash", radius: Math.max(t.cropAhashMax, t.flatAhashMax), accept },
+    ];
+    const found = await findStoredMatches(this.deps.sql, shopId, file.sourceSha256, probes, near);
+    return (found.exact && this.exact(file, found.exact)) ?? this.near(file, probes, found.near[0] ?? [], found.near[1] ?? []);
   }
 
   private inBatch(file: HashedFile, earlier: readonly HashedFile[]): Duplicate | undefined {
@@ -101,32 +119,21 @@ export class DuplicateFinder {
     return probes;
   }
 
-  private async exact(shopId: string, file: HashedFile): Promise<Duplicate | undefined> {
-    const same = await findExact(this.deps.sql, shopId, file.sourceSha256, this.probes(file));
-    if (!same) return undefined;
+  private exact(file: HashedFile, same: HashMatch & { sameBytes: boolean }): Duplicate {
     if (same.sameBytes) return this.fromRow(file, same, { tier: "exact", distance: 0, hash: "bytes", compared: "bytes" }, "bytes");
     const mine = same.basis === "visible" ? file.visible : file.hashes;
     const which = (["phash", "ahash", "dhash", "whash"] as const).find((k) => same.hashes[k] === mine[k]) ?? "phash";
     return this.fromRow(file, same, { tier: "exact", distance: 0, hash: which, compared: same.basis }, "exact");
   }
 
-  private async near(shopId: string, file: HashedFile): Promise<Duplicate | undefined> {
-    const t = this.deps.thresholds;
-    const probes = this.probes(file);
-    const sql = this.deps.sql;
-    // The crop clause and the flat-artwork clause both start from close ahashes.
-    const accept = [{ ahash: t.cropAhashMax, phash: t.cropPhashMax }, { ahash: t.flatAhashMax, dhash: t.flatDhashMax }];
-    const radius = Math.max(t.cropAhashMax, t.flatAhashMax);
-    const [byPhash, byAhash] = await Promise.all([
-      Promise.all(probes.map((p) => findNearHash(sql, shopId, file.sourceSha256, p, { hash: "phash", radius: t.phashMax }))),
-      Promise.all(probes.map((p) => findNearHash(sql, shopId, file.sourceSha256, p, { hash: "ahash", radius, accept }))),
-    ]);
+  /** Tier 3: a close phash wins over the ahash clauses; probes count in their order (visible first). */
+  private near(file: HashedFile, probes: HashProbe[], byPhash: Array<HashMatch | undefined>, byAhash: Array<HashMatch | undefined>): Duplicate | undefined {
     const close = byPhash.find((m) => m);
     if (close) return this.fromRow(file, close, { tier: "near", distance: close.distance, hash: "phash", compared: close.basis }, "close");
     const i = byAhash.findIndex((m) => m);
     if (i < 0) return undefined;
     const m = byAhash[i]!;
-    const clause = matchHashes(probes[i]!.hashes, m.hashes, t)?.clause ?? "crop";
+    const clause = matchHashes(probes[i]!.hashes, m.hashes, this.deps.thresholds)?.clause ?? "crop";
     return this.fromRow(file, m, { tier: "near", distance: m.distance, hash: "ahash", compared: m.basis }, clause);
   }
 

@@ -87,6 +87,25 @@ describe("duplicates, products and preflight in the web app", () => {
     expect(await tile.textContent()).toContain("10 × 6.67 in at 400 DPI (192 DPI of detail)");
     expect(await tile.locator('li.warning[data-code="upscaled"]').count()).toBe(1);
     await shots(page, "gallery-preflight");
+
+    // Its dialog lists every print file: the default one it was uploaded for and the mug one.
+    await tile.locator(".design-tile__open").click();
+    const prints = page.locator("#design-dialog-prints li.print-file");
+    await prints.nth(1).waitFor();
+    expect(await prints.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-product")))).toEqual(["default", "mug"]);
+    const ownPrint = prints.nth(0);
+    expect(await ownPrint.textContent()).toContain("uploaded for");
+    expect(await ownPrint.textContent()).toContain("10 × 6.67 in at 400 DPI (192 DPI of detail)");
+    expect(await ownPrint.textContent()).toContain("4000 × 2667 px");
+    expect(await ownPrint.locator('li.warning[data-code="upscaled"]').count()).toBe(1);
+    const mugPrint = prints.nth(1);
+    expect(await mugPrint.textContent()).toContain("1 × 0.67 in at 400 DPI");
+    expect(await mugPrint.textContent()).toContain("400 × 267 px");
+    expect(await mugPrint.textContent()).not.toContain("uploaded for");
+    expect(await mugPrint.locator("li.warning").count()).toBe(0);
+    const [download] = await Promise.all([page.waitForEvent("download"), mugPrint.getByRole("button", { name: "Download the mug print file" }).click()]);
+    expect(download.suggestedFilename()).toBe("storm-1920-mug.png");
+    await shots(page, "design-dialog-print-files");
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

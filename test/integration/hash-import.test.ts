@@ -2,6 +2,8 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { computeHashSet } from "../../src/media/imagehash/hash-set.ts";
+import { hammingDistanceHex } from "../../src/media/imagehash/image-hashes.ts";
 import { importHashes } from "../../src/services/hash-import.service.ts";
 import type { UploadResult } from "../../src/services/design-upload.service.ts";
 import { runCli } from "../support/server-process.ts";
@@ -41,11 +43,26 @@ test("`cli hash` prints one JSON line per file, matching the reference, and erro
   expect(lines).toHaveLength(5);
   for (const i of [0, 1]) {
     const { file, ...hashes } = ref(files[i]!);
-    expect(lines[i]).toEqual({ file: join(FIXTURES, file), ...hashes });
+    // Opaque: the visible image is the image, so its hashes are the same four.
+    expect(lines[i]).toEqual({ file: join(FIXTURES, file), ...hashes, visible: { ...hashes, transparent: false } });
   }
   expect(lines[2].error.code).toBe("empty_file");
   expect(lines[3].error.code).toBe("unsupported_format");
   expect(lines[4].error.code).toBe("not_found");
+});
+
+test("`cli hash` labels the visible hashes of a transparent design: the same whatever colour hides under its transparency", async () => {
+  const files = ["transparent/badge--original.png", "transparent/badge--white-under.png"];
+  const r = await runCli(["hash", ...files.map((f) => join(FIXTURES, f))], {});
+  expect(r.code).toBe(0);
+  const [original, white] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  for (const [line, file] of [[original, files[0]!], [white, files[1]!]] as const) {
+    const { hashes } = await computeHashSet(fixture(file));
+    expect(line).toEqual({ file: join(FIXTURES, file), ...hashes.legacy, visible: { ...hashes.visible!, transparent: true } });
+  }
+  // The legacy hashes see the hidden colour; the visible ones do not.
+  expect(original.phash).not.toBe(white.phash);
+  expect(hammingDistanceHex(original.visible.phash, white.visible.phash)).toBeLessThanOrEqual(8);
 });
 
 test("`cli import-hashes` imports into a shop on the embedded database", async () => {

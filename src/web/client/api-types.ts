@@ -44,6 +44,7 @@ export interface PrintFile extends PrintSummary {
   id: string;
   designId: string;
   product: string;
+  kind: "physical" | "digital";
   width: number;
   height: number;
 }

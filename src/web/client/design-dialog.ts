@@ -1,18 +1,20 @@
 import { apiJson, jsonBody, messageOf } from "./api-client.ts";
-import type { BulkOutcome, Design, MockupListed, Page } from "./api-types.ts";
+import type { BulkOutcome, Design, MockupListed, Page, PrintFile } from "./api-types.ts";
 import { authedImageUrl, showApiImage } from "./authed-image.ts";
 import { byId, h, replaceChildren } from "./dom.ts";
-import { formatBytes, formatSize, formatWhen, plural } from "./format.ts";
+import { formatBytes, formatSize, formatWhen, plural, printSizeText } from "./format.ts";
 import type { ImageViewer } from "./image-viewer.ts";
+import { warningList } from "./print-warnings.ts";
 import { fetchApiBlob, safeFileName, saveBlob } from "./save-file.ts";
 
-/** A design large (1200 px), its tags (add, remove) and its mockups; opened by a click in the gallery. */
+/** A design large (1200 px), its tags (add, remove), its print files and its mockups; opened by a click in the gallery. */
 export class DesignDialog {
   private readonly dialog = byId("design-dialog", HTMLDialogElement);
   private readonly img = byId("design-dialog-image", HTMLImageElement);
   private readonly tags = byId("design-dialog-tags", HTMLUListElement);
   private readonly tagInput = byId("design-dialog-tag", HTMLInputElement);
   private readonly mockups = byId("design-dialog-mockups-list", HTMLUListElement);
+  private readonly prints = byId("design-dialog-prints", HTMLUListElement);
   private readonly status = byId("design-dialog-status", HTMLParagraphElement);
   private design: Design | undefined;
 
@@ -63,7 +65,48 @@ export class DesignDialog {
     this.showTags(d);
     this.status.textContent = "";
     this.dialog.showModal();
+    void this.loadPrintFiles(d);
     void this.loadMockups(d);
+  }
+
+  /** Every print file of the design (one per product), from GET /api/designs/:id. */
+  private async loadPrintFiles(d: Design): Promise<void> {
+    replaceChildren(this.prints, h("li", { class: "muted small" }, "Loading…"));
+    try {
+      const { printFiles } = await apiJson<{ printFiles: PrintFile[] }>(`/api/designs/${encodeURIComponent(d.id)}`);
+      if (this.design?.id !== d.id) return;
+      replaceChildren(
+        this.prints,
+        printFiles.length ? null : h("li", { class: "muted small" }, "None."),
+        ...printFiles.map((p) => {
+          const size = printSizeText(p);
+          return h(
+            "li",
+            { class: "print-file", "data-product": p.product },
+            h(
+              "div",
+              { class: "print-file__text" },
+              h("p", {}, h("span", { class: "print-file__product" }, p.product), p.product === d.product ? h("span", { class: "muted small" }, " · uploaded for") : null),
+              h("p", { class: "muted small" }, [p.kind === "digital" ? "digital" : size, `${formatSize(p.width, p.height)} px`].filter(Boolean).join(" · ")),
+              warningList(p.warnings),
+            ),
+            h("button", { type: "button", class: "button button--quiet button--small", "aria-label": `Download the ${p.product} print file`, onclick: () => void this.downloadPrint(d, p.product) }, "Download"),
+          );
+        }),
+      );
+    } catch (err) {
+      replaceChildren(this.prints);
+      this.status.textContent = `Its print files could not be loaded: ${messageOf(err)}`;
+    }
+  }
+
+  private async downloadPrint(d: Design, product: string): Promise<void> {
+    try {
+      const url = `/api/designs/${encodeURIComponent(d.id)}/print-files/${encodeURIComponent(product)}`;
+      saveBlob(await fetchApiBlob(url), `${safeFileName(d.filename)}-${product.replace(/[^A-Za-z0-9_-]+/g, "-")}.png`);
+    } catch (err) {
+      this.status.textContent = `The download failed: ${messageOf(err)}`;
+    }
   }
 
   private showTags(d: Design): void {
