@@ -38,6 +38,7 @@ import type { DesignCatalogService } from "./services/design-catalog.service.ts"
 import type { ApiTokenService } from "./services/api-token.service.ts";
 import { productRoutes } from "./http/products.routes.ts";
 import type { PrintFileService } from "./services/print-file.job.ts";
+import type { PrintFileBatchService } from "./services/print-file-batch.service.ts";
 import type { ProductService } from "./services/product.service.ts";
 
 /** Everything the HTTP app needs, built by main.ts (or a test). */
@@ -49,6 +50,8 @@ export interface AppDeps {
   uploads: DesignUploadService;
   designs: DesignService;
   printFiles: PrintFileService;
+  /** POST /api/designs/print-files: one product's print files for many designs. */
+  printFileBatches: PrintFileBatchService;
   products: ProductService;
   printDpi: number;
   templates: TemplateService;

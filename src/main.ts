@@ -13,6 +13,8 @@ import { UploadStaging } from "./services/upload-staging.ts";
 import { DESIGN_UPLOAD_JOB, designUploadJob } from "./services/design-upload.job.ts";
 import { MOCKUP_SET_JOB, mockupSetJob } from "./services/mockup-set.job.ts";
 import { PRINT_FILE_JOB, PrintFileService, printFileJob } from "./services/print-file.job.ts";
+import { PrintFileBatchService } from "./services/print-file-batch.service.ts";
+import { PRINT_FILES_JOB, printFilesJob } from "./services/print-files.job.ts";
 import { ProductService } from "./services/product.service.ts";
 import { WeightedSemaphore } from "./util/concurrency.ts";
 import { scheduleVisibleHashBackfill, VISIBLE_HASH_JOB, visibleHashJob } from "./services/visible-hash.job.ts";
@@ -275,17 +277,19 @@ export function wireApp(
     log,
     app: config.etsyApp,
   });
+  const printFileDeps = {
+    sql: db.sql,
+    storage,
+    products,
+    pixels,
+    settings: { maxInputPixels: config.maxInputPixels, digitalDpi: config.digitalDpi, pngAdaptiveFilter: config.pngAdaptiveFilter, preflight: config.preflight },
+  };
   const handlers = {
     [DESIGN_UPLOAD_JOB]: designUploadJob({ sql: db.sql, uploads, staging }),
     [MOCKUP_SET_JOB]: mockupSetJob({ sql: db.sql, mockups, storage }),
     [VISIBLE_HASH_JOB]: visibleHashJob({ sql: db.sql, storage, hash }),
-    [PRINT_FILE_JOB]: printFileJob({
-      sql: db.sql,
-      storage,
-      products,
-      pixels,
-      settings: { maxInputPixels: config.maxInputPixels, digitalDpi: config.digitalDpi, pngAdaptiveFilter: config.pngAdaptiveFilter, preflight: config.preflight },
-    }),
+    [PRINT_FILE_JOB]: printFileJob(printFileDeps),
+    [PRINT_FILES_JOB]: printFilesJob(printFileDeps),
     [MOCKUP_BATCH_JOB]: mockupBatchJob({ sql: db.sql, mockups }),
     [ETSY_PUBLISH_JOB]: etsyPublishJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
     [ETSY_LISTING_JOB]: etsyListingJob({ sql: db.sql, connections: etsyConnections, client: etsyClient, mockups, maxInputPixels: config.maxInputPixels }),
@@ -321,6 +325,7 @@ export function wireApp(
     uploads,
     designs,
     printFiles: new PrintFileService({ sql: db.sql, jobs }),
+    printFileBatches: new PrintFileBatchService({ sql: db.sql, jobs }),
     products,
     printDpi: config.printDpi,
     templates: templateService,

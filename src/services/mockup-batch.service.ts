@@ -13,7 +13,7 @@ import { ZipStreamWriter } from "../util/zip-stream-writer.ts";
 import { MemoryReclaimer } from "../util/reclaim-memory.ts";
 import type { JobService } from "./job.service.ts";
 import { MAX_BATCH_DESIGNS, MOCKUP_BATCH_JOB, type MockupBatchPayload } from "./mockup-batch.job.ts";
-import { expandEntries, type MockupEntry } from "./mockup-entries.ts";
+import { assertEachOnce, expandEntries, type MockupEntry } from "./mockup-entries.ts";
 import { MAX_TEMPLATES } from "./mockup.service.ts";
 import type { TemplateService } from "./template.service.ts";
 
@@ -63,15 +63,7 @@ export class MockupBatchService {
     const resolved = await this.deps.templates.resolve(shop, [...new Set(entries.map((e) => e.templateId))]); // 404 for an unknown one
     const manifests = new Map(resolved.map((t) => [t.manifest.id, t.manifest]));
     const { templateIds, colors } = expandEntries(entries, req.allColors === true, (id) => manifests.get(id)!, MAX_TEMPLATES);
-    const seen = new Set<string>();
-    for (const [i, templateId] of templateIds.entries()) {
-      const key = `${templateId}\u0000${colors[i] ?? ""}`;
-      if (seen.has(key)) {
-        const what = colors[i] ? `Template "${templateId}" in "${colors[i]}"` : `Template "${templateId}"`;
-        throw badRequest("duplicate_templates", `${what} is asked for twice; each mockup of a design once.`, { templateId, ...(colors[i] ? { color: colors[i] } : {}) });
-      }
-      seen.add(key);
-    }
+    assertEachOnce(templateIds, colors);
     const known = await activeDesignIds(this.deps.sql, shop.id, req.designIds.filter(isUuid));
     const missing = req.designIds.filter((id) => !known.has(id));
     if (missing.length) throw new AppError(404, "design_not_found", `${missing.length} of the designs are not this shop's (or were deleted).`, { details: { missing } });
@@ -158,7 +150,7 @@ export class MockupBatchService {
  * `storm/poster-straight.jpg`, or with a colourway `storm/tshirt-folds-heather-grey.jpg`; a name
  * already used gets `-2`, `-3`…
  */
-export function entryName(designFilename: string | null, templateId: string, color: string | null, format: string, used: Set<string>): string {
+function entryName(designFilename: string | null, templateId: string, color: string | null, format: string, used: Set<string>): string {
   const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, "_").replace(/^\.+/, "_").slice(0, 120) || "design";
   const folder = clean((designFilename ?? "artwork").replace(/\.[^.]+$/, ""));
   const ext = format === "jpeg" ? "jpg" : format;

@@ -59,3 +59,17 @@ export function expandEntries(
   }
   return { templateIds, colors, placements };
 }
+
+/** 400 `duplicate_templates` when a template in one colour (or as photographed) comes twice. */
+export function assertEachOnce(templateIds: readonly string[], colors: ReadonlyArray<string | null>): void {
+  const seen = new Set<string>();
+  for (const [i, templateId] of templateIds.entries()) {
+    const color = colors[i] ?? null;
+    const key = `${templateId}\u0000${color ?? ""}`;
+    if (seen.has(key)) {
+      const what = color ? `Template "${templateId}" in "${color}"` : `Template "${templateId}"`;
+      throw badRequest("duplicate_templates", `${what} is asked for twice; each mockup of a design once.`, { templateId, ...(color ? { color } : {}) });
+    }
+    seen.add(key);
+  }
+}

@@ -81,11 +81,12 @@ export interface MockupServiceDeps {
 
 /** The `mockup` event of a stored mockup. */
 export function describeMockup(row: MockupRow, index: number, total: number, color?: string | null): Extract<MockupEvent, { type: "mockup" }>["data"] {
+  const shown = color ?? row.color; // the request's word, else what the row remembers
   return {
     index,
     total,
     templateId: row.templateId,
-    ...((color ?? row.color) ? { color: (color ?? row.color)! } : {}),
+    ...(shown ? { color: shown } : {}),
     mockupId: row.id,
     url: `/api/mockups/${row.id}`,
     previewUrl: `/api/mockups/${row.id}/preview`,
@@ -188,9 +189,9 @@ export class MockupService {
       const key = `${design.id}\u0000${maxSide}`;
       const cached = this.decoded.get(key);
       if (cached) return { artwork: await cached, designId: design.id, templates, release: () => {} };
-        const artwork = this.readPrintFile(req.shop, design.id).then(async (file) => {
+      const artwork = this.readPrintFile(req.shop, design.id).then(async (file) => {
         const decoded = await decodeArtwork(file, maxSide, this.deps.maxInputPixels);
-            // The print file and sharp's copy of the pixels are garbage now: tens of MB.
+        // The print file and sharp's copy of the pixels are garbage now: tens of MB.
         this.reclaimer.release(file.length + decoded.pixels.length);
         return decoded;
       });

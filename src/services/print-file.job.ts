@@ -70,7 +70,8 @@ export function printFileJob(deps: PrintFileDeps) {
   });
 }
 
-async function makePrintFileFor(deps: PrintFileDeps, shop: Shop, designId: string, productName: string, id: string): Promise<PrintFile> {
+/** Makes (or finds, if it exists already) one design's print file for a product, with row id `id`. */
+export async function makePrintFileFor(deps: PrintFileDeps, shop: Shop, designId: string, productName: string, id: string): Promise<PrintFile> {
   const design = await findDesign(deps.sql, shop.id, designId);
   if (!design) throw new PermanentJobError("not_found", "The design no longer exists.");
   const existing = await listPrintFiles(deps.sql, shop.id, design.id);

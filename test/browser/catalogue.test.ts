@@ -157,12 +157,34 @@ describe("the catalogue in a real browser", () => {
     expect(n).toBe(2);
     await page.click("#designs-bulk-mockups");
     await page.locator("#batch-dialog").waitFor({ state: "visible" });
-    const boxes = page.locator("#batch-templates input");
+    const boxes = page.locator("#batch-templates input[data-template]");
     await boxes.first().waitFor();
-    for (let i = 0; i < (await boxes.count()); i++) if (i >= 2) await boxes.nth(i).uncheck();
-    expect(await page.locator("#batch-template-count").textContent()).toContain("4 mockups");
+    const ids = await boxes.evaluateAll((all) => all.map((b) => (b as unknown as { value: string }).value));
+    const plain = ids.filter((id) => id !== "mug-cylinder" && id !== "tshirt-folds").slice(0, 2);
+    for (let i = 0; i < ids.length; i++) await boxes.nth(i).setChecked(plain.includes(ids[i]!));
+    expect(await page.locator("#batch-template-count").textContent()).toContain("4 mockups in all");
+    // A template with colourways shows its colours once ticked; each colour ticked is a mockup.
+    const mugColours = page.locator('#batch-templates [role="group"][aria-label^="Colours of"]').filter({ has: page.locator('input[data-color-of="mug-cylinder"]') });
+    expect(await mugColours.isVisible()).toBe(false);
+    await page.locator('#batch-templates input[data-template="mug-cylinder"]').check();
+    await mugColours.waitFor({ state: "visible" });
+    expect(await page.locator("#batch-template-count").textContent()).toContain("3 mockups per design");
+    await mugColours.locator("input").nth(0).check(); // replaces the mug as photographed
+    expect(await page.locator("#batch-template-count").textContent()).toContain("3 mockups per design");
+    await mugColours.locator("input").nth(1).check();
+    expect(await page.locator("#batch-template-count").textContent()).toContain("4 mockups per design, up to 10: 8 mockups in all");
+    // Ten per design at most: with the t-shirt's five colours as well, the rest are disabled.
+    await page.locator('#batch-templates input[data-template="tshirt-folds"]').check();
+    const shirt = page.locator('#batch-templates input[data-color-of="tshirt-folds"]');
+    for (let i = 0; i < 5; i++) await shirt.nth(i).check();
+    expect(await page.locator("#batch-template-count").textContent()).toContain("9 mockups per design");
+    const disabled = await page.locator("#batch-templates input[data-template]:not(:checked)").evaluateAll((all) => all.map((b) => (b as unknown as { disabled: boolean }).disabled));
+    expect(disabled.every((d) => !d)).toBe(true); // one more template still fits
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-batch-colours-1280.png` });
+    await page.locator('#batch-templates input[data-template="tshirt-folds"]').uncheck(); // its colours go with it
+    expect(await page.locator("#batch-template-count").textContent()).toContain("4 mockups per design");
     await page.click("#batch-start");
-    await page.locator("#batch-status", { hasText: "4 mockups made." }).waitFor({ timeout: 30_000 });
+    await page.locator("#batch-status", { hasText: "8 mockups made." }).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: `${ARTIFACTS}catalogue-batch-1280.png` });
     const download = page.waitForEvent("download");
     await page.click("#batch-zip");
@@ -171,8 +193,76 @@ describe("the catalogue in a real browser", () => {
     const path = `${ARTIFACTS}catalogue-batch.zip`;
     await file.saveAs(path);
     expect(Bun.spawnSync(["unzip", "-t", path]).stdout.toString()).toContain("No errors detected");
+    const names = Bun.spawnSync(["zipinfo", "-1", path]).stdout.toString();
+    for (const colour of ["mug-cylinder-white", "mug-cylinder-black"]) expect(names).toContain(`twowings-2560/${colour}.jpg`);
     await page.click("#batch-close");
-    await page.locator("#jobs li", { hasText: "Mockups of 2 designs × 2 templates" }).waitFor();
+    await page.locator("#jobs li", { hasText: "Mockups of 2 designs × 4 mockups (3 templates in colours)" }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  test.skipIf(skip)("print files for a product from the selection: picked from the shop's products, each design's outcome", async () => {
+    const put = await fetch(`${web!.url}/api/products`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${web!.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ products: [{ name: "poster", longestSideIn: 3, dpi: 300 }, { name: "mug", widthIn: 2, heightIn: 1, dpi: 300 }] }),
+    });
+    expect(put.status).toBe(200);
+    const page = await signIn();
+    await page.click("#tab-designs");
+    const tiles = page.locator("#design-grid li");
+    await tiles.nth(1).waitFor();
+    expect(await page.locator("#designs-bulk-print").isDisabled()).toBe(true);
+    await page.click("#designs-select-all");
+    await page.click("#designs-bulk-print");
+    await page.locator("#print-files-dialog").waitFor({ state: "visible" });
+    await page.locator("#print-files-product option").nth(1).waitFor({ state: "attached" });
+    expect(await page.locator("#print-files-product option").allTextContents()).toEqual(["poster (3 in, 300 DPI)", "mug (2 × 1 in, 300 DPI)"]);
+    await page.selectOption("#print-files-product", "mug");
+    expect(await page.locator("#print-files-start").textContent()).toBe("Make print files for mug");
+    expect(await page.locator("#print-files-title").textContent()).toBe("Make print files for mug");
+    expect(await page.locator("#print-files-list > li").count()).toBe(2);
+    await page.click("#print-files-start");
+    await page.locator("#print-files-status", { hasText: "2 print files made." }).waitFor({ timeout: 30_000 });
+    const rows = page.locator("#print-files-list > li");
+    for (let i = 0; i < 2; i++) {
+      expect(await rows.nth(i).getAttribute("data-state")).toBe("made");
+      expect(await rows.nth(i).textContent()).toMatch(/Made: \d+ × \d+ px, [\d.]+ × [\d.]+ in at 300 DPI/);
+    }
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-print-files-1280.png` });
+    await page.locator("#jobs li", { hasText: 'Print files for "mug" of 2 designs' }).waitFor();
+
+    // Again for mug: each design says it has one already, and no job is queued.
+    await page.click("#print-files-close");
+    await page.click("#designs-bulk-print");
+    await page.locator("#print-files-product option").nth(1).waitFor({ state: "attached" });
+    await page.selectOption("#print-files-product", "mug");
+    await page.click("#print-files-start");
+    await page.locator("#print-files-status", { hasText: "No print file to make" }).waitFor();
+    expect(await rows.evaluateAll((all) => all.map((r) => (r as unknown as { dataset: { state?: string } }).dataset.state))).toEqual(["skipped", "skipped"]);
+    expect(await rows.first().textContent()).toContain("Has one for mug already.");
+    expect(pageErrors).toEqual([]);
+  });
+
+  test.skipIf(skip)("the bulk dialogs at 390 px", async () => {
+    const page = await signIn(390, 844);
+    await page.click("#tab-designs");
+    await page.locator("#design-grid li").nth(1).waitFor();
+    await page.click("#designs-select-all");
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-bulk-bar-390.png`, fullPage: true });
+    await page.click("#designs-bulk-mockups");
+    await page.locator('#batch-templates input[data-template="tshirt-folds"]').check();
+    await page.locator('#batch-templates input[data-color-of="tshirt-folds"]').nth(1).check();
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-batch-colours-390.png` });
+    expect(await page.evaluate("document.querySelector('#batch-dialog').scrollWidth <= document.querySelector('#batch-dialog').clientWidth")).toBe(true);
+    await page.click("#batch-close");
+    await page.click("#designs-bulk-print");
+    await page.locator("#print-files-product option").nth(1).waitFor({ state: "attached" });
+    await page.selectOption("#print-files-product", "poster");
+    await page.click("#print-files-start");
+    await page.locator("#print-files-status", { hasText: "print files made" }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${ARTIFACTS}catalogue-print-files-390.png` });
+    expect(await page.evaluate("document.querySelector('#print-files-dialog').scrollWidth <= document.querySelector('#print-files-dialog').clientWidth")).toBe(true);
+    expect(await page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 

@@ -14,7 +14,7 @@ const byShop = new Map<string, JobHandlers>();
 const hubs = new Set<JobEventHub>();
 let runner: JobRunner | undefined;
 
-const TYPES = ["design-upload", "mockup-set", "mockup-batch", "etsy-publish", "etsy-listing", "visible-hashes", "print-file"];
+const TYPES = ["design-upload", "mockup-set", "mockup-batch", "etsy-publish", "etsy-listing", "visible-hashes", "print-file", "print-files"];
 
 function delegating(type: string) {
   return defineJobHandler({

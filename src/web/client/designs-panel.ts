@@ -13,7 +13,7 @@ const PAGE_SIZE = 24;
 /**
  * The gallery of the shop's designs: searched (file names and tags) and filtered on the server, a
  * page at a time; tiles are selected (click, shift-click for a range, all on the page) and acted
- * on together (tag, delete, make mockups); a click on the picture opens the design large.
+ * on together (tag, delete, make mockups, make print files); a click on the picture opens the design large.
  */
 export class DesignsPanel {
   private readonly grid = byId("design-grid", HTMLUListElement);
@@ -31,6 +31,7 @@ export class DesignsPanel {
     private readonly actions: {
       open(design: Design): void;
       makeMockups(designs: Design[]): void;
+      makePrintFiles(designs: Design[]): void;
     },
   ) {
     this.selection = new GallerySelection(this.grid, byId("designs-select-all", HTMLInputElement), () => this.selectionChanged());
@@ -46,6 +47,7 @@ export class DesignsPanel {
     byId("designs-tag-remove", HTMLButtonElement).addEventListener("click", () => void this.retag("remove"));
     byId("designs-bulk-delete", HTMLButtonElement).addEventListener("click", () => void this.removeSelected());
     byId("designs-bulk-mockups", HTMLButtonElement).addEventListener("click", () => this.actions.makeMockups(this.selected()));
+    byId("designs-bulk-print", HTMLButtonElement).addEventListener("click", () => this.actions.makePrintFiles(this.selected()));
     this.tagInput.addEventListener("input", () => this.selectionChanged());
     this.selectionChanged();
   }
@@ -87,6 +89,7 @@ export class DesignsPanel {
     byId("designs-tag-remove", HTMLButtonElement).disabled = !n || !tag;
     byId("designs-bulk-delete", HTMLButtonElement).disabled = !n;
     byId("designs-bulk-mockups", HTMLButtonElement).disabled = !n;
+    byId("designs-bulk-print", HTMLButtonElement).disabled = !n;
   }
 
   private async loadPage(focusNew = false): Promise<void> {

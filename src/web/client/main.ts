@@ -18,6 +18,7 @@ import { TokensPanel } from "./tokens-panel.ts";
 import { RecentSets } from "./recent-sets.ts";
 import { DesignDialog } from "./design-dialog.ts";
 import { BatchDialog } from "./batch-dialog.ts";
+import { PrintFilesDialog } from "./print-files-dialog.ts";
 import type { Design } from "./api-types.ts";
 import { StorageCard } from "./storage-card.ts";
 import type { ShopInfo } from "./api-types.ts";
@@ -109,11 +110,15 @@ function startWorkspace(): void {
   };
   const batches = new BatchDialog(tracker);
   let dialog: DesignDialog | undefined;
+  let printFiles: PrintFilesDialog | undefined;
   const designs = new DesignsPanel({
     open: (d) => dialog?.open(d),
     // One design: the Mockups tab; several: one batch over all of them.
     makeMockups: (list) => (list.length === 1 ? mockupsOf(list[0]!) : batches.open(list)),
+    makePrintFiles: (list) => void printFiles?.open(list),
   });
+  // The gallery's tiles show the print file a design was uploaded for: new ones change nothing there.
+  printFiles = new PrintFilesDialog(tracker);
   const listings = new ListingCreator(tracker);
   dialog = new DesignDialog(viewer, { changed: (d) => designs.updated(d), makeMockups: mockupsOf, createListing: (d) => listings.open(d) });
   const designsChanged = () => {

@@ -3,7 +3,7 @@ import type { Design, PrintFile } from "../../../types.ts";
 import { DESIGN_KINDS } from "../../../types.ts";
 import type { CheckResult, UploadResult } from "../../../services/design-upload.service.ts";
 import { designListQuery } from "../../design-list-query.ts";
-import { deleteBody, tagsBody } from "../../design-catalog.routes.ts";
+import { deleteBody, printFilesBody, tagsBody } from "../../design-catalog.routes.ts";
 import { printFileBody } from "../../designs.routes.ts";
 import { fieldsSchema } from "../../read-upload-form.ts";
 import { registerOperation, type ApiRegistry } from "../api-registry.ts";
@@ -177,6 +177,28 @@ export function registerDesignPaths(registry: ApiRegistry): void {
     request: { body: { required: true, content: { "application/json": { schema: deleteBody } } } },
     responses: { 200: { description: "Per design: deleted, or why not.", content: { "application/json": { schema: bulkResults({}, "DeleteResults") } } } },
     errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields"] },
+  });
+  const printFileOutcomes = z
+    .array(z.union([z.object({ id: z.string(), ok: z.literal(true).describe("Queued in the job.") }), z.object({ id: z.string(), ok: z.literal(false), error: z.object({ code: z.enum(["not_found", "print_file_exists"]), message: z.string() }) })]))
+    .describe("Per design, in the order asked: queued, or `not_found` (not the shop's, or deleted) or `print_file_exists` (it has one for the product).");
+  registerOperation(registry, {
+    method: "post",
+    path: "/api/designs/print-files",
+    operationId: "makePrintFilesOfDesigns",
+    tags,
+    summary: "Make one product's print files for many designs",
+    description:
+      "The gallery's bulk action: the designs that can have one are queued together as one `print-files` job, one design after another. Its events: `print-file` `{ index, total, designId, product, printFile }` per print file the moment it is stored, `print-file-failed` `{ index, total, designId, product, error }`, progress over the designs; its result lists both.",
+    request: { body: { required: true, content: { "application/json": { schema: printFilesBody } } } },
+    responses: {
+      202: {
+        description: "Queued; `Location` is the job's status URL.",
+        headers: { Location: { description: "The job's status URL.", schema: { type: "string" } } },
+        content: { "application/json": { schema: z.object({ jobId: z.string(), statusUrl: z.string(), eventsUrl: z.string(), results: printFileOutcomes }).meta({ id: "PrintFileBatch" }) } },
+      },
+      200: { description: "Nothing to make (every design failed its check): no job.", content: { "application/json": { schema: z.object({ jobId: z.null(), results: printFileOutcomes }) } } },
+    },
+    errors: { 400: ["unsupported_content_type", "invalid_json", "invalid_fields"], 429: ["shop_queue_full"] },
   });
   registerOperation(registry, {
     method: "post",
