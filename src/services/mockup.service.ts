@@ -199,8 +199,10 @@ export class MockupService {
         const decoded = await artwork;
         return { artwork: decoded, designId: design.id, templates, release: () => this.letGo(decoded) };
       }
-      const side = Math.min(maxSide, Math.max(design.width, design.height));
-      this.decoded.set(key, artwork, side * side * 4); // upper bound of the RGBA size
+      // RGBA at the size decodeArtwork fits it inside (never enlarged); +1 px a side for rounding.
+      // A square upper bound made three 1920×1280 designs pass 32 MB, so shops took turns evicting each other's.
+      const scale = Math.min(1, maxSide / Math.max(design.width, design.height));
+      this.decoded.set(key, artwork, (Math.ceil(design.width * scale) + 1) * (Math.ceil(design.height * scale) + 1) * 4);
       artwork.catch(() => this.decoded.delete(key));
       return { artwork: await artwork, designId: design.id, templates, release: () => {} };
     }
