@@ -163,7 +163,7 @@ async function run(db: Database, label: string, rows: number, seedIt: boolean) {
   // Every stored design has visible hashes apart from its legacy ones (as if all were
   // transparent: the most hashes there can be), 1% still compared by legacy ones.
   const sample = await sql<{ phash: string; ahash: string }[]>`
-    select match_phash::text as phash, match_ahash::text as ahash from design_hashes order by random() limit ${Math.max(QUERIES, RUNS * 40)}`;
+    select match_phash::text as phash, match_ahash::text as ahash from design_hashes order by random() limit ${Math.max(QUERIES, RUNS * 40 + 20)}`;
   const all = sample.map((s) => ({ phash: flipBits(s.phash, 1 + Math.floor(Math.random() * 8)), ahash: flipBits(s.ahash, 3) }));
   const queries = all.slice(0, QUERIES);
 
@@ -193,6 +193,15 @@ async function run(db: Database, label: string, rows: number, seedIt: boolean) {
     });
   const uploads: number[] = [];
   const oneByOne: number[] = [];
+  // Two untimed checks first, on both connections: a prepared statement is planned anew for its
+  // first five runs on a connection (custom plans), and a connection loads the catalogue it
+  // needs once; both belong to a server's first upload, not to each one. Printed apart.
+  const firsts: number[] = [];
+  for (let w = 0; w < 2; w++) {
+    const t = performance.now();
+    await Promise.all(batch(2 * RUNS).map((f) => finder.find(shopId, f, [])));
+    firsts.push(performance.now() - t);
+  }
   for (let r = 0; r < RUNS; r++) {
     const files = batch(2 * r);
     let t = performance.now();
@@ -209,7 +218,7 @@ async function run(db: Database, label: string, rows: number, seedIt: boolean) {
   process.stdout.write(
     `bench near-duplicate lookup (${label}, ${rows.toLocaleString("en")} designs, distance <= 8): ` +
       `median ${r(median(near))} ms, p95 ${r(percentile(near, 0.95))} ms over ${near.length} queries; ` +
-      `full scan median ${r(median(scan))} ms; 20-file duplicate check median ${r(median(uploads))} ms (one file after another ${r(median(oneByOne))} ms); load ${loadS} s${seedIt ? "" : " (seed cached)"}\n`,
+      `full scan median ${r(median(scan))} ms; 20-file duplicate check median ${r(median(uploads))} ms (one file after another ${r(median(oneByOne))} ms; the first two ${firsts.map(r).join(", ")} ms); load ${loadS} s${seedIt ? "" : " (seed cached)"}\n`,
   );
 }
 

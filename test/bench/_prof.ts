@@ -1,0 +1,18 @@
+import postgres from "postgres";
+import { findStoredMatches } from "../../src/repositories/design-hash.repository.ts";
+import { bitsToHex } from "../../src/media/imagehash/hash-bits.ts";
+let captured: { q: string; p: unknown[] } | undefined;
+const sql = postgres("postgres://postgres@127.0.0.1:5432/ndprof", { max: 1, debug: (_c, q, p) => { captured = { q, p: p as unknown[] }; } });
+const [shop] = await sql`select id from shops where slug='bench'`;
+const [s] = await sql`select match_phash::text as p, match_ahash::text as a from design_hashes order by random() limit 1`;
+const flip = (b: string, n: number) => { const a = b.split(""); for (let i = 0; i < n; i++) { const k = Math.floor(Math.random() * 256); a[k] = a[k] === "1" ? "0" : "1"; } return a.join(""); };
+const rnd = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (x) => x.toString(16).padStart(2, "0")).join("");
+const vis = { phash: bitsToHex(flip(s!.p, 40)), ahash: bitsToHex(flip(s!.a, 40)), dhash: rnd(), whash: rnd() };
+const leg = { phash: rnd(), ahash: rnd(), dhash: rnd(), whash: rnd() };
+const near = [{ hash: "phash" as const, radius: 8 }, { hash: "ahash" as const, radius: 15, accept: [{ ahash: 10, phash: 40 }, { ahash: 15, dhash: 24 }] }];
+await findStoredMatches(sql, shop!.id, rnd(), [{ basis: "visible", hashes: vis }, { basis: "legacy", hashes: leg }], near);
+const { q, p } = captured!;
+const lit = (v: unknown) => (Array.isArray(v) ? `'{${v.join(",")}}'` : `'${String(v).replace(/'/g, "''")}'`);
+const text = q.replace(/\$(\d+)/g, (_, n) => lit(p[Number(n) - 1]));
+await Bun.write("/tmp/prof/q.sql", text);
+await sql.end();
