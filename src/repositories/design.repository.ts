@@ -158,14 +158,17 @@ const wordFilter = (sql: Queryable, words: string[], name: Fragment): Fragment =
   words.reduce<Fragment>((all, w) => sql`${all} and (${name} like ${likePattern(w)} or tags @> array[${w}]::text[])`, sql``);
 
 /**
- * A gallery row: the design, its page key, and the print file summary of its own product (size,
- * DPI, warnings) the tiles show.
+ * A gallery row: the design, its page key, the print file summary of its own product (size,
+ * DPI, warnings) and the other products it has print files for, with their warnings: what the
+ * tiles show.
  */
 const galleryColumns = (sql: Queryable) => sql`${columns(sql)}, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "createdAtUs",
   (select json_build_object('dpi', p.dpi, 'effectiveDpi', round(p.effective_dpi::numeric), 'warnings', p.warnings,
       'printWidthIn', case when p.dpi > 0 then round(p.width::numeric / p.dpi, 2) end,
       'printHeightIn', case when p.dpi > 0 then round(p.height::numeric / p.dpi, 2) end)
-    from print_files p where p.design_id = designs.id and p.product = designs.product and p.deleted_at is null limit 1) as print`;
+    from print_files p where p.design_id = designs.id and p.product = designs.product and p.deleted_at is null limit 1) as print,
+  (select coalesce(json_agg(json_build_object('product', p.product, 'warnings', p.warnings) order by p.product), '[]'::json)
+    from print_files p where p.shop_id = designs.shop_id and p.design_id = designs.id and p.product <> designs.product and p.deleted_at is null) as "otherPrints"`;
 
 /** The gallery's filters other than the search words, after the page key. */
 function filters(sql: Queryable, shopId: string, q: DesignListQuery, after: DesignPageKey | undefined) {

@@ -229,6 +229,9 @@ describe("the catalogue in a real browser", () => {
       expect(await rows.nth(i).textContent()).toMatch(/Made: \d+ × \d+ px, [\d.]+ × [\d.]+ in at 300 DPI/);
     }
     await page.screenshot({ path: `${ARTIFACTS}catalogue-print-files-1280.png` });
+    // The tiles behind the dialog name the new product, their selection kept.
+    expect(await page.locator(".design-tile__others", { hasText: "Also for mug" }).count()).toBe(2);
+    expect(await page.locator(".design-tile__select:checked").count()).toBe(2);
     await page.locator("#jobs li", { hasText: 'Print files for "mug" of 2 designs' }).waitFor();
 
     // Again for mug: each design says it has one already, and no job is queued.

@@ -54,6 +54,9 @@ describe("a design, many products", () => {
     expect(print.storagePath).toContain("/mug/");
     const got = (await (await t.request(`/api/designs/${design.id}`)).json()) as { printFiles: PrintFile[] };
     expect(got.printFiles.map((p) => [p.product, p.width])).toEqual([["poster", 9600], ["mug", 3400]]);
+    // The gallery tile names the added product and what preflight said of it (2400 px over 8.5 in).
+    const page = (await (await t.request("/api/designs")).json()) as { items: Array<{ otherPrints: Array<{ product: string; warnings: Array<{ code: string; effectiveDpi?: number }> }> }> };
+    expect(page.items[0]!.otherPrints).toEqual([{ product: "mug", warnings: [expect.objectContaining({ code: "upscaled", effectiveDpi: 282 })] }]);
     const file = await t.request(`/api/designs/${design.id}/print-files/mug`);
     expect(file.status).toBe(200);
     expect((await sharp(new Uint8Array(await file.arrayBuffer())).metadata()).width).toBe(3400);

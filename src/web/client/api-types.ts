@@ -19,6 +19,8 @@ export interface Design {
   keptDuplicateOf?: DuplicateFile;
   /** Gallery items: the print file of the product it was uploaded for. */
   print?: PrintSummary | null;
+  /** Gallery items: the other products it has print files for, with their warnings. */
+  otherPrints?: Array<{ product: string; warnings: PreflightWarning[] }>;
   tags: string[];
   mockupCount: number;
   onEtsy: boolean;

@@ -1,5 +1,5 @@
 import { apiJson, jsonBody, messageOf } from "./api-client.ts";
-import type { BulkOutcome, Design, Page } from "./api-types.ts";
+import type { BulkOutcome, Design, Page, PreflightWarning } from "./api-types.ts";
 import { announce } from "./announce.ts";
 import { showApiImage } from "./authed-image.ts";
 import { byId, h } from "./dom.ts";
@@ -70,6 +70,16 @@ export class DesignsPanel {
     this.grid.querySelector(`li[data-design-id="${d.id}"] .tile__tags`)?.replaceWith(tagLine(d));
   }
 
+  /** A print file made elsewhere (the print files dialog): the tile names the product it was made for. */
+  printFileAdded(designId: string, print: { product: string; warnings: PreflightWarning[] }): void {
+    const d = this.designs.get(designId);
+    if (!d || print.product === d.product) return;
+    const others = [...(d.otherPrints ?? []).filter((p) => p.product !== print.product), { product: print.product, warnings: print.warnings }];
+    const next = { ...d, otherPrints: others.sort((a, b) => a.product.localeCompare(b.product)) };
+    this.designs.set(d.id, next);
+    this.grid.querySelector(`li[data-design-id="${d.id}"] .design-tile__others`)?.replaceWith(otherPrints(next));
+  }
+
   /** A design deleted elsewhere leaves the gallery. */
   removed(id: string): void {
     this.designs.delete(id);
@@ -132,6 +142,7 @@ export class DesignsPanel {
       h("p", { class: "tile__title" }, d.filename),
       h("p", { class: "tile__meta" }, [d.product, d.kind, d.print ? printSizeText(d.print) : "", formatSize(d.width, d.height), formatBytes(d.bytes)].filter(Boolean).join(" · ")),
       warningList(d.print?.warnings),
+      otherPrints(d),
       h("p", { class: "tile__meta" }, [d.mockupCount ? plural(d.mockupCount, "mockup") : "no mockups", d.onEtsy ? "on Etsy" : ""].filter(Boolean).join(" · ")),
       tagLine(d),
     );
@@ -180,4 +191,16 @@ export class DesignsPanel {
 /** A tile's tags, as small labels. */
 function tagLine(d: Design): HTMLElement {
   return h("p", { class: "tile__tags tag-list" }, ...d.tags.map((t) => h("span", { class: "tag" }, t)));
+}
+
+/** The products added to a design after its upload, and what preflight said of their print files. */
+function otherPrints(d: Design): HTMLDivElement {
+  const others = d.otherPrints ?? [];
+  const warnings = others.flatMap((p) => p.warnings.map((w) => ({ ...w, message: `${p.product}: ${w.message}` })));
+  return h(
+    "div",
+    { class: "design-tile__others" },
+    others.length ? h("p", { class: "tile__meta" }, `Also for ${others.map((p) => p.product).join(", ")}`) : null,
+    warningList(warnings),
+  );
 }

@@ -117,8 +117,7 @@ function startWorkspace(): void {
     makeMockups: (list) => (list.length === 1 ? mockupsOf(list[0]!) : batches.open(list)),
     makePrintFiles: (list) => void printFiles?.open(list),
   });
-  // The gallery's tiles show the print file a design was uploaded for: new ones change nothing there.
-  printFiles = new PrintFilesDialog(tracker);
+  printFiles = new PrintFilesDialog(tracker, (id, p) => designs.printFileAdded(id, p));
   const listings = new ListingCreator(tracker);
   dialog = new DesignDialog(viewer, { changed: (d) => designs.updated(d), makeMockups: mockupsOf, createListing: (d) => listings.open(d) });
   const designsChanged = () => {

@@ -42,7 +42,11 @@ export class PrintFilesDialog {
   private queued = 0;
   private settled = 0;
 
-  constructor(private readonly tracker: JobTracker) {
+  constructor(
+    private readonly tracker: JobTracker,
+    /** Each print file as it is made, for the gallery's tiles. */
+    private readonly made: (designId: string, printFile: PrintFile) => void = () => {},
+  ) {
     byId("print-files-close", HTMLButtonElement).addEventListener("click", () => this.dialog.close());
     byId("print-files-form", HTMLFormElement).addEventListener("submit", (e) => {
       e.preventDefault();
@@ -152,6 +156,7 @@ export class PrintFilesDialog {
       const size = printSizeText(printFile);
       this.setRow(designId, "made", `${formatSize(printFile.width, printFile.height)} px${size ? `, ${size}` : ""}.`, warningList(printFile.warnings));
       this.settled++;
+      this.made(designId, printFile);
     } else if (event === "print-file-failed") {
       const { designId, error } = JSON.parse(raw) as { designId: string; error: ApiErrorBody };
       this.setRow(designId, "failed", reasonText(error));

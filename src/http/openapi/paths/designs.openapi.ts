@@ -74,6 +74,10 @@ export const designSchema = fitsShape<Design>()(
         .nullable()
         .optional()
         .describe("Gallery pages: the size and preflight of the print file of the product it was uploaded for."),
+      otherPrints: z
+        .array(z.object({ product: z.string(), warnings: z.array(warningSchema) }))
+        .optional()
+        .describe("Gallery pages: the other products it has print files for, by name, with their preflight warnings."),
     })
     .meta({ id: "Design" }),
 );
