@@ -25,6 +25,9 @@ const landing = (outcome: { connected: true } | { connected: false; reason: stri
 export function etsyOAuthRoutes(deps: { etsy: { oauth: EtsyOAuthService } }) {
   const app = new Hono<AppEnv>();
   app.get("/etsy/callback", async (c) => {
+    // Hono answers HEAD with the GET handler: a link checker or prefetcher probing the address
+    // would have spent the single-use state (and Etsy's code) before the seller's browser came.
+    if (c.req.method === "HEAD") return c.body(null, 204, { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
     const raw = c.req.queries();
     // A parameter given twice is not Etsy's: refuse rather than pick one.
     const repeated = Object.values(raw).some((v) => v.length > 1);

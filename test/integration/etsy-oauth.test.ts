@@ -70,6 +70,11 @@ describe("connecting Etsy with OAuth 2.0 and PKCE", () => {
     const back = await approve(url);
     expect(back.origin + back.pathname).toBe(REDIRECT_URI);
     const callbackQuery = back.search;
+    // A HEAD (a prefetcher, a link checker) spends nothing: no exchange, the state still pending.
+    const exchangesBefore = fake.exchanges.length;
+    const head = await t.app.request(`/etsy/callback${callbackQuery}`, { method: "HEAD" });
+    expect(head.status).toBe(204);
+    expect(fake.exchanges.length).toBe(exchangesBefore);
     expect(await callback(t, callbackQuery)).toBe("/#etsy=connected");
 
     // Etsy got the code with the verifier of the challenge and the same redirect_uri.
