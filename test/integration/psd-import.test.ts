@@ -163,7 +163,7 @@ describe("PSD import", () => {
     expect(diffs[0]!).toBeLessThanOrEqual(4);
   });
 
-  // TODO(warp merge): with overlays and opacity switched on, this checks them against the composite.
+  // Overlays and opacity are on (MANIFEST_CAN): the import must render like Photoshop's composite.
   test(`layers above the smart object and a translucent smart object: ${MANIFEST_CAN.overlays && MANIFEST_CAN.opacity ? "rendered like the composite" : "refused until the manifest has overlays and opacity"}`, async () => {
     const corners: Corners = [[92.5, 61.25], [318, 80], [305.75, 240], [80, 222]];
     const spec: TestPsd = {

@@ -77,7 +77,7 @@ export function psdToTemplateUpload(psd: ImportedPsd, names: PsdTemplateNames, c
   return {
     manifest,
     background: file(psd.background),
-    // TODO(warp merge): hand overlay files over the way that branch's upload takes them.
+    // The template upload takes every file the manifest names besides the background in one list, matched by name.
     masks: [...masks, ...(can.overlays ? psd.overlays.map((o) => file(o.file)) : [])],
     ...(psd.sample ? { sample: file(psd.sample) } : {}),
   };
