@@ -36,7 +36,13 @@ export interface Design {
   /** Gallery pages: the size and preflight of the print file of the product it was uploaded for. */
   print?: { dpi: number | null; effectiveDpi: number | null; warnings: PreflightWarning[]; printWidthIn: number | null; printHeightIn: number | null } | null;
   /** Gallery pages: the other products it has print files for (added later), with their warnings. */
-  otherPrints?: Array<{ product: string; warnings: PreflightWarning[] }>;
+  otherPrints?: OtherPrintFile[];
+}
+
+/** A print file of a design for a product other than the one it was uploaded for, as the gallery lists it. */
+export interface OtherPrintFile {
+  product: string;
+  warnings: PreflightWarning[];
 }
 
 /** What an upload does with a file that duplicates a design: skip it, store it anyway, or add its product to that design. */

@@ -20,10 +20,16 @@ export interface Design {
   /** Gallery items: the print file of the product it was uploaded for. */
   print?: PrintSummary | null;
   /** Gallery items: the other products it has print files for, with their warnings. */
-  otherPrints?: Array<{ product: string; warnings: PreflightWarning[] }>;
+  otherPrints?: OtherPrintFile[];
   tags: string[];
   mockupCount: number;
   onEtsy: boolean;
+}
+
+/** A print file of a design for another product than its upload's, as the gallery lists it. */
+export interface OtherPrintFile {
+  product: string;
+  warnings: PreflightWarning[];
 }
 
 /** What preflight says of a print file. */

@@ -1,5 +1,5 @@
 import { apiJson, jsonBody, messageOf } from "./api-client.ts";
-import type { BulkOutcome, Design, Page, PreflightWarning } from "./api-types.ts";
+import type { BulkOutcome, Design, OtherPrintFile, Page } from "./api-types.ts";
 import { announce } from "./announce.ts";
 import { showApiImage } from "./authed-image.ts";
 import { byId, h } from "./dom.ts";
@@ -71,7 +71,7 @@ export class DesignsPanel {
   }
 
   /** A print file made elsewhere (the print files dialog): the tile names the product it was made for. */
-  printFileAdded(designId: string, print: { product: string; warnings: PreflightWarning[] }): void {
+  printFileAdded(designId: string, print: OtherPrintFile): void {
     const d = this.designs.get(designId);
     if (!d || print.product === d.product) return;
     const others = [...(d.otherPrints ?? []).filter((p) => p.product !== print.product), { product: print.product, warnings: print.warnings }];
